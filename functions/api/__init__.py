@@ -1,0 +1,1 @@
+"""The API Lambda: the FastAPI app, its routers, and the Mangum handler."""

@@ -1,0 +1,29 @@
+"""Lambda entry point of the API function: FastAPI through Mangum. Wiring only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.logging import Logger, correlation_paths
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
+from mangum import Mangum
+
+from api.main import app
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+logger = Logger()
+copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app", "api"})
+
+# Lifespan off: Mangum would run startup and shutdown on every invocation.
+_asgi = Mangum(app, lifespan="off")
+
+
+@logger.inject_lambda_context(
+    correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
+)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # Both LambdaContext types describe the same runtime object; their stubs disagree.
+    response: dict[str, Any] = _asgi(event, context)  # type: ignore[arg-type]
+    return response

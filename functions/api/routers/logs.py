@@ -1,0 +1,17 @@
+"""Reading back what the worker's write_log task stored."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from app.logs import LogEntry, LogStore
+
+router = APIRouter(tags=["notifications"])
+
+
+@router.get("/logs")
+async def list_logs(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> list[LogEntry]:
+    return await run_in_threadpool(LogStore().recent, limit)

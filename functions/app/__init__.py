@@ -1,0 +1,1 @@
+"""The application's own code: settings, AWS clients, stores and task functions by feature."""

@@ -1,0 +1,53 @@
+"""AWS clients, created on first use and cached for the life of the execution environment.
+
+Nothing is created at import: cold starts that never touch a service do not pay for it, and
+tests (moto) get clients made after their mocks start.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_sesv2.client import SESV2Client
+    from mypy_boto3_sqs.client import SQSClient
+
+
+def _config() -> Config:
+    from botocore.config import Config
+
+    # Short timeouts: the API answers within API Gateway's 29 s, and a stuck call should fail
+    # fast into our own retries rather than eat the whole Lambda timeout.
+    return Config(
+        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}
+    )
+
+
+@cache
+def sqs() -> SQSClient:
+    import boto3
+
+    return boto3.client("sqs", config=_config())
+
+
+@cache
+def sesv2() -> SESV2Client:
+    import boto3
+
+    return boto3.client("sesv2", config=_config())
+
+
+@cache
+def dynamodb() -> DynamoDBClient:
+    import boto3
+
+    return boto3.client("dynamodb", config=_config())
+
+
+def reset() -> None:
+    """Forget cached clients (after the environment changed, e.g. between tests)."""
+    for getter in (sqs, sesv2, dynamodb):
+        getter.cache_clear()

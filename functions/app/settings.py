@@ -1,0 +1,25 @@
+"""Configuration from the environment. Field names are the template's environment variables."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=True, frozen=True)
+
+    # Each function gets only the variables it needs (see template.yaml); an empty value is
+    # reported where it is used, so one function does not fail for another's setting.
+    TASK_QUEUE_URL: str = ""
+    DEAD_LETTER_QUEUE_URL: str = ""
+    DATA_TABLE_NAME: str = ""
+    SENDER_EMAIL: str = ""
+    #: Log entries expire from the table after this many days (DynamoDB TTL).
+    LOG_RETENTION_DAYS: int = 30
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

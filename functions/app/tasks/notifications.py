@@ -1,0 +1,40 @@
+"""The notification feature's background work: the email, and the log entry."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from datetime import UTC, datetime
+
+from app.email import Email, EmailAddress, send
+from app.logs import LogStore
+from offload import current_task, task
+
+
+@task("send_email")
+def send_email(email: EmailAddress, message: str = "") -> None:
+    body = message or "You have a new notification."
+    send(
+        Email(
+            to=email,
+            subject="Notification",
+            text=body,
+            html=f"<p>{html.escape(body)}</p>",
+        )
+    )
+
+
+@task("write_log")
+def write_log(message: str) -> None:
+    try:
+        context = current_task()
+        entry_id, created_at, correlation_id = (
+            context.id,
+            context.enqueued_at,
+            context.correlation_id,
+        )
+    except LookupError:  # called directly, outside the worker
+        entry_id, created_at, correlation_id = uuid.uuid4().hex, datetime.now(UTC), None
+    LogStore().write(
+        message, entry_id=entry_id, created_at=created_at, correlation_id=correlation_id
+    )

@@ -1,0 +1,39 @@
+"""Durable background tasks for FastAPI on AWS Lambda.
+
+API side: `@task("name")` registers a function; `BackgroundTasks` is injected like FastAPI's own
+and queues every task on SQS before the response. Worker side: `TaskConsumer` runs them.
+"""
+
+from offload.context import TaskContext, current_task
+from offload.envelope import Envelope
+from offload.exceptions import (
+    DuplicateTaskError,
+    EnqueueError,
+    EnvelopeError,
+    InvalidTaskArgumentsError,
+    OffloadError,
+    PermanentTaskError,
+    TaskArgumentsError,
+    UnknownTaskError,
+    UnregisteredTaskError,
+)
+from offload.registry import TaskRegistry, TaskSpec, registry, task
+
+__all__ = [
+    "DuplicateTaskError",
+    "EnqueueError",
+    "Envelope",
+    "EnvelopeError",
+    "InvalidTaskArgumentsError",
+    "OffloadError",
+    "PermanentTaskError",
+    "TaskArgumentsError",
+    "TaskContext",
+    "TaskRegistry",
+    "TaskSpec",
+    "UnknownTaskError",
+    "UnregisteredTaskError",
+    "current_task",
+    "registry",
+    "task",
+]

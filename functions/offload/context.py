@@ -1,0 +1,35 @@
+"""What a running task may know about itself: its id, name and delivery attempt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    id: str
+    name: str
+    attempt: int
+    enqueued_at: datetime
+    correlation_id: str | None
+
+
+_current: ContextVar[TaskContext] = ContextVar("offload_current_task")
+
+
+def current_task() -> TaskContext:
+    """The task being run by the worker. Raises LookupError outside of a task."""
+    return _current.get()
+
+
+@contextmanager
+def running(context: TaskContext) -> Iterator[TaskContext]:
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)

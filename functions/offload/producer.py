@@ -1,0 +1,111 @@
+"""The API side: Starlette's `add_task` call shape, but every task goes on the queue before the
+response leaves, and a request whose tasks could not be queued answers 503 instead of success."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
+
+from fastapi import Depends, HTTPException, Request, status
+from starlette.concurrency import run_in_threadpool
+
+from offload.envelope import Envelope
+from offload.exceptions import EnqueueError
+from offload.registry import TaskRegistry, registry
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from offload.queue import TaskQueue
+
+P = ParamSpec("P")
+
+logger = logging.getLogger(__name__)
+
+_QUEUE_FACTORY = "offload_task_queue"
+_REGISTRY = "offload_registry"
+
+
+class TaskBatch:
+    """The tasks one request adds. The endpoint and its dependencies share one instance."""
+
+    def __init__(self, registry: TaskRegistry, correlation_id: str | None = None) -> None:
+        self._registry = registry
+        self._correlation_id = correlation_id
+        self._envelopes: list[Envelope] = []
+
+    def add_task(self, func: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> str:
+        """Schedule `func(*args, **kwargs)` in the worker and return the task's id.
+
+        Raises at once (a programming error, so the request fails loudly) when `func` is not a
+        registered task or the arguments do not match its signature and type hints.
+        """
+        spec = self._registry.spec_for(func)
+        json_args, json_kwargs = spec.encode(args, kwargs)
+        envelope = Envelope(
+            task=spec.name, args=json_args, kwargs=json_kwargs, correlation_id=self._correlation_id
+        )
+        self._envelopes.append(envelope)
+        return envelope.id
+
+    @property
+    def envelopes(self) -> list[Envelope]:
+        return list(self._envelopes)
+
+    @property
+    def task_ids(self) -> list[str]:
+        return [e.id for e in self._envelopes]
+
+    def __len__(self) -> int:
+        return len(self._envelopes)
+
+
+def use_task_queue(
+    app: FastAPI, queue: Callable[[], TaskQueue], task_registry: TaskRegistry = registry
+) -> None:
+    """Tell the app where tasks go. `queue` is called per request, so it should be cheap."""
+    setattr(app.state, _QUEUE_FACTORY, queue)
+    setattr(app.state, _REGISTRY, task_registry)
+
+
+def correlation_id_of(request: Request) -> str:
+    """The id that ties the worker's log lines to this request."""
+    header = request.headers.get("x-correlation-id")
+    if header:
+        return header[:256]
+    # Mangum keeps the Lambda event in the scope; API Gateway's request id is what its access
+    # logs and the API function's Powertools logger show.
+    event = request.scope.get("aws.event") or {}
+    request_id = (event.get("requestContext") or {}).get("requestId")
+    return str(request_id) if request_id else uuid.uuid4().hex
+
+
+async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
+    """Dependency: yield the request's TaskBatch, then queue its tasks before the response."""
+    state = request.app.state
+    queue_factory: Callable[[], TaskQueue] | None = getattr(state, _QUEUE_FACTORY, None)
+    if queue_factory is None:
+        raise RuntimeError("no task queue: call offload.use_task_queue(app, ...) at start-up")
+    batch = TaskBatch(getattr(state, _REGISTRY, registry), correlation_id_of(request))
+    # Code after the yield runs only when the endpoint returned: a request that failed queues
+    # nothing, as Starlette runs no background task for it either.
+    yield batch
+    if not batch:
+        return
+    try:
+        await run_in_threadpool(queue_factory().send, batch.envelopes)
+    except EnqueueError as exc:
+        logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": exc.task_ids})
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The request's background work could not be queued; please retry.",
+            headers={"Retry-After": "1"},
+        ) from exc
+    logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
+
+
+#: Inject with `background_tasks: BackgroundTasks`, as with FastAPI's own. scope="function" makes
+#: the exit code run before the response is sent, so an enqueue failure can still become a 503.
+BackgroundTasks = Annotated[TaskBatch, Depends(collect_tasks, scope="function")]

@@ -1,0 +1,122 @@
+"""Putting envelopes on SQS: as few SendMessageBatch calls as possible, failed entries retried."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from offload.envelope import Envelope
+from offload.exceptions import EnqueueError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
+
+logger = logging.getLogger(__name__)
+
+#: SQS takes at most 10 entries per SendMessageBatch.
+MAX_BATCH_ENTRIES = 10
+#: The whole batch counts against the message size limit. 256 KiB is the limit every SQS
+#: (and moto) accepts; queues raised to 1 MiB can pass a larger value.
+DEFAULT_MAX_BATCH_BYTES = 256 * 1024
+
+
+class TaskQueue(Protocol):
+    """Where the API puts tasks. Raises EnqueueError when any task could not be queued."""
+
+    def send(self, envelopes: Sequence[Envelope]) -> None: ...
+
+
+def batches(bodies: Sequence[str], max_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> Iterator[list[int]]:
+    """Indexes of `bodies` grouped into batches: 10 per batch unless the bytes say otherwise."""
+    current: list[int] = []
+    size = 0
+    for index, body in enumerate(bodies):
+        length = len(body.encode())
+        if current and (len(current) == MAX_BATCH_ENTRIES or size + length > max_bytes):
+            yield current
+            current, size = [], 0
+        current.append(index)
+        size += length
+    if current:
+        yield current
+
+
+class SqsTaskQueue:
+    """A standard SQS queue. Duplicates from retries are harmless: the envelope id is the key."""
+
+    def __init__(
+        self,
+        queue_url: str,
+        client: SQSClient,
+        *,
+        attempts: int = 3,
+        backoff_seconds: float = 0.05,
+        max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._queue_url = queue_url
+        self._client = client
+        self._attempts = attempts
+        self._backoff = backoff_seconds
+        self._max_batch_bytes = max_batch_bytes
+        self._sleep = sleep
+
+    def send(self, envelopes: Sequence[Envelope]) -> None:
+        if not self._queue_url:
+            raise EnqueueError("no task queue is configured", [e.id for e in envelopes])
+        bodies = [e.to_body() for e in envelopes]
+        refused: list[str] = []
+        reasons: set[str] = set()
+        for indexes in batches(bodies, self._max_batch_bytes):
+            failed = self._send_batch({str(i): (envelopes[i], bodies[i]) for i in indexes})
+            refused += [envelopes[int(i)].id for i in failed]
+            reasons.update(failed.values())
+        if refused:
+            summary = "; ".join(sorted(reasons))
+            raise EnqueueError(
+                f"{len(refused)} of {len(envelopes)} tasks not queued: {summary}", refused
+            )
+
+    def _send_batch(self, pending: dict[str, tuple[Envelope, str]]) -> dict[str, str]:
+        """Send one batch, retrying what failed. Returns entry id -> reason for what never went."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        final: dict[str, str] = {}
+        failures: dict[str, str] = {}
+        for attempt in range(self._attempts):
+            if attempt:
+                self._sleep(self._backoff * 2 ** (attempt - 1))
+            try:
+                response = self._client.send_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[_entry(key, *pending[key]) for key in pending],
+                )
+            except (BotoCoreError, ClientError) as exc:
+                failures = dict.fromkeys(pending, f"{type(exc).__name__}: {exc}")
+                logger.warning("SendMessageBatch failed (attempt %d): %s", attempt + 1, exc)
+                continue
+            failures = {}
+            for failed in response.get("Failed", []):
+                key = failed["Id"]
+                reason = f"{failed['Code']}: {failed.get('Message', '')}".rstrip(": ")
+                # A sender fault (a malformed entry) fails the same way every time.
+                (final if failed["SenderFault"] else failures)[key] = reason
+            if not failures:
+                break
+            pending = {key: pending[key] for key in failures}
+        return final | failures
+
+
+def _entry(key: str, envelope: Envelope, body: str) -> SendMessageBatchRequestEntryTypeDef:
+    return {
+        "Id": key,
+        "MessageBody": body,
+        # Copied out of the body so queue listings and the DLQ show what a message is.
+        "MessageAttributes": {
+            "task": {"DataType": "String", "StringValue": envelope.task},
+            "task_id": {"DataType": "String", "StringValue": envelope.id},
+        },
+    }

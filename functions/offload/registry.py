@@ -1,0 +1,184 @@
+"""Tasks by stable name. Only registered names ever run in the worker: a message names a task,
+never a module path, so nothing from the queue can choose what code is imported or called."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ParamSpec, TypeVar
+
+from pydantic import JsonValue, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
+
+from offload.envelope import describe
+from offload.exceptions import (
+    DuplicateTaskError,
+    TaskArgumentsError,
+    UnknownTaskError,
+    UnregisteredTaskError,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
+
+
+@dataclass(frozen=True, eq=False)
+class TaskSpec:
+    """A registered task: its name, its function, and how to check and (de)serialise arguments."""
+
+    name: str
+    func: Callable[..., Any]
+
+    @cached_property
+    def signature(self) -> inspect.Signature:
+        return inspect.signature(self.func)
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.func)
+
+    @cached_property
+    def _adapters(self) -> dict[str, TypeAdapter[Any]]:
+        # Built on first use, not at import: a cold start pays only for the tasks it touches.
+        hints = typing.get_type_hints(self.func, include_extras=True)
+        adapters: dict[str, TypeAdapter[Any]] = {}
+        for param in self.signature.parameters.values():
+            hint = hints.get(param.name, Any)
+            if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                hint = tuple[hint, ...]  # type: ignore[valid-type]
+            elif param.kind is inspect.Parameter.VAR_KEYWORD:
+                hint = dict[str, hint]  # type: ignore[valid-type]
+            adapters[param.name] = TypeAdapter(hint)
+        return adapters
+
+    def encode(
+        self, args: Sequence[Any], kwargs: Mapping[str, Any]
+    ) -> tuple[list[JsonValue], dict[str, JsonValue]]:
+        """Validate the caller's arguments and turn them into JSON values (at add_task time)."""
+        bound = self._bind(args, kwargs)
+        for name, value in bound.arguments.items():
+            adapter = self._adapters[name]
+            try:
+                bound.arguments[name] = adapter.dump_python(
+                    adapter.validate_python(value), mode="json"
+                )
+            except ValidationError as exc:
+                raise TaskArgumentsError(f"{self.name}({name}): {describe(exc)}") from None
+            except PydanticSerializationError as exc:
+                raise TaskArgumentsError(f"{self.name}({name}): not JSON: {exc}") from None
+        json_args, json_kwargs = _split(bound, len(args))
+        return list(json_args), json_kwargs
+
+    def decode(
+        self, args: Sequence[JsonValue], kwargs: Mapping[str, JsonValue]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Validate JSON arguments from a message back into the types the task declares."""
+        bound = self._bind(args, kwargs)
+        for name, value in bound.arguments.items():
+            try:
+                bound.arguments[name] = self._adapters[name].validate_python(value)
+            except ValidationError as exc:
+                raise TaskArgumentsError(f"{self.name}({name}): {describe(exc)}") from None
+        return _split(bound, len(args))
+
+    def _bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> inspect.BoundArguments:
+        try:
+            return self.signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TaskArgumentsError(f"{self.name}: {exc}") from None
+
+
+class TaskRegistry:
+    """Maps stable names to task functions, and functions back to their names."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, TaskSpec] = {}
+        self._by_func: dict[Callable[..., Any], TaskSpec] = {}
+
+    def task(self, name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+        """Register a function (sync or async) as the task `name`; the function is unchanged."""
+
+        def register(func: Callable[P, R]) -> Callable[P, R]:
+            self.register(name, func)
+            return func
+
+        return register
+
+    def register(self, name: str, func: Callable[..., Any]) -> TaskSpec:
+        if not _NAME.match(name):
+            raise ValueError(
+                f"invalid task name {name!r}: letters, digits and _.:- only, "
+                "starting with a letter, at most 128 characters"
+            )
+        existing = self._by_name.get(name)
+        if existing is not None and _origin(existing.func) != _origin(func):
+            raise DuplicateTaskError(
+                f"task name {name!r} is taken by {_origin(existing.func)}; "
+                f"{_origin(func)} needs another name"
+            )
+        spec = TaskSpec(name=name, func=func)
+        if existing is not None:
+            # The same function defined again (a module reloaded): the newest definition wins.
+            self._by_func.pop(existing.func, None)
+        self._by_name[name] = spec
+        self._by_func[func] = spec
+        return spec
+
+    def spec_for(self, func: Callable[..., Any]) -> TaskSpec:
+        try:
+            return self._by_func[func]
+        except (KeyError, TypeError):
+            label = getattr(func, "__qualname__", repr(func))
+            raise UnregisteredTaskError(
+                f"{label} is not a registered task: decorate it with @task('some_name') "
+                "so the worker can find it by that name"
+            ) from None
+
+    def get(self, name: str) -> TaskSpec:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise UnknownTaskError(f"unknown task {name[:128]!r}") from None
+
+    def names(self) -> list[str]:
+        return sorted(self._by_name)
+
+
+def _split(
+    bound: inspect.BoundArguments, positional: int
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Arguments back into (args, kwargs) as the caller split them.
+
+    BoundArguments.args would also move keyword arguments into positions; keeping the caller's
+    split keeps the message readable and the same on both sides.
+    """
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for param in bound.signature.parameters.values():
+        if param.name not in bound.arguments:
+            continue
+        value = bound.arguments[param.name]
+        if param.kind is inspect.Parameter.VAR_POSITIONAL:
+            args.extend(value)
+        elif param.kind is inspect.Parameter.VAR_KEYWORD:
+            kwargs.update(value)
+        elif param.kind is not inspect.Parameter.KEYWORD_ONLY and len(args) < positional:
+            args.append(value)
+        else:
+            kwargs[param.name] = value
+    return tuple(args), kwargs
+
+
+def _origin(func: Callable[..., Any]) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+#: The registry `@task` writes to and the worker reads from.
+registry = TaskRegistry()
+task = registry.task

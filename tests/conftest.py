@@ -1,0 +1,47 @@
+"""Fixtures every layer uses: the sample events of events/ and a Lambda context."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+def load_event(name: str) -> dict[str, Any]:
+    """A sample event from events/ (the files `sam local invoke -e` takes), as a fresh copy."""
+    event: dict[str, Any] = json.loads((EVENTS / f"{name}.json").read_text())
+    return copy.deepcopy(event)
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes Powertools and Mangum read from the runtime's context object."""
+
+    function_name: str = "test-function"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+    log_group_name: str = "/aws/lambda/test-function"
+    log_stream_name: str = "2026/11/27/[$LATEST]0123456789abcdef"
+    remaining_millis: int = 30_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_millis
+
+
+@pytest.fixture
+def lambda_context() -> FakeLambdaContext:
+    return FakeLambdaContext()
+
+
+@pytest.fixture
+def event() -> Callable[[str], dict[str, Any]]:
+    return load_event
+

@@ -1,0 +1,154 @@
+"""moto-backed AWS for handler tests: the resources of template.yaml, made in-process.
+
+The handlers under test are the very functions Lambda calls (api.handler.handler and
+worker.handler.handler); only AWS is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from app import aws
+from app.settings import get_settings
+from tests.conftest import load_event
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
+REGION = "us-east-1"
+SENDER = "no-reply@example.com"
+
+
+@dataclass
+class Cloud:
+    sqs: SQSClient
+    task_queue_url: str
+    task_queue_arn: str
+    dead_letter_queue_url: str
+    table_name: str
+
+    def receive(self, queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]:
+        """Everything visible on a queue now (several receives: SQS returns at most 10)."""
+        messages: list[dict[str, Any]] = []
+        while True:
+            batch = self.sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=max_messages,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not batch:
+                return messages
+            messages += batch
+
+    def sqs_event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """The event Lambda's SQS poller would build from received messages."""
+        return {"Records": [lambda_record(m, self.task_queue_arn) for m in messages]}
+
+
+def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    attributes = {
+        name: {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": value.get("BinaryValue"),
+            "stringListValues": [],
+            "binaryListValues": [],
+            "dataType": value["DataType"],
+        }
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message["Attributes"],
+        "messageAttributes": attributes,
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
+@pytest.fixture
+def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_DEV": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        dlq_url = sqs.create_queue(QueueName="DeadLetterQueue")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        queue_url = sqs.create_queue(
+            QueueName="TaskQueue",
+            Attributes={
+                "VisibilityTimeout": "300",
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}
+                ),
+            },
+        )["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(
+            TableName="DataTable",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+        )
+        boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
+        for name, value in {
+            "TASK_QUEUE_URL": queue_url,
+            "DEAD_LETTER_QUEUE_URL": dlq_url,
+            "DATA_TABLE_NAME": "DataTable",
+            "SENDER_EMAIL": SENDER,
+        }.items():
+            monkeypatch.setenv(name, value)
+        aws.reset()
+        get_settings.cache_clear()
+        yield Cloud(sqs, queue_url, queue_arn, dlq_url, "DataTable")
+    aws.reset()
+    get_settings.cache_clear()
+
+
+def http_event(method: str, path: str, body: str = "", query: str = "") -> dict[str, Any]:
+    """events/send_notification.json (sam local generate-event apigateway http-api-proxy) with
+    another method, path and body."""
+    event = load_event("send_notification")
+    event["rawPath"] = path
+    event["rawQueryString"] = query
+    event["queryStringParameters"] = (
+        dict(p.split("=", 1) for p in query.split("&")) if query else None
+    )
+    event["requestContext"]["http"]["method"] = method
+    event["requestContext"]["http"]["path"] = path
+    event["pathParameters"] = {"proxy": path.lstrip("/")}
+    event["body"] = body
+    event["headers"]["content-length"] = str(len(body))
+    if body:
+        event["headers"]["content-type"] = "application/json"
+    return event

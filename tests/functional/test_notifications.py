@@ -1,0 +1,184 @@
+"""POST /send-notification/{email} end to end through the real handlers, with moto for AWS:
+API handler -> messages on SQS -> worker handler -> email in SES, entry in the log table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from api.handler import handler as api_handler
+from tests.conftest import FakeLambdaContext
+from tests.functional.conftest import REGION, SENDER, Cloud, http_event
+from worker.handler import handler as worker_handler
+
+
+def sent_emails() -> list[Any]:
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+
+
+def call_api(event: dict[str, Any]) -> tuple[int, Any]:
+    response = api_handler(event, FakeLambdaContext())
+    body = response["body"]
+    return response["statusCode"], json.loads(body) if body else None
+
+
+def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud) -> None:
+    # Given a notification request through API Gateway's HTTP API
+    status, body = call_api(http_event("POST", "/send-notification/you@example.com"))
+
+    # Then the API answers at once with the ids of two queued tasks
+    assert status == 202
+    assert body["message"] == "Notification sent in the background"
+    assert len(body["task_ids"]) == 2
+    messages = cloud.receive(cloud.task_queue_url)
+    envelopes = [json.loads(m["Body"]) for m in messages]
+    assert sorted(e["task"] for e in envelopes) == ["send_email", "write_log"]
+    assert {e["id"] for e in envelopes} == set(body["task_ids"])
+    # and the API request's id travels as the correlation id
+    assert {e["correlation_id"] for e in envelopes} == {"Jz4q1hUyIAMEb9w="}
+    assert sent_emails() == []
+
+    # When the worker gets those messages as Lambda's SQS poller delivers them
+    response = worker_handler(cloud.sqs_event(messages), FakeLambdaContext())
+
+    # Then both succeed: the email went through SES, the log entry can be read back
+    assert response == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert email.source == SENDER
+    assert email.destinations["ToAddresses"] == ["you@example.com"]
+    assert email.subject == "Notification"
+    status, logs = call_api(http_event("GET", "/logs"))
+    assert status == 200
+    assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
+    assert logs[0]["correlation_id"] == "Jz4q1hUyIAMEb9w="
+    assert cloud.receive(cloud.dead_letter_queue_url) == []
+
+
+def test_redelivered_log_task_writes_one_entry(cloud: Cloud) -> None:
+    call_api(http_event("POST", "/send-notification/you@example.com"))
+    messages = cloud.receive(cloud.task_queue_url)
+    log_messages = [m for m in messages if json.loads(m["Body"])["task"] == "write_log"]
+
+    worker_handler(cloud.sqs_event(log_messages), FakeLambdaContext())
+    worker_handler(cloud.sqs_event(log_messages), FakeLambdaContext())
+
+    _, logs = call_api(http_event("GET", "/logs"))
+    assert len(logs) == 1
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-email",
+        "user@localhost",
+        "Eve%20%3Ceve@example.com%3E",
+        "a@example.com%0D%0ABcc:x@example.com",
+    ],
+)
+def test_invalid_email_is_422_and_queues_nothing(cloud: Cloud, address: str) -> None:
+    status, body = call_api(http_event("POST", f"/send-notification/{address}"))
+
+    assert status == 422
+    assert body["detail"][0]["loc"] == ["path", "email"]
+    assert "input" not in body["detail"][0]
+    assert cloud.receive(cloud.task_queue_url) == []
+
+
+def test_422_does_not_echo_large_input(cloud: Cloud) -> None:
+    huge = "x" * 100_000
+
+    status, body = call_api(http_event("GET", "/logs", query=f"limit={huge}"))
+
+    assert status == 422
+    assert huge not in json.dumps(body)
+    assert len(json.dumps(body)) < 1000
+
+
+def test_sqs_refusing_answers_503_and_claims_nothing(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a task queue that does not exist (deleted, or a wrong URL)
+    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+
+    status, body = call_api(http_event("POST", "/send-notification/you@example.com"))
+
+    assert status == 503
+    assert "task_ids" not in body
+    assert "could not be queued" in body["detail"]
+
+
+def test_retryable_failure_is_listed_in_batch_item_failures(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_api(http_event("POST", "/send-notification/you@example.com"))
+    messages = cloud.receive(cloud.task_queue_url)
+    # SES unverified sender is MessageRejected (permanent); a missing table is not: break the
+    # table name so write_log fails with an ordinary, retryable error.
+    monkeypatch.setenv("DATA_TABLE_NAME", "NoSuchTable")
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+
+    response = worker_handler(cloud.sqs_event(messages), FakeLambdaContext())
+
+    log_message = next(m for m in messages if json.loads(m["Body"])["task"] == "write_log")
+    assert response == {"batchItemFailures": [{"itemIdentifier": log_message["MessageId"]}]}
+    assert len(sent_emails()) == 1
+    assert cloud.receive(cloud.dead_letter_queue_url) == []
+
+
+def test_permanent_failures_reach_the_dlq_with_reason_and_partners_are_unaffected(
+    cloud: Cloud,
+) -> None:
+    # Given a batch mixing a good task with an undecodable body, an unknown task and bad args
+    call_api(http_event("POST", "/send-notification/you@example.com"))
+    bad_bodies = {
+        "not json at all": "EnvelopeError: body is not JSON",
+        json.dumps({"v": 1, "task": "format_disk", "args": []}): "UnknownTaskError",
+        json.dumps({"v": 1, "task": "send_email", "args": ["nope"]}): "InvalidTaskArguments",
+    }
+    for body in bad_bodies:
+        cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=body)
+    messages = cloud.receive(cloud.task_queue_url)
+    assert len(messages) == 5
+
+    # When the worker handles it
+    response = worker_handler(cloud.sqs_event(messages), FakeLambdaContext())
+
+    # Then nothing is retried, the good tasks ran, and each bad body is in the DLQ with a reason
+    assert response == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
+    dead = cloud.receive(cloud.dead_letter_queue_url)
+    reasons = {m["Body"]: m["MessageAttributes"]["reason"]["StringValue"] for m in dead}
+    assert set(reasons) == set(bad_bodies)
+    for body, reason in bad_bodies.items():
+        assert reasons[body].startswith(reason), reasons[body]
+    for message in dead:
+        assert message["MessageAttributes"]["source_message_id"]["StringValue"]
+        assert message["MessageAttributes"]["failed_at"]["StringValue"]
+
+
+def test_ses_rejecting_the_sender_is_permanent(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SENDER_EMAIL", "unverified@example.com")
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+    call_api(http_event("POST", "/send-notification/you@example.com"))
+
+    response = worker_handler(
+        cloud.sqs_event(cloud.receive(cloud.task_queue_url)), FakeLambdaContext()
+    )
+
+    assert response == {"batchItemFailures": []}
+    [dead] = cloud.receive(cloud.dead_letter_queue_url)
+    assert dead["MessageAttributes"]["task"]["StringValue"] == "send_email"
+    assert "MessageRejected" in dead["MessageAttributes"]["reason"]["StringValue"]

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from offload import Envelope, PermanentTaskError, TaskRegistry, current_task
+from offload.consumer import TaskConsumer
+from tests.conftest import FakeLambdaContext, load_event
+
+
+class FakeDeadLetters:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, record: SQSRecord, reason: str) -> None:
+        self.sent.append((record.message_id, reason))
+
+
+class Calls:
+    def __init__(self) -> None:
+        self.log: list[Any] = []
+
+
+@pytest.fixture
+def calls() -> Calls:
+    return Calls()
+
+
+@pytest.fixture
+def registry(calls: Calls) -> TaskRegistry:
+    registry = TaskRegistry()
+
+    @registry.task("send_email")
+    def send_email(email: str, message: str = "") -> None:
+        calls.log.append(("send_email", email, message, current_task().attempt))
+
+    @registry.task("flaky")
+    def flaky() -> None:
+        raise ConnectionError("SES timed out")
+
+    @registry.task("doomed")
+    def doomed() -> None:
+        raise PermanentTaskError("the file is not an image")
+
+    @registry.task("count")
+    async def count(n: int) -> None:
+        calls.log.append(("count", n))
+
+    return registry
+
+
+def record(body: str, message_id: str, receive_count: int = 1) -> dict[str, Any]:
+    base: dict[str, Any] = load_event("worker_send_email")["Records"][0]
+    return base | {
+        "messageId": message_id,
+        "body": body,
+        "attributes": base["attributes"] | {"ApproximateReceiveCount": str(receive_count)},
+    }
+
+
+def envelope(task: str, *args: Any, **kwargs: Any) -> str:
+    return Envelope(task=task, args=list(args), kwargs=kwargs).to_body()
+
+
+def run(
+    registry: TaskRegistry, dead: FakeDeadLetters, records: list[dict[str, Any]]
+) -> dict[str, Any]:
+    consumer = TaskConsumer(dead, task_registry=registry)
+    return dict(consumer.handle({"Records": records}, FakeLambdaContext()))  # type: ignore[arg-type]
+
+
+def test_sample_event_runs_the_task(registry: TaskRegistry, calls: Calls) -> None:
+    dead = FakeDeadLetters()
+
+    response = run(registry, dead, load_event("worker_send_email")["Records"])
+
+    assert response == {"batchItemFailures": []}
+    assert calls.log == [("send_email", "you@example.com", "some notification", 1)]
+    assert dead.sent == []
+
+
+def test_async_tasks_run(registry: TaskRegistry, calls: Calls) -> None:
+    run(registry, FakeDeadLetters(), [record(envelope("count", 7), "m1")])
+
+    assert calls.log == [("count", 7)]
+
+
+def test_ordinary_errors_are_retryable_and_only_those_records_are_listed(
+    registry: TaskRegistry, calls: Calls
+) -> None:
+    dead = FakeDeadLetters()
+    records = [
+        record(envelope("send_email", "a@example.com"), "ok-1"),
+        record(envelope("flaky"), "flaky-1", receive_count=2),
+        record(envelope("send_email", "b@example.com"), "ok-2"),
+    ]
+
+    response = run(registry, dead, records)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "flaky-1"}]}
+    assert [c[1] for c in calls.log] == ["a@example.com", "b@example.com"]
+    assert dead.sent == []
+
+
+def test_every_record_failing_is_still_reported_item_by_item(registry: TaskRegistry) -> None:
+    records = [record(envelope("flaky"), f"f-{i}") for i in range(3)]
+
+    response = run(registry, FakeDeadLetters(), records)
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": f"f-{i}"} for i in range(3)]}
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("this is not json", "EnvelopeError: body is not JSON"),
+        (envelope("no_such_task"), "UnknownTaskError: unknown task 'no_such_task'"),
+        (envelope("send_email"), "InvalidTaskArgumentsError: send_email: missing a required"),
+        (envelope("count", "seven"), "InvalidTaskArgumentsError: count(n): Input should be"),
+        (json.dumps({"v": 9, "task": "x"}), "EnvelopeError: not a task envelope: v:"),
+        (json.dumps({"hello": "world"}), "PermanentTaskError: not a message this worker handles"),
+        (envelope("doomed"), "PermanentTaskError: the file is not an image"),
+    ],
+)
+def test_permanent_failures_go_to_the_dlq_with_a_reason_and_are_acknowledged(
+    registry: TaskRegistry, calls: Calls, body: str, reason: str
+) -> None:
+    dead = FakeDeadLetters()
+    records = [record(body, "bad"), record(envelope("send_email", "a@example.com"), "good")]
+
+    response = run(registry, dead, records)
+
+    assert response == {"batchItemFailures": []}
+    assert len(dead.sent) == 1
+    message_id, sent_reason = dead.sent[0]
+    assert message_id == "bad"
+    assert sent_reason.startswith(reason)
+    assert calls.log == [("send_email", "a@example.com", "", 1)]
+
+
+def test_a_record_that_cannot_reach_the_dlq_is_retried_not_lost(registry: TaskRegistry) -> None:
+    class BrokenDeadLetters:
+        def send(self, record: SQSRecord, reason: str) -> None:
+            raise ConnectionError("SQS unreachable")
+
+    consumer = TaskConsumer(BrokenDeadLetters(), task_registry=registry)
+    event = {"Records": [record("not json", "bad")]}
+
+    response = consumer.handle(event, FakeLambdaContext())  # type: ignore[arg-type]
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+
+
+def test_s3_test_event_is_acknowledged_and_ignored(registry: TaskRegistry, calls: Calls) -> None:
+    dead = FakeDeadLetters()
+
+    response = run(registry, dead, load_event("worker_s3_test_event")["Records"])
+
+    assert response == {"batchItemFailures": []}
+    assert dead.sent == []
+    assert calls.log == []
+
+
+def test_mixed_sample_batch(registry: TaskRegistry, calls: Calls) -> None:
+    dead = FakeDeadLetters()
+    records = load_event("worker_mixed_batch")["Records"]
+
+    response = run(registry, dead, records)
+
+    assert response == {"batchItemFailures": []}
+    assert len(calls.log) == 1
+    assert len(dead.sent) == len(records) - 1

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from offload import Envelope, EnvelopeError
+
+
+def test_round_trip_keeps_every_field() -> None:
+    envelope = Envelope(task="send_email", args=["a@example.com"], kwargs={"message": "hi"})
+
+    again = Envelope.from_body(envelope.to_body())
+
+    assert again == envelope
+    assert again.v == 1
+    assert len(again.id) == 32
+
+
+def test_body_is_plain_json_with_the_documented_fields() -> None:
+    body = json.loads(Envelope(task="t", correlation_id="c-1").to_body())
+
+    assert set(body) == {"v", "id", "task", "args", "kwargs", "enqueued_at", "correlation_id"}
+    assert body["correlation_id"] == "c-1"
+
+
+def test_each_envelope_gets_its_own_id() -> None:
+    assert Envelope(task="t").id != Envelope(task="t").id
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('{"v": 2, "task": "t"}', "v: Input should be 1"),
+        ('{"v": 1}', "task: Field required"),
+        ('{"v": 1, "task": "t", "pickle": "..."}', "pickle: Extra inputs are not permitted"),
+        ("[1, 2]", "not a task envelope"),
+        ("not json", "not a task envelope"),
+    ],
+)
+def test_bodies_that_are_not_envelopes_are_refused_with_a_reason(body: str, reason: str) -> None:
+    with pytest.raises(EnvelopeError, match=reason):
+        Envelope.from_body(body)
+
+
+def test_refusal_does_not_echo_the_body() -> None:
+    body = json.dumps({"v": 1, "task": "t", "args": "x" * 5000})
+
+    with pytest.raises(EnvelopeError) as caught:
+        Envelope.from_body(body)
+
+    assert len(str(caught.value)) < 300

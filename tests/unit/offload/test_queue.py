@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from offload import EnqueueError, Envelope
+from offload.queue import SqsTaskQueue, batches
+
+
+class FakeSqs:
+    """Records SendMessageBatch calls; `refuse` maps an attempt number to the entry ids it fails."""
+
+    def __init__(self, refuse: dict[int, dict[str, bool]] | None = None) -> None:
+        self.calls: list[list[dict[str, Any]]] = []
+        self.refuse = refuse or {}
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        attempt = len(self.calls)
+        self.calls.append(Entries)
+        refused = self.refuse.get(attempt, {})
+        return {
+            "Successful": [{"Id": e["Id"]} for e in Entries if e["Id"] not in refused],
+            "Failed": [
+                {"Id": e["Id"], "SenderFault": refused[e["Id"]], "Code": "InternalError"}
+                for e in Entries
+                if e["Id"] in refused
+            ],
+        }
+
+
+def queue(fake: FakeSqs, **kwargs: Any) -> SqsTaskQueue:
+    return SqsTaskQueue("https://sqs/q", fake, sleep=lambda _: None, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("n", [1, 2, 9, 10, 11, 20, 21, 100])
+def test_n_tasks_take_ceil_n_over_10_calls(n: int) -> None:
+    fake = FakeSqs()
+
+    queue(fake).send([Envelope(task="t") for _ in range(n)])
+
+    assert len(fake.calls) == math.ceil(n / 10)
+    assert sum(len(c) for c in fake.calls) == n
+
+
+def test_batches_also_respect_the_byte_limit() -> None:
+    bodies = ["x" * 100] * 5
+
+    assert list(batches(bodies, max_bytes=250)) == [[0, 1], [2, 3], [4]]
+
+
+def test_entries_carry_task_name_and_id_as_attributes() -> None:
+    fake = FakeSqs()
+    envelope = Envelope(task="send_email")
+
+    queue(fake).send([envelope])
+
+    attributes = fake.calls[0][0]["MessageAttributes"]
+    assert attributes["task"]["StringValue"] == "send_email"
+    assert attributes["task_id"]["StringValue"] == envelope.id
+
+
+def test_failed_entries_are_retried_alone() -> None:
+    fake = FakeSqs(refuse={0: {"3": False, "7": False}})
+
+    queue(fake).send([Envelope(task="t") for _ in range(10)])
+
+    assert [len(c) for c in fake.calls] == [10, 2]
+    assert {e["Id"] for e in fake.calls[1]} == {"3", "7"}
+
+
+def test_entries_still_refused_after_the_retries_raise_with_their_task_ids() -> None:
+    fake = FakeSqs(refuse={i: {"1": False} for i in range(3)})
+    envelopes = [Envelope(task="t") for _ in range(3)]
+
+    with pytest.raises(EnqueueError, match="1 of 3 tasks not queued") as caught:
+        queue(fake, attempts=3).send(envelopes)
+
+    assert caught.value.task_ids == [envelopes[1].id]
+    assert len(fake.calls) == 3
+
+
+def test_sender_faults_are_not_retried() -> None:
+    fake = FakeSqs(refuse={0: {"0": True}})
+
+    with pytest.raises(EnqueueError):
+        queue(fake).send([Envelope(task="t"), Envelope(task="t")])
+
+    assert len(fake.calls) == 1
+
+
+def test_no_queue_configured_is_an_enqueue_error() -> None:
+    with pytest.raises(EnqueueError, match="no task queue"):
+        SqsTaskQueue("", FakeSqs()).send([Envelope(task="t")])  # type: ignore[arg-type]
