@@ -7,9 +7,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -36,12 +39,16 @@ class FakeLambdaContext:
         return self.remaining_millis
 
 
+def make_context(**overrides: Any) -> LambdaContext:
+    """A context object as the Lambda runtime passes it, typed as handlers declare it."""
+    return cast("LambdaContext", FakeLambdaContext(**overrides))
+
+
 @pytest.fixture
-def lambda_context() -> FakeLambdaContext:
-    return FakeLambdaContext()
+def lambda_context() -> LambdaContext:
+    return make_context()
 
 
 @pytest.fixture
 def event() -> Callable[[str], dict[str, Any]]:
     return load_event
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import Logger, correlation_paths
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 logger = Logger()
 copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app", "api"})
 
+# Mangum runs each request on the thread's current event loop. One loop of our own, made
+# current on every invocation, keeps that true whatever else in the process did with asyncio.
+_loop = asyncio.new_event_loop()
+asyncio.set_event_loop(_loop)
 # Lifespan off: Mangum would run startup and shutdown on every invocation.
 _asgi = Mangum(app, lifespan="off")
 
@@ -24,6 +29,7 @@ _asgi = Mangum(app, lifespan="off")
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    asyncio.set_event_loop(_loop)
     # Both LambdaContext types describe the same runtime object; their stubs disagree.
     response: dict[str, Any] = _asgi(event, context)  # type: ignore[arg-type]
     return response

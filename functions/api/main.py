@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
-from api.routers import logs, notifications
+from api.limits import ContentLimits, Limit
+from api.routers import items, logs, notifications, processing, users
 from app import aws
 from app.settings import get_settings
 from offload.producer import use_task_queue
@@ -23,5 +24,20 @@ app = FastAPI(
 )
 errors.install(app)
 use_task_queue(app, task_queue)
+JSON = ("application/json",)
+app.add_middleware(
+    ContentLimits,
+    default=Limit(max_bytes=64 * 1024),
+    routes={
+        # The dataset travels inside the task message: it must fit SQS's 256 KiB with room
+        # for the envelope around it.
+        "/process": Limit(max_bytes=192 * 1024, content_types=JSON),
+        "/items": Limit(max_bytes=16 * 1024, content_types=JSON),
+        "/register": Limit(max_bytes=4 * 1024, content_types=JSON),
+    },
+)
 app.include_router(notifications.router)
 app.include_router(logs.router)
+app.include_router(processing.router)
+app.include_router(items.router)
+app.include_router(users.router)

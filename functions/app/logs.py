@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from app import aws
 from app.settings import get_settings
+from app.table import table_name
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -27,10 +28,8 @@ def _partition(day: datetime) -> str:
 
 
 class LogStore:
-    def __init__(self, table_name: str | None = None) -> None:
-        self._table = table_name or get_settings().DATA_TABLE_NAME
-        if not self._table:
-            raise RuntimeError("DATA_TABLE_NAME is not set")
+    def __init__(self, table: str | None = None) -> None:
+        self._table = table or table_name()
 
     def write(
         self, message: str, *, entry_id: str, created_at: datetime, correlation_id: str | None

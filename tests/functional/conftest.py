@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from app import aws
 from app.settings import get_settings
-from tests.conftest import load_event
+from tests.conftest import load_event, make_context
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -46,11 +46,55 @@ class Cloud:
             ).get("Messages", [])
             if not batch:
                 return messages
-            messages += batch
+            messages += [dict(m) for m in batch]
 
     def sqs_event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """The event Lambda's SQS poller would build from received messages."""
         return {"Records": [lambda_record(m, self.task_queue_arn) for m in messages]}
+
+    def run_worker(self) -> list[dict[str, Any]]:
+        """Hand everything on the task queue to the worker handler, in batches of 10 as the
+        template's event source mapping does; delete what succeeded, as Lambda would.
+        Returns the bodies of the messages that were handled."""
+        from worker.handler import handler
+
+        handled: list[dict[str, Any]] = []
+        while messages := self.receive(self.task_queue_url):
+            for start in range(0, len(messages), 10):
+                batch = messages[start : start + 10]
+                response = handler(self.sqs_event(batch), make_context())
+                failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+                for message in batch:
+                    if message["MessageId"] not in failed:
+                        self.sqs.delete_message(
+                            QueueUrl=self.task_queue_url, ReceiptHandle=message["ReceiptHandle"]
+                        )
+                handled += [json.loads(m["Body"]) for m in batch]
+        return handled
+
+    def call_api(
+        self, method: str, path: str, body: Any = None, query: str = "", **headers: str
+    ) -> tuple[int, Any]:
+        """Call the API handler with an HTTP API v2 event; returns status and decoded JSON."""
+        from api.handler import handler
+
+        raw = body if isinstance(body, str) else (json.dumps(body) if body is not None else "")
+        event = http_event(method, path, raw, query)
+        event["headers"].update({k.replace("_", "-"): v for k, v in headers.items()})
+        response = handler(event, make_context())
+        text = response.get("body") or ""
+        try:
+            return response["statusCode"], json.loads(text) if text else None
+        except ValueError:
+            return response["statusCode"], text
+
+
+def sent_emails() -> list[Any]:
+    """What moto's SES accepted (SES v2 SendEmail lands in the same backend)."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
 
 
 def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

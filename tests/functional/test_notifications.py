@@ -7,21 +7,15 @@ import json
 from typing import Any
 
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
 
 from api.handler import handler as api_handler
-from tests.conftest import FakeLambdaContext
-from tests.functional.conftest import REGION, SENDER, Cloud, http_event
+from tests.conftest import make_context
+from tests.functional.conftest import SENDER, Cloud, http_event, sent_emails
 from worker.handler import handler as worker_handler
 
 
-def sent_emails() -> list[Any]:
-    return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
-
-
 def call_api(event: dict[str, Any]) -> tuple[int, Any]:
-    response = api_handler(event, FakeLambdaContext())
+    response = api_handler(event, make_context())
     body = response["body"]
     return response["statusCode"], json.loads(body) if body else None
 
@@ -43,7 +37,7 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     assert sent_emails() == []
 
     # When the worker gets those messages as Lambda's SQS poller delivers them
-    response = worker_handler(cloud.sqs_event(messages), FakeLambdaContext())
+    response = worker_handler(cloud.sqs_event(messages), make_context())
 
     # Then both succeed: the email went through SES, the log entry can be read back
     assert response == {"batchItemFailures": []}
@@ -63,8 +57,8 @@ def test_redelivered_log_task_writes_one_entry(cloud: Cloud) -> None:
     messages = cloud.receive(cloud.task_queue_url)
     log_messages = [m for m in messages if json.loads(m["Body"])["task"] == "write_log"]
 
-    worker_handler(cloud.sqs_event(log_messages), FakeLambdaContext())
-    worker_handler(cloud.sqs_event(log_messages), FakeLambdaContext())
+    worker_handler(cloud.sqs_event(log_messages), make_context())
+    worker_handler(cloud.sqs_event(log_messages), make_context())
 
     _, logs = call_api(http_event("GET", "/logs"))
     assert len(logs) == 1
@@ -126,7 +120,7 @@ def test_retryable_failure_is_listed_in_batch_item_failures(
 
     get_settings.cache_clear()
 
-    response = worker_handler(cloud.sqs_event(messages), FakeLambdaContext())
+    response = worker_handler(cloud.sqs_event(messages), make_context())
 
     log_message = next(m for m in messages if json.loads(m["Body"])["task"] == "write_log")
     assert response == {"batchItemFailures": [{"itemIdentifier": log_message["MessageId"]}]}
@@ -150,7 +144,7 @@ def test_permanent_failures_reach_the_dlq_with_reason_and_partners_are_unaffecte
     assert len(messages) == 5
 
     # When the worker handles it
-    response = worker_handler(cloud.sqs_event(messages), FakeLambdaContext())
+    response = worker_handler(cloud.sqs_event(messages), make_context())
 
     # Then nothing is retried, the good tasks ran, and each bad body is in the DLQ with a reason
     assert response == {"batchItemFailures": []}
@@ -174,9 +168,7 @@ def test_ses_rejecting_the_sender_is_permanent(
     get_settings.cache_clear()
     call_api(http_event("POST", "/send-notification/you@example.com"))
 
-    response = worker_handler(
-        cloud.sqs_event(cloud.receive(cloud.task_queue_url)), FakeLambdaContext()
-    )
+    response = worker_handler(cloud.sqs_event(cloud.receive(cloud.task_queue_url)), make_context())
 
     assert response == {"batchItemFailures": []}
     [dead] = cloud.receive(cloud.dead_letter_queue_url)

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import html
 import uuid
 from datetime import UTC, datetime
 
-from app.email import Email, EmailAddress, send
+from app.email import EmailAddress, send
+from app.email_templates import render
 from app.logs import LogStore
 from offload import current_task, task
 
 
 @task("send_email")
 def send_email(email: EmailAddress, message: str = "") -> None:
-    body = message or "You have a new notification."
     send(
-        Email(
+        render(
+            "notification",
             to=email,
             subject="Notification",
-            text=body,
-            html=f"<p>{html.escape(body)}</p>",
+            message=message or "You have a new notification.",
         )
     )
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from offload import Envelope, PermanentTaskError, TaskRegistry, current_task
 from offload.consumer import TaskConsumer
-from tests.conftest import FakeLambdaContext, load_event
+from tests.conftest import load_event, make_context
 
 
 class FakeDeadLetters:
@@ -69,7 +69,7 @@ def run(
     registry: TaskRegistry, dead: FakeDeadLetters, records: list[dict[str, Any]]
 ) -> dict[str, Any]:
     consumer = TaskConsumer(dead, task_registry=registry)
-    return dict(consumer.handle({"Records": records}, FakeLambdaContext()))  # type: ignore[arg-type]
+    return dict(consumer.handle({"Records": records}, make_context()))
 
 
 def test_sample_event_runs_the_task(registry: TaskRegistry, calls: Calls) -> None:
@@ -149,7 +149,7 @@ def test_a_record_that_cannot_reach_the_dlq_is_retried_not_lost(registry: TaskRe
     consumer = TaskConsumer(BrokenDeadLetters(), task_registry=registry)
     event = {"Records": [record("not json", "bad")]}
 
-    response = consumer.handle(event, FakeLambdaContext())  # type: ignore[arg-type]
+    response = consumer.handle(event, make_context())
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
 

@@ -16,7 +16,7 @@ class FakeSqs:
         self.calls: list[list[dict[str, Any]]] = []
         self.refuse = refuse or {}
 
-    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         attempt = len(self.calls)
         self.calls.append(Entries)
         refused = self.refuse.get(attempt, {})

@@ -1,0 +1,37 @@
+"""After an item is created: make it searchable, and tell its owner."""
+
+from __future__ import annotations
+
+from app.email import send
+from app.email_templates import render
+from app.items import Item, ItemStore
+from app.search import SearchIndex
+from offload import PermanentTaskError, task
+
+
+def _item(item_id: str) -> Item:
+    item = ItemStore().get(item_id)
+    if item is None:
+        # The API writes the item before queueing its tasks, so it cannot appear later.
+        raise PermanentTaskError(f"item {item_id} does not exist")
+    return item
+
+
+@task("update_search_index")
+def update_search_index(item_id: str) -> None:
+    item = _item(item_id)
+    SearchIndex().index(item.id, f"{item.name} {item.description}")
+
+
+@task("send_item_created_email")
+def send_item_created_email(item_id: str) -> None:
+    item = _item(item_id)
+    send(
+        render(
+            "item_created",
+            to=item.owner_email,
+            subject=f"Your item {item.name} is listed",
+            name=item.name,
+            description=item.description,
+        )
+    )

@@ -1,0 +1,12 @@
+"""After registration: the welcome email."""
+
+from __future__ import annotations
+
+from app.email import EmailAddress, send
+from app.email_templates import render
+from offload import task
+
+
+@task("send_welcome_email")
+def send_welcome_email(email: EmailAddress, name: str) -> None:
+    send(render("welcome", to=email, subject=f"Welcome, {name}", name=name, email=email))

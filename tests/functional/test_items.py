@@ -1,0 +1,114 @@
+"""Items: created at once through a database dependency; indexed and announced by the worker."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from app import aws
+from tests.functional.conftest import Cloud, sent_emails
+
+ITEM = {
+    "name": "Blue ceramic teapot",
+    "description": "Hand-made stoneware teapot, holds one litre",
+    "owner_email": "owner@example.com",
+}
+
+
+def count_batches() -> list[int]:
+    """Entries per SendMessageBatch made through the app's own (cached) SQS client."""
+    calls: list[int] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(len(params["Entries"]))
+
+    aws.sqs().meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
+    return calls
+
+
+def test_item_is_stored_at_once_and_all_its_tasks_leave_in_one_batch(cloud: Cloud) -> None:
+    batches = count_batches()
+
+    status, body = cloud.call_api("POST", "/items", ITEM)
+
+    assert status == 201, body
+    item = body["item"]
+    assert item["name"] == ITEM["name"]
+    # The audit dependency's task and the endpoint's two tasks went out in a single call
+    assert batches == [3]
+    tasks = sorted(json.loads(m["Body"])["task"] for m in cloud.receive(cloud.task_queue_url))
+    assert tasks == ["send_item_created_email", "update_search_index", "write_log"]
+    assert len(body["task_ids"]) == 3
+    # The item is readable before the worker ran
+    assert cloud.call_api("GET", f"/items/{item['id']}") == (200, item)
+
+
+def test_worker_indexes_the_item_and_emails_its_owner(cloud: Cloud) -> None:
+    _, body = cloud.call_api("POST", "/items", ITEM)
+    item_id = body["item"]["id"]
+    assert cloud.call_api("GET", "/search", query="q=teapot")[1]["items"] == []
+
+    cloud.run_worker()
+
+    for query in ["teapot", "TEAPOT", "stoneware", "blue+teapot", "ceramic%20litre"]:
+        status, found = cloud.call_api("GET", "/search", query=f"q={query}")
+        assert status == 200
+        assert [i["id"] for i in found["items"]] == [item_id], query
+    assert cloud.call_api("GET", "/search", query="q=teapot+spoon")[1]["items"] == []
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["owner@example.com"]
+    assert email.subject == "Your item Blue ceramic teapot is listed"
+    _, logs = cloud.call_api("GET", "/logs")
+    assert [entry["message"] for entry in logs] == ["POST /items"]
+
+
+def test_search_ands_words_across_items(cloud: Cloud) -> None:
+    ids = {}
+    for name in ["red teapot", "red cup", "green cup"]:
+        ids[name] = cloud.call_api("POST", "/items", ITEM | {"name": name, "description": ""})[1][
+            "item"
+        ]["id"]
+    cloud.run_worker()
+
+    def search(q: str) -> set[str]:
+        return {i["name"] for i in cloud.call_api("GET", "/search", query=f"q={q}")[1]["items"]}
+
+    assert search("red") == {"red teapot", "red cup"}
+    assert search("cup") == {"red cup", "green cup"}
+    assert search("red+cup") == {"red cup"}
+    assert search("the") == set()
+
+
+def test_unknown_item_is_404(cloud: Cloud) -> None:
+    assert cloud.call_api("GET", f"/items/{'0' * 32}")[0] == 404
+    assert cloud.call_api("GET", "/items/not-an-id")[0] == 422
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"owner_email": "Owner <owner@example.com>"}, "owner_email"),
+        ({"owner_email": "owner@localhost"}, "owner_email"),
+        ({"unexpected": 1, "name": "x" * 201}, "name"),
+    ],
+)
+def test_invalid_items_are_422_without_echo_and_queue_nothing(
+    cloud: Cloud, change: dict[str, Any], field: str
+) -> None:
+    status, body = cloud.call_api("POST", "/items", ITEM | change)
+
+    assert status == 422
+    assert body["detail"][0]["loc"] == ["body", field]
+    assert "input" not in body["detail"][0]
+    assert cloud.receive(cloud.task_queue_url) == []
+
+
+def test_wrong_content_type_is_415_and_too_large_is_413(cloud: Cloud) -> None:
+    assert cloud.call_api("POST", "/items", "name=x", content_type="text/plain")[0] == 415
+    big = ITEM | {"description": "x" * 20_000}
+    assert cloud.call_api("POST", "/items", big)[0] == 413
+    assert cloud.call_api("POST", "/items", "{not json")[0] == 422
+    assert cloud.receive(cloud.task_queue_url) == []
