@@ -6,16 +6,9 @@ from fastapi import FastAPI
 
 from api import errors
 from api.limits import ContentLimits, Limit
-from api.routers import items, logs, notifications, processing, users
-from app import aws
-from app.settings import get_settings
+from api.routers import items, logs, notifications, processing, tasks, users
+from app.task_runtime import status_store, task_queue
 from offload.producer import use_task_queue
-from offload.queue import SqsTaskQueue, TaskQueue
-
-
-def task_queue() -> TaskQueue:
-    return SqsTaskQueue(get_settings().TASK_QUEUE_URL, aws.sqs())
-
 
 app = FastAPI(
     title="FastAPI background tasks on Lambda",
@@ -23,7 +16,7 @@ app = FastAPI(
     version="0.1.0",
 )
 errors.install(app)
-use_task_queue(app, task_queue)
+use_task_queue(app, task_queue, status=status_store)
 JSON = ("application/json",)
 app.add_middleware(
     ContentLimits,
@@ -41,3 +34,4 @@ app.include_router(logs.router)
 app.include_router(processing.router)
 app.include_router(items.router)
 app.include_router(users.router)
+app.include_router(tasks.router)

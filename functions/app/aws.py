@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from botocore.config import Config
     from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sqs.client import SQSClient
 
@@ -47,7 +48,16 @@ def dynamodb() -> DynamoDBClient:
     return boto3.client("dynamodb", config=_config())
 
 
+@cache
+def s3() -> S3Client:
+    import boto3
+    from botocore.config import Config
+
+    # SigV4 for every presigned URL and POST policy: buckets in newer regions refuse SigV2.
+    return boto3.client("s3", config=_config().merge(Config(signature_version="s3v4")))
+
+
 def reset() -> None:
     """Forget cached clients (after the environment changed, e.g. between tests)."""
-    for getter in (sqs, sesv2, dynamodb):
+    for getter in (sqs, sesv2, dynamodb, s3):
         getter.cache_clear()

@@ -16,6 +16,15 @@ class Settings(BaseSettings):
     DEAD_LETTER_QUEUE_URL: str = ""
     DATA_TABLE_NAME: str = ""
     SENDER_EMAIL: str = ""
+    UPLOAD_BUCKET_NAME: str = ""
+    IDEMPOTENCY_TABLE_NAME: str = ""
+    #: How long a completed task id is remembered. Must outlast every redelivery of the task:
+    #: the template sets the dead-letter queue's retention (redrive keeps the id).
+    IDEMPOTENCY_EXPIRES_SECONDS: int = 14 * 24 * 3600
+    #: Deliveries before the worker dead-letters a task itself: the queue's maxReceiveCount.
+    TASK_MAX_ATTEMPTS: int = 5
+    #: File records expire from the table with the uploads themselves (the bucket's lifecycle).
+    UPLOAD_RETENTION_DAYS: int = 30
     #: Log entries expire from the table after this many days (DynamoDB TTL).
     LOG_RETENTION_DAYS: int = 30
 

@@ -13,10 +13,10 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 
-from offload.exceptions import PermanentTaskError
+from offload.exceptions import OffloadError, PermanentTaskError
 from offload.registry import TaskRegistry, registry
 from offload.routing import Message, Route, S3TestEventRoute
-from offload.runner import TaskRoute
+from offload.runner import RunPolicy, TaskRoute
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
@@ -25,8 +25,15 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from offload.dead_letter import DeadLetters
+    from offload.idempotency import Idempotency
+    from offload.retry import Visibility
+    from offload.status import StatusStore
 
 logger = logging.getLogger(__name__)
+
+
+class OutOfTimeError(OffloadError):
+    """Raise for records not started because the invocation is about to time out."""
 
 
 class TaskConsumer:
@@ -39,21 +46,47 @@ class TaskConsumer:
         task_registry: TaskRegistry = registry,
         routes: Sequence[Route] = (),
         log: Logger | None = None,
+        status: StatusStore | None = None,
+        idempotency: Idempotency | None = None,
+        visibility: Visibility | None = None,
+        policy: RunPolicy | None = None,
+        time_guard_ms: int = 5_000,
     ) -> None:
         self._dead_letters = dead_letters
+        self._idempotency = idempotency
+        self._visibility = visibility
+        self._time_guard_ms = time_guard_ms
+        tasks = TaskRoute(
+            task_registry,
+            log=log,
+            status=status,
+            idempotency=idempotency,
+            visibility=visibility,
+            policy=policy,
+        )
         # Order matters: the first route that matches handles the message.
-        self._routes: list[Route] = [S3TestEventRoute(), *routes, TaskRoute(task_registry, log)]
+        self._routes: list[Route] = [S3TestEventRoute(), *routes, tasks]
         # An all-failed batch is reported item by item like any other, not raised: a raise
         # would also retry the whole batch, but would hide which records failed and why.
         self._processor = BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
 
     def handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        if self._idempotency is not None:
+            self._idempotency.register_context(context)
         return process_partial_response(
             event=event, record_handler=self.process, processor=self._processor, context=context
         )
 
-    def process(self, record: SQSRecord) -> None:
+    def process(self, record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
         """Handle one record: return on success or dead-lettering, raise to have it retried."""
+        if lambda_context is not None and (
+            lambda_context.get_remaining_time_in_millis() < self._time_guard_ms
+        ):
+            # Starting now could be cut off mid-task by the timeout, which fails the whole
+            # batch; handing the record back at once costs nothing.
+            if self._visibility is not None:
+                self._visibility.delay(record, 0)
+            raise OutOfTimeError("not started: the invocation is about to time out")
         try:
             message = Message.parse(record)
             route = self._route(message)

@@ -39,3 +39,7 @@ class UnknownTaskError(PermanentTaskError):
 
 class InvalidTaskArgumentsError(PermanentTaskError):
     """Raise when a queued task's arguments no longer validate against its type hints."""
+
+
+class RetriesExhaustedError(PermanentTaskError):
+    """Raise when a task failed on its last allowed attempt: it is dead-lettered with the reason."""

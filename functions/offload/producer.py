@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from offload.queue import TaskQueue
+    from offload.status import StatusStore
 
 P = ParamSpec("P")
 
 logger = logging.getLogger(__name__)
 
 _QUEUE_FACTORY = "offload_task_queue"
+_STATUS_FACTORY = "offload_status_store"
 _REGISTRY = "offload_registry"
 
 
@@ -63,10 +65,15 @@ class TaskBatch:
 
 
 def use_task_queue(
-    app: FastAPI, queue: Callable[[], TaskQueue], task_registry: TaskRegistry = registry
+    app: FastAPI,
+    queue: Callable[[], TaskQueue],
+    task_registry: TaskRegistry = registry,
+    status: Callable[[], StatusStore] | None = None,
 ) -> None:
-    """Tell the app where tasks go. `queue` is called per request, so it should be cheap."""
+    """Tell the app where tasks go, and optionally where their status is kept. The factories
+    are called per request, so they should be cheap."""
     setattr(app.state, _QUEUE_FACTORY, queue)
+    setattr(app.state, _STATUS_FACTORY, status)
     setattr(app.state, _REGISTRY, task_registry)
 
 
@@ -104,6 +111,15 @@ async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
             headers={"Retry-After": "1"},
         ) from exc
     logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
+    status_factory: Callable[[], StatusStore] | None = getattr(state, _STATUS_FACTORY, None)
+    if status_factory is not None:
+        # Written only now that SQS holds the tasks: "queued" is never claimed for a task that
+        # is not on the queue. A failure here loses no work (the worker records its own
+        # progress), so it is logged rather than turned into an error for the client.
+        try:
+            await run_in_threadpool(status_factory().queued, batch.envelopes)
+        except Exception:
+            logger.exception("queued tasks, but could not record their status")
 
 
 #: Inject with `background_tasks: BackgroundTasks`, as with FastAPI's own. scope="function" makes

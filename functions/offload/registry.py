@@ -21,6 +21,7 @@ from offload.exceptions import (
     UnknownTaskError,
     UnregisteredTaskError,
 )
+from offload.retry import Backoff
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,6 +35,10 @@ class TaskSpec:
 
     name: str
     func: Callable[..., Any]
+    #: Deliveries before the worker gives up and dead-letters the task itself; None: the
+    #: worker's default, which follows the queue's maxReceiveCount.
+    max_attempts: int | None = None
+    backoff: Backoff | None = None
 
     @cached_property
     def signature(self) -> inspect.Signature:
@@ -101,16 +106,25 @@ class TaskRegistry:
         self._by_name: dict[str, TaskSpec] = {}
         self._by_func: dict[Callable[..., Any], TaskSpec] = {}
 
-    def task(self, name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    def task(
+        self, name: str, *, max_attempts: int | None = None, backoff: Backoff | None = None
+    ) -> Callable[[Callable[P, R]], Callable[P, R]]:
         """Register a function (sync or async) as the task `name`; the function is unchanged."""
 
         def register(func: Callable[P, R]) -> Callable[P, R]:
-            self.register(name, func)
+            self.register(name, func, max_attempts=max_attempts, backoff=backoff)
             return func
 
         return register
 
-    def register(self, name: str, func: Callable[..., Any]) -> TaskSpec:
+    def register(
+        self,
+        name: str,
+        func: Callable[..., Any],
+        *,
+        max_attempts: int | None = None,
+        backoff: Backoff | None = None,
+    ) -> TaskSpec:
         if not _NAME.match(name):
             raise ValueError(
                 f"invalid task name {name!r}: letters, digits and _.:- only, "
@@ -122,7 +136,9 @@ class TaskRegistry:
                 f"task name {name!r} is taken by {_origin(existing.func)}; "
                 f"{_origin(func)} needs another name"
             )
-        spec = TaskSpec(name=name, func=func)
+        if max_attempts is not None and max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        spec = TaskSpec(name=name, func=func, max_attempts=max_attempts, backoff=backoff)
         if existing is not None:
             # The same function defined again (a module reloaded): the newest definition wins.
             self._by_func.pop(existing.func, None)

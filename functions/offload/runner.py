@@ -1,22 +1,43 @@
-"""Running one task envelope: find the task by name, validate the arguments again, call it."""
+"""Running one task envelope: find the task by name, validate the arguments again, run it once
+per id, and decide what a failure means (retry with backoff, give up, or permanent)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from offload.context import TaskContext, running
 from offload.envelope import Envelope
-from offload.exceptions import InvalidTaskArgumentsError, TaskArgumentsError
-from offload.registry import TaskRegistry
+from offload.exceptions import (
+    InvalidTaskArgumentsError,
+    PermanentTaskError,
+    RetriesExhaustedError,
+    TaskArgumentsError,
+)
+from offload.retry import Backoff
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
+    from offload.idempotency import Idempotency
+    from offload.registry import TaskRegistry, TaskSpec
+    from offload.retry import Visibility
     from offload.routing import Message
+    from offload.status import State, StatusStore
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunPolicy:
+    """How the worker treats failures when a task says nothing of its own."""
+
+    #: Follows the queue's maxReceiveCount: on the last delivery the worker dead-letters the
+    #: task itself, with the reason, rather than leaving SQS to move it without one.
+    max_attempts: int = 5
+    backoff: Backoff = field(default_factory=Backoff)
 
 
 class TaskRoute:
@@ -24,20 +45,28 @@ class TaskRoute:
 
     name = "task"
 
-    def __init__(self, registry: TaskRegistry, log: Logger | None = None) -> None:
+    def __init__(
+        self,
+        registry: TaskRegistry,
+        *,
+        log: Logger | None = None,
+        status: StatusStore | None = None,
+        idempotency: Idempotency | None = None,
+        visibility: Visibility | None = None,
+        policy: RunPolicy | None = None,
+    ) -> None:
         self._registry = registry
         self._log = log
+        self._status = status
+        self._idempotency = idempotency
+        self._visibility = visibility
+        self._policy = policy or RunPolicy()
 
     def matches(self, message: Message) -> bool:
         return isinstance(message.body, dict) and "v" in message.body
 
     def handle(self, message: Message) -> None:
         envelope = Envelope.from_body(message.record.body)
-        spec = self._registry.get(envelope.task)
-        try:
-            args, kwargs = spec.decode(envelope.args, envelope.kwargs)
-        except TaskArgumentsError as exc:
-            raise InvalidTaskArgumentsError(str(exc)) from None
         context = TaskContext(
             id=envelope.id,
             name=envelope.task,
@@ -47,15 +76,72 @@ class TaskRoute:
         )
         self._tag_logs(context)
         try:
+            self._handle(message, envelope, context)
+        finally:
+            self._untag_logs()
+
+    def _handle(self, message: Message, envelope: Envelope, context: TaskContext) -> None:
+        try:
+            spec = self._registry.get(envelope.task)
+            try:
+                args, kwargs = spec.decode(envelope.args, envelope.kwargs)
+            except TaskArgumentsError as exc:
+                raise InvalidTaskArgumentsError(str(exc)) from None
+        except PermanentTaskError as exc:
+            self._record(context, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+
+        def effect() -> None:
             with running(context):
-                logger.info("task started (attempt %d)", context.attempt)
                 if spec.is_async:
                     asyncio.run(spec.func(*args, **kwargs))
                 else:
                     spec.func(*args, **kwargs)
-            logger.info("task succeeded")
-        finally:
-            self._untag_logs()
+
+        logger.info("task started (attempt %d)", context.attempt)
+        self._record(context, "running", started=True)
+        try:
+            if self._idempotency is None:
+                effect()
+            else:
+                self._idempotency.run(envelope.id, envelope.task, effect)
+        except PermanentTaskError as exc:
+            self._record(context, "failed", f"{type(exc).__name__}: {exc}")
+            raise
+        except Exception as exc:
+            self._failed(message, spec, context, exc)
+            raise
+        self._record(context, "succeeded")
+        logger.info("task succeeded")
+
+    def _failed(
+        self, message: Message, spec: TaskSpec, context: TaskContext, exc: Exception
+    ) -> None:
+        """A retryable error: back off, or give up when this was the last attempt."""
+        if _in_progress_elsewhere(exc):
+            # Another worker runs this id right now; its outcome will be recorded, not ours.
+            logger.info("task is already running elsewhere; delivery will be retried")
+            return
+        reason = f"{type(exc).__name__}: {exc}"
+        limit = spec.max_attempts or self._policy.max_attempts
+        if context.attempt >= limit:
+            self._record(
+                context, "dead_lettered", f"gave up after {context.attempt} attempts: {reason}"
+            )
+            raise RetriesExhaustedError(
+                f"gave up after {context.attempt} attempts: {reason}"
+            ) from exc
+        self._record(context, "retrying", reason)
+        if self._visibility is not None:
+            delay = (spec.backoff or self._policy.backoff).delay(context.attempt)
+            logger.warning("task failed, retrying in %d s: %s", delay, reason)
+            self._visibility.delay(message.record, delay)
+
+    def _record(
+        self, context: TaskContext, status: State, reason: str | None = None, started: bool = False
+    ) -> None:
+        if self._status is not None:
+            self._status.update(context.id, context.name, status, reason=reason, started=started)
 
     def _tag_logs(self, context: TaskContext) -> None:
         if self._log is None:
@@ -68,3 +154,7 @@ class TaskRoute:
             return
         self._log.remove_keys(["task_id", "task", "attempt"])
         self._log.set_correlation_id(None)
+
+
+def _in_progress_elsewhere(exc: Exception) -> bool:
+    return type(exc).__name__ == "IdempotencyAlreadyInProgressError"

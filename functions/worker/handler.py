@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
 import app.tasks  # noqa: F401  (registers every task the worker may be asked to run)
-from app import aws
-from app.settings import get_settings
+from app import task_runtime
 from offload import registry
 from offload.consumer import TaskConsumer
-from offload.dead_letter import SqsDeadLetters
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -21,13 +20,22 @@ if TYPE_CHECKING:
 logger = Logger()
 copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app"})
 
-consumer = TaskConsumer(
-    SqsDeadLetters(queue_url=lambda: get_settings().DEAD_LETTER_QUEUE_URL, client=aws.sqs),
-    task_registry=registry,
-    log=logger,
-)
+
+@cache
+def consumer() -> TaskConsumer:
+    """Built on the first invocation (settings read, nothing connected at import), then kept
+    for the life of the execution environment."""
+    return TaskConsumer(
+        task_runtime.dead_letters(),
+        task_registry=registry,
+        log=logger,
+        status=task_runtime.status_store(),
+        idempotency=task_runtime.idempotency(),
+        visibility=task_runtime.visibility(),
+        policy=task_runtime.run_policy(),
+    )
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return consumer.handle(event, context)
+    return consumer().handle(event, context)

@@ -164,19 +164,34 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
                 {"AttributeName": "sk", "KeyType": "RANGE"},
             ],
         )
+        dynamodb.create_table(
+            TableName="IdempotencyTable",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
         boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
         for name, value in {
             "TASK_QUEUE_URL": queue_url,
             "DEAD_LETTER_QUEUE_URL": dlq_url,
             "DATA_TABLE_NAME": "DataTable",
             "SENDER_EMAIL": SENDER,
+            "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
         }.items():
             monkeypatch.setenv(name, value)
-        aws.reset()
-        get_settings.cache_clear()
+        reset_caches()
         yield Cloud(sqs, queue_url, queue_arn, dlq_url, "DataTable")
+    reset_caches()
+
+
+def reset_caches() -> None:
+    """Clients, settings and the worker's consumer are cached per execution environment, as on
+    Lambda; each test is a new environment."""
+    from worker.handler import consumer
+
     aws.reset()
     get_settings.cache_clear()
+    consumer.cache_clear()
 
 
 def http_event(method: str, path: str, body: str = "", query: str = "") -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 
 from api.handler import handler as api_handler
 from tests.conftest import make_context
-from tests.functional.conftest import SENDER, Cloud, http_event, sent_emails
+from tests.functional.conftest import SENDER, Cloud, http_event, reset_caches, sent_emails
 from worker.handler import handler as worker_handler
 
 
@@ -97,9 +97,7 @@ def test_sqs_refusing_answers_503_and_claims_nothing(
 ) -> None:
     # Given a task queue that does not exist (deleted, or a wrong URL)
     monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
-    from app.settings import get_settings
-
-    get_settings.cache_clear()
+    reset_caches()
 
     status, body = call_api(http_event("POST", "/send-notification/you@example.com"))
 
@@ -113,12 +111,12 @@ def test_retryable_failure_is_listed_in_batch_item_failures(
 ) -> None:
     call_api(http_event("POST", "/send-notification/you@example.com"))
     messages = cloud.receive(cloud.task_queue_url)
-    # SES unverified sender is MessageRejected (permanent); a missing table is not: break the
-    # table name so write_log fails with an ordinary, retryable error.
-    monkeypatch.setenv("DATA_TABLE_NAME", "NoSuchTable")
-    from app.settings import get_settings
 
-    get_settings.cache_clear()
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("DynamoDB endpoint unreachable")
+
+    # The log store fails as a network error would: an ordinary, retryable error.
+    monkeypatch.setattr("app.tasks.notifications.LogStore.write", unreachable)
 
     response = worker_handler(cloud.sqs_event(messages), make_context())
 
@@ -163,9 +161,7 @@ def test_ses_rejecting_the_sender_is_permanent(
     cloud: Cloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SENDER_EMAIL", "unverified@example.com")
-    from app.settings import get_settings
-
-    get_settings.cache_clear()
+    reset_caches()
     call_api(http_event("POST", "/send-notification/you@example.com"))
 
     response = worker_handler(cloud.sqs_event(cloud.receive(cloud.task_queue_url)), make_context())

@@ -1,0 +1,24 @@
+"""Where a task stands: every id the API returns can be looked up here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, status
+from starlette.concurrency import run_in_threadpool
+
+from app.task_runtime import status_store
+from offload.status import DynamoStatusStore, TaskStatus
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+StatusDB = Annotated[DynamoStatusStore, Depends(status_store)]
+TaskId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
+
+
+@router.get("/{task_id}")
+async def task_status(task_id: TaskId, store: StatusDB) -> TaskStatus:
+    found = await run_in_threadpool(store.get, task_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such task")
+    return found

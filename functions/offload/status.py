@@ -1,0 +1,138 @@
+"""Where each task stands, by id: queued, running, retrying, succeeded, failed (a permanent
+error) or dead_lettered (out of attempts), with attempts, timestamps and the last reason."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+
+    from offload.envelope import Envelope
+
+logger = logging.getLogger(__name__)
+
+State = Literal["queued", "running", "retrying", "succeeded", "failed", "dead_lettered"]
+FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered"})
+
+
+class TaskStatus(BaseModel):
+    id: str
+    task: str
+    status: State
+    attempts: int = 0
+    enqueued_at: datetime | None = None
+    updated_at: datetime
+    reason: str | None = None
+
+
+class StatusStore(Protocol):
+    def queued(self, envelopes: Sequence[Envelope]) -> None: ...
+
+    def update(
+        self,
+        task_id: str,
+        task: str,
+        status: State,
+        reason: str | None = None,
+        started: bool = False,
+    ) -> None: ...
+
+    def get(self, task_id: str) -> TaskStatus | None: ...
+
+
+class DynamoStatusStore:
+    """Status rows in a DynamoDB table keyed (pk, sk) = ("TASK#<id>", "STATUS"), with a TTL."""
+
+    def __init__(
+        self,
+        table: Callable[[], str],
+        client: Callable[[], DynamoDBClient],
+        retention: timedelta = timedelta(days=14),
+    ) -> None:
+        self._table = table
+        self._client = client
+        self._retention = retention
+
+    def queued(self, envelopes: Sequence[Envelope]) -> None:
+        """Record tasks that are on the queue (called only after SQS accepted them)."""
+        from botocore.exceptions import ClientError
+
+        now = datetime.now(UTC)
+        for envelope in envelopes:
+            try:
+                self._client().put_item(
+                    TableName=self._table(),
+                    Item=_key(envelope.id)
+                    | {
+                        "task": {"S": envelope.task},
+                        "status": {"S": "queued"},
+                        "attempts": {"N": "0"},
+                        "enqueued_at": {"S": envelope.enqueued_at.isoformat()},
+                        "updated_at": {"S": now.isoformat()},
+                        "expires_at": {"N": str(int((now + self._retention).timestamp()))},
+                    },
+                    # The worker may already have picked the task up: never move it back.
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+
+    def update(
+        self,
+        task_id: str,
+        task: str,
+        status: State,
+        reason: str | None = None,
+        started: bool = False,
+    ) -> None:
+        now = datetime.now(UTC)
+        values: dict[str, AttributeValueTypeDef] = {
+            ":task": {"S": task},
+            ":status": {"S": status},
+            ":now": {"S": now.isoformat()},
+            ":expires": {"N": str(int((now + self._retention).timestamp()))},
+        }
+        expression = "SET task = :task, #s = :status, updated_at = :now, expires_at = :expires"
+        if reason is not None:
+            expression += ", reason = :reason"
+            values[":reason"] = {"S": reason[:1000]}
+        # Counted by the worker each time it starts the task, so the figure only grows, even
+        # when deliveries overlap.
+        if started:
+            expression += " ADD attempts :one"
+            values[":one"] = {"N": "1"}
+        self._client().update_item(
+            TableName=self._table(),
+            Key=_key(task_id),
+            UpdateExpression=expression,
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+
+    def get(self, task_id: str) -> TaskStatus | None:
+        item = self._client().get_item(TableName=self._table(), Key=_key(task_id)).get("Item")
+        if item is None:
+            return None
+        return TaskStatus.model_validate(
+            {
+                "id": task_id,
+                "task": item["task"]["S"],
+                "status": item["status"]["S"],
+                "attempts": int(item["attempts"]["N"]) if "attempts" in item else 0,
+                "enqueued_at": item["enqueued_at"]["S"] if "enqueued_at" in item else None,
+                "updated_at": item["updated_at"]["S"],
+                "reason": item["reason"]["S"] if "reason" in item else None,
+            }
+        )
+
+
+def _key(task_id: str) -> dict[str, AttributeValueTypeDef]:
+    return {"pk": {"S": f"TASK#{task_id}"}, "sk": {"S": "STATUS"}}

@@ -1,0 +1,205 @@
+"""Nothing lost, nothing twice: status, idempotency by task id, backoff, giving up, time guard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from app import aws, task_runtime
+from offload import registry
+from offload.consumer import TaskConsumer
+from tests.conftest import make_context
+from tests.functional.conftest import REGION, Cloud, sent_emails
+from worker.handler import handler as worker_handler
+
+NOTIFY = "/send-notification/you@example.com"
+
+
+def task_status(cloud: Cloud, task_id: str) -> dict[str, Any]:
+    status, body = cloud.call_api("GET", f"/tasks/{task_id}")
+    assert status == 200, body
+    result: dict[str, Any] = body
+    return result
+
+
+def email_message(cloud: Cloud) -> dict[str, Any]:
+    messages = cloud.receive(cloud.task_queue_url)
+    return next(m for m in messages if json.loads(m["Body"])["task"] == "send_email")
+
+
+def with_receive_count(message: dict[str, Any], count: int) -> dict[str, Any]:
+    return message | {"Attributes": message["Attributes"] | {"ApproximateReceiveCount": str(count)}}
+
+
+def test_every_returned_id_has_a_status_from_queued_to_succeeded(cloud: Cloud) -> None:
+    _, body = cloud.call_api("POST", NOTIFY)
+
+    for task_id in body["task_ids"]:
+        queued = task_status(cloud, task_id)
+        assert queued["status"] == "queued"
+        assert queued["attempts"] == 0
+        assert queued["enqueued_at"]
+    cloud.run_worker()
+
+    for task_id in body["task_ids"]:
+        done = task_status(cloud, task_id)
+        assert (done["status"], done["attempts"]) == ("succeeded", 1)
+    assert cloud.call_api("GET", f"/tasks/{'f' * 32}")[0] == 404
+
+
+def test_the_same_message_delivered_twice_sends_one_email(cloud: Cloud) -> None:
+    cloud.call_api("POST", NOTIFY)
+    message = email_message(cloud)
+    event = cloud.sqs_event([message])
+
+    first = worker_handler(event, make_context())
+    second = worker_handler(cloud.sqs_event([with_receive_count(message, 2)]), make_context())
+
+    assert first == second == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
+
+
+def test_the_same_task_id_in_two_messages_sends_one_email(cloud: Cloud) -> None:
+    # Given a producer retry: the same envelope sent again as a new SQS message
+    cloud.call_api("POST", NOTIFY)
+    body = email_message(cloud)["Body"]
+    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=body)
+    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=body)
+
+    cloud.run_worker()
+
+    assert len(sent_emails()) == 1
+
+
+def test_a_retryable_failure_backs_off_and_records_why(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud.call_api("POST", NOTIFY)
+    message = email_message(cloud)
+    task_id = json.loads(message["Body"])["id"]
+    delays: list[int] = []
+    aws.sqs().meta.events.register(
+        "provide-client-params.sqs.ChangeMessageVisibility",
+        lambda params, **_: delays.append(params["VisibilityTimeout"]),
+    )
+
+    def throttled(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("SES throttled")
+
+    real_send = __import__("app.email", fromlist=["send"]).send
+    monkeypatch.setattr("app.tasks.notifications.send", throttled)
+    response = worker_handler(cloud.sqs_event([message]), make_context())
+
+    assert response == {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
+    assert len(delays) == 1
+    assert 1 <= delays[0] <= 2  # first retry: full jitter below base 2 s
+    status = task_status(cloud, task_id)
+    assert status["status"] == "retrying"
+    assert status["reason"] == "ConnectionError: SES throttled"
+
+    # When it works on the next delivery, the task succeeds and counts both attempts
+    monkeypatch.setattr("app.tasks.notifications.send", real_send)
+    worker_handler(cloud.sqs_event([with_receive_count(message, 2)]), make_context())
+    status = task_status(cloud, task_id)
+    assert (status["status"], status["attempts"]) == ("succeeded", 2)
+    assert len(sent_emails()) == 1
+
+
+def test_the_last_attempt_dead_letters_with_the_reason(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud.call_api("POST", NOTIFY)
+    message = with_receive_count(email_message(cloud), 5)
+    task_id = json.loads(message["Body"])["id"]
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise TimeoutError("SES did not answer")
+
+    monkeypatch.setattr("app.tasks.notifications.send", broken)
+    response = worker_handler(cloud.sqs_event([message]), make_context())
+
+    assert response == {"batchItemFailures": []}
+    [dead] = cloud.receive(cloud.dead_letter_queue_url)
+    reason = dead["MessageAttributes"]["reason"]["StringValue"]
+    assert (
+        reason
+        == "RetriesExhaustedError: gave up after 5 attempts: TimeoutError: SES did not answer"
+    )
+    assert dead["MessageAttributes"]["task_id"]["StringValue"] == task_id
+    status = task_status(cloud, task_id)
+    assert status["status"] == "dead_lettered"
+    assert "gave up after 5 attempts" in status["reason"]
+
+
+def test_a_duplicate_arriving_while_the_first_runs_is_retried_not_succeeded(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cloud.call_api("POST", NOTIFY)
+    message = email_message(cloud)
+    inner: list[Any] = []
+    real_send = __import__("app.email", fromlist=["send"]).send
+
+    def send_while_a_duplicate_arrives(email: Any) -> str:
+        # A second worker gets the same task while this one is still sending.
+        other = TaskConsumer(
+            task_runtime.dead_letters(),
+            task_registry=registry,
+            status=task_runtime.status_store(),
+            idempotency=task_runtime.idempotency(),
+            visibility=task_runtime.visibility(),
+        )
+        inner.append(other.handle(cloud.sqs_event([message]), make_context()))
+        result: str = real_send(email)
+        return result
+
+    monkeypatch.setattr("app.tasks.notifications.send", send_while_a_duplicate_arrives)
+    outer = worker_handler(cloud.sqs_event([message]), make_context())
+
+    assert inner == [{"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}]
+    assert outer == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
+    status = task_status(cloud, json.loads(message["Body"])["id"])
+    assert status["status"] == "succeeded"
+
+
+def test_idempotency_store_failing_is_never_a_silent_success(cloud: Cloud) -> None:
+    cloud.call_api("POST", NOTIFY)
+    messages = cloud.receive(cloud.task_queue_url)
+    boto3.client("dynamodb", region_name=REGION).delete_table(TableName="IdempotencyTable")
+
+    response = worker_handler(cloud.sqs_event(messages), make_context())
+
+    assert sorted(str(f["itemIdentifier"]) for f in response["batchItemFailures"]) == sorted(
+        m["MessageId"] for m in messages
+    )
+    assert sent_emails() == []
+
+
+def test_records_are_not_started_when_the_invocation_is_about_to_time_out(cloud: Cloud) -> None:
+    cloud.call_api("POST", NOTIFY)
+    messages = cloud.receive(cloud.task_queue_url)
+
+    response = worker_handler(cloud.sqs_event(messages), make_context(remaining_millis=1_000))
+
+    assert len(response["batchItemFailures"]) == len(messages)
+    assert sent_emails() == []
+    # handed back at once rather than after the visibility timeout
+    assert len(cloud.receive(cloud.task_queue_url)) == len(messages)
+
+
+def test_sqs_refusing_records_no_queued_status(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
+    from tests.functional.conftest import reset_caches
+
+    reset_caches()
+
+    status, _ = cloud.call_api("POST", NOTIFY)
+
+    assert status == 503
+    rows = boto3.client("dynamodb", region_name=REGION).scan(TableName=cloud.table_name)["Items"]
+    assert [r for r in rows if r["pk"]["S"].startswith("TASK#")] == []
