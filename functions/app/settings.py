@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     IDEMPOTENCY_EXPIRES_SECONDS: int = 14 * 24 * 3600
     #: Deliveries before the worker dead-letters a task itself: the queue's maxReceiveCount.
     TASK_MAX_ATTEMPTS: int = 5
+    #: Task messages above this size carry their arguments in S3 (SQS takes 256 KiB).
+    TASK_MESSAGE_MAX_BYTES: int = 200 * 1024
     #: File records expire from the table with the uploads themselves (the bucket's lifecycle).
     UPLOAD_RETENTION_DAYS: int = 30
     #: Log entries expire from the table after this many days (DynamoDB TTL).

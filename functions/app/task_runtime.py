@@ -9,6 +9,7 @@ from app.settings import get_settings
 from app.table import table_name
 from offload.dead_letter import SqsDeadLetters
 from offload.idempotency import Idempotency
+from offload.payloads import S3PayloadStore
 from offload.queue import SqsTaskQueue
 from offload.retry import SqsVisibility
 from offload.runner import RunPolicy
@@ -18,8 +19,19 @@ from offload.status import DynamoStatusStore
 STATUS_RETENTION = timedelta(days=14)
 
 
+def payload_store() -> S3PayloadStore:
+    # Large arguments share the upload bucket, under a prefix its lifecycle rule expires.
+    return S3PayloadStore(bucket=lambda: get_settings().UPLOAD_BUCKET_NAME, client=aws.s3)
+
+
 def task_queue() -> SqsTaskQueue:
-    return SqsTaskQueue(get_settings().TASK_QUEUE_URL, aws.sqs())
+    settings = get_settings()
+    return SqsTaskQueue(
+        settings.TASK_QUEUE_URL,
+        aws.sqs(),
+        max_message_bytes=settings.TASK_MESSAGE_MAX_BYTES,
+        payloads=payload_store(),
+    )
 
 
 def status_store() -> DynamoStatusStore:

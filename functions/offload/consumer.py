@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from offload.dead_letter import DeadLetters
     from offload.idempotency import Idempotency
+    from offload.payloads import PayloadStore
     from offload.retry import Visibility
     from offload.status import StatusStore
 
@@ -50,6 +51,7 @@ class TaskConsumer:
         idempotency: Idempotency | None = None,
         visibility: Visibility | None = None,
         policy: RunPolicy | None = None,
+        payloads: PayloadStore | None = None,
         time_guard_ms: int = 5_000,
     ) -> None:
         self._dead_letters = dead_letters
@@ -63,6 +65,7 @@ class TaskConsumer:
             idempotency=idempotency,
             visibility=visibility,
             policy=policy,
+            payloads=payloads,
         )
         # Order matters: the first route that matches handles the message.
         self._routes: list[Route] = [S3TestEventRoute(), *routes, tasks]

@@ -19,6 +19,15 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class PayloadRef(BaseModel):
+    """Where an envelope's arguments are when they were too large for the message."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bucket: str = Field(min_length=3, max_length=63)
+    key: str = Field(min_length=1, max_length=1024)
+
+
 class Envelope(BaseModel):
     """One task to run. `id` is made once at enqueue and is the task's idempotency key."""
 
@@ -33,9 +42,12 @@ class Envelope(BaseModel):
     kwargs: dict[str, JsonValue] = Field(default_factory=dict)
     enqueued_at: datetime = Field(default_factory=_now)
     correlation_id: str | None = Field(default=None, max_length=256)
+    #: Set when the arguments are stored in S3; args and kwargs are then empty.
+    payload: PayloadRef | None = None
 
     def to_body(self) -> str:
-        return self.model_dump_json()
+        # The pointer is left out when unused, so ordinary messages keep the documented shape.
+        return self.model_dump_json(exclude={"payload"} if self.payload is None else None)
 
     @classmethod
     def from_body(cls, body: str) -> Envelope:

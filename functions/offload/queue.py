@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
+    from offload.payloads import PayloadStore
+
 logger = logging.getLogger(__name__)
 
 #: SQS takes at most 10 entries per SendMessageBatch.
@@ -21,6 +23,9 @@ MAX_BATCH_ENTRIES = 10
 #: The whole batch counts against the message size limit. 256 KiB is the limit every SQS
 #: (and moto) accepts; queues raised to 1 MiB can pass a larger value.
 DEFAULT_MAX_BATCH_BYTES = 256 * 1024
+#: Bodies above this go to S3 with a pointer in the message (below the 256 KiB maximum, with
+#: room for the attributes that count against the same limit).
+DEFAULT_MAX_MESSAGE_BYTES = 200 * 1024
 
 
 class TaskQueue(Protocol):
@@ -55,6 +60,8 @@ class SqsTaskQueue:
         attempts: int = 3,
         backoff_seconds: float = 0.05,
         max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        payloads: PayloadStore | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._queue_url = queue_url
@@ -62,11 +69,14 @@ class SqsTaskQueue:
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._max_batch_bytes = max_batch_bytes
+        self._max_message_bytes = max_message_bytes
+        self._payloads = payloads
         self._sleep = sleep
 
     def send(self, envelopes: Sequence[Envelope]) -> None:
         if not self._queue_url:
             raise EnqueueError("no task queue is configured", [e.id for e in envelopes])
+        envelopes = [self._fit(e) for e in envelopes]
         bodies = [e.to_body() for e in envelopes]
         refused: list[str] = []
         reasons: set[str] = set()
@@ -79,6 +89,23 @@ class SqsTaskQueue:
             raise EnqueueError(
                 f"{len(refused)} of {len(envelopes)} tasks not queued: {summary}", refused
             )
+
+    def _fit(self, envelope: Envelope) -> Envelope:
+        """The envelope as it can travel: inline when small enough, else as a pointer."""
+        if len(envelope.to_body().encode()) <= self._max_message_bytes:
+            return envelope
+        if self._payloads is None:
+            raise EnqueueError(
+                f"task {envelope.task} is over {self._max_message_bytes} bytes and no payload "
+                "store is configured",
+                [envelope.id],
+            )
+        try:
+            return self._payloads.offload(envelope)
+        except Exception as exc:
+            raise EnqueueError(
+                f"could not store the arguments of {envelope.task}: {exc}", [envelope.id]
+            ) from exc
 
     def _send_batch(self, pending: dict[str, tuple[Envelope, str]]) -> dict[str, str]:
         """Send one batch, retrying what failed. Returns entry id -> reason for what never went."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
     from offload.idempotency import Idempotency
+    from offload.payloads import PayloadStore
     from offload.registry import TaskRegistry, TaskSpec
     from offload.retry import Visibility
     from offload.routing import Message
@@ -54,8 +55,10 @@ class TaskRoute:
         idempotency: Idempotency | None = None,
         visibility: Visibility | None = None,
         policy: RunPolicy | None = None,
+        payloads: PayloadStore | None = None,
     ) -> None:
         self._registry = registry
+        self._payloads = payloads
         self._log = log
         self._status = status
         self._idempotency = idempotency
@@ -82,6 +85,10 @@ class TaskRoute:
 
     def _handle(self, message: Message, envelope: Envelope, context: TaskContext) -> None:
         try:
+            if envelope.payload is not None:
+                if self._payloads is None:
+                    raise PermanentTaskError("the arguments are in S3 but no store is configured")
+                envelope = self._payloads.load(envelope)
             spec = self._registry.get(envelope.task)
             try:
                 args, kwargs = spec.decode(envelope.args, envelope.kwargs)

@@ -33,6 +33,7 @@ def consumer() -> TaskConsumer:
         idempotency=task_runtime.idempotency(),
         visibility=task_runtime.visibility(),
         policy=task_runtime.run_policy(),
+        payloads=task_runtime.payload_store(),
     )
 
 
