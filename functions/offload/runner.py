@@ -3,7 +3,6 @@ per id, and decide what a failure means (retry with backoff, give up, or permane
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -101,6 +100,8 @@ class TaskRoute:
         def effect() -> None:
             with running(context):
                 if spec.is_async:
+                    import asyncio  # only workers with async tasks pay for it
+
                     asyncio.run(spec.func(*args, **kwargs))
                 else:
                     spec.func(*args, **kwargs)

@@ -1,0 +1,60 @@
+"""The local AWS endpoint as boto3 and the functions see it: URL, region, fake credentials."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.stack import ACCOUNT_ID
+
+# moto accepts any credentials; fixed fake ones keep real ones (a developer's profile) out of reach.
+FAKE_ACCESS_KEY_ID = "testing"
+FAKE_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - a placeholder moto accepts, not a secret
+
+
+@dataclass(frozen=True)
+class AwsEndpoint:
+    """Where the local AWS APIs answer, and clients that can only talk to it."""
+
+    url: str
+    region: str
+    account_id: str = ACCOUNT_ID
+    _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def client(self, service: str) -> Any:
+        """A cached boto3 client for the service (boto3 clients are thread-safe, sessions not)."""
+        with self._lock:
+            if service not in self._clients:
+                import boto3
+                from botocore.config import Config
+
+                session = boto3.session.Session(
+                    aws_access_key_id=FAKE_ACCESS_KEY_ID,
+                    aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+                    region_name=self.region,
+                )
+                self._clients[service] = session.client(
+                    service,  # type: ignore[call-overload]
+                    endpoint_url=self.url,
+                    config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+                )
+            return self._clients[service]
+
+    def environment(self) -> dict[str, str]:
+        """Variables that point boto3 (in a function process, or the aws cli) at this endpoint."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
+            "AWS_SESSION_TOKEN": "testing",
+            # No profile, config or credentials file of the developer applies.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }

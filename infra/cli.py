@@ -1,0 +1,44 @@
+"""`python -m infra`: the local cloud's command line (argparse; `up` when no command is given)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from infra.commands import invoke, outbox, queues, up
+from infra.errors import InfraError
+from infra.template import TemplateError
+
+_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox"}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m infra",
+        description="Run template.yaml on this machine: moto for the AWS APIs, local emulators "
+        "for the HTTP API, the Lambda functions and the SQS event source mappings. No Docker, "
+        "no AWS account.",
+        epilog="Without a command, `up` runs. `python -m infra COMMAND --help` for details.",
+    )
+    commands = root.add_subparsers(dest="command", metavar="COMMAND")
+    up.add_parser(commands)
+    invoke.add_parser(commands)
+    queues.add_parsers(commands)
+    outbox.add_parser(commands)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (arguments[0] not in _COMMANDS and arguments[0] not in ("-h", "--help")):
+        arguments.insert(0, "up")
+    args = parser().parse_args(arguments)
+    try:
+        status: int = args.run(args)
+    except (InfraError, TemplateError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return status

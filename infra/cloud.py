@@ -1,0 +1,235 @@
+"""The local cloud: moto's server, the provisioned stack, and the emulators that run it.
+
+Start-up order puts the checks that can fail first (template, parameters, resource types,
+ports), so a mistake is reported before anything runs. Stopping reverses it: pollers stop
+polling, function processes are killed (a running batch is then left to its visibility
+timeout, as after a crash on Lambda), the gateway closes, then the AWS endpoint.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from infra.aws import AwsEndpoint
+from infra.console import Console
+from infra.deployment import Deployment
+from infra.env_vars import load_env_vars
+from infra.esm.poller import DEFAULT_CONCURRENCY, SqsPoller
+from infra.functions import lambda_environment
+from infra.gateway.server import DEFAULT_PORT, Gateway
+from infra.motoserver import DEFAULT_AWS_PORT, MotoServer, bind
+from infra.outbox import DEFAULT_OUTBOX, OutboxWatcher
+from infra.provision import check_supported, provision
+from infra.runtime.invocation import Invocation
+from infra.runtime.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
+from infra.stack import DEFAULT_STACK_NAME, Stack
+from infra.template import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
+
+
+@dataclass(frozen=True)
+class CloudOptions:
+    """What `python -m infra up` can change."""
+
+    template: Path = DEFAULT_TEMPLATE
+    parameter_overrides: Mapping[str, str] = field(default_factory=dict)
+    port: int = DEFAULT_PORT
+    aws_port: int = DEFAULT_AWS_PORT
+    region: str = DEFAULT_REGION
+    stack_name: str = DEFAULT_STACK_NAME
+    outbox: Path = DEFAULT_OUTBOX
+    # Variables that win over the template's, in `sam local invoke --env-vars` format.
+    env_vars: Path | None = None
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    prewarm: bool = True
+    # False for one-off commands (invoke): the resources exist, nothing polls or serves.
+    serve: bool = True
+    # An AWS endpoint already running (another local cloud): provision into it, start no moto.
+    aws_endpoint: str | None = None
+
+
+class LocalCloud:
+    """Start with `start()` (or `with LocalCloud(...)`), stop with `stop()`."""
+
+    def __init__(self, options: CloudOptions, console: Console | None = None) -> None:
+        self.options = options
+        self.console = console or Console()
+        self._moto: MotoServer | None = None
+        self._deployment: Deployment | None = None
+        self._pools: dict[str, FunctionPool] = {}
+        self._gateways: list[Gateway] = []
+        self._pollers: list[SqsPoller] = []
+        self._outbox: OutboxWatcher | None = None
+        self.notes: list[str] = []
+
+    @property
+    def deployment(self) -> Deployment:
+        if self._deployment is None:
+            raise RuntimeError("the local cloud is not started")
+        return self._deployment
+
+    @property
+    def aws_url(self) -> str:
+        return self.deployment.aws.url
+
+    @property
+    def api_urls(self) -> dict[str, str]:
+        """Local URL of each HTTP API, by logical id."""
+        return {g.api.logical_id: g.url for g in self._gateways}
+
+    @property
+    def api_url(self) -> str | None:
+        return next(iter(self.api_urls.values()), None)
+
+    @property
+    def outbox(self) -> OutboxWatcher | None:
+        return self._outbox
+
+    @property
+    def pollers(self) -> list[SqsPoller]:
+        return list(self._pollers)
+
+    def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
+        options = self.options
+        translated = translate(options.template, options.parameter_overrides, options.region)
+        stack = Stack.from_template(
+            translated, options.parameter_overrides, options.stack_name, options.region
+        )
+        check_supported(stack)
+        api_count = len(translated.of_type("AWS::ApiGatewayV2::Api")) if options.serve else 0
+        # Ports are taken before anything starts, so a busy one stops start-up at once.
+        sockets = [
+            bind(options.port + i if options.port else 0, "HTTP API (--port)")
+            for i in range(api_count)
+        ]
+        try:
+            endpoint = options.aws_endpoint or self._start_moto()
+        except BaseException:
+            for sock in sockets:
+                sock.close()
+            raise
+        aws = AwsEndpoint(endpoint, stack.region, stack.account_id)
+        self._deployment = provision(stack, aws)
+        self.notes.extend(self._deployment.notes)
+        self._start_pools()
+        if not options.serve:
+            for sock in sockets:
+                sock.close()
+            return
+        self._start_outbox()
+        self._start_gateways(sockets)
+        self._start_pollers()
+
+    def _start_moto(self) -> str:
+        self._moto = MotoServer(self.options.aws_port)
+        self._moto.start()
+        # moto's state belongs to the process: a previous local cloud's resources must go.
+        MotoServer.reset()
+        return self._moto.url
+
+    def _start_pools(self) -> None:
+        functions = self.deployment.functions
+        overrides = load_env_vars(self.options.env_vars, list(functions))
+        for logical_id, function in functions.items():
+            environment = lambda_environment(
+                function, self.deployment.aws, overrides.get(logical_id)
+            )
+            pool = FunctionPool(
+                function, environment, self.console, max_concurrency=self.options.max_concurrency
+            )
+            self._pools[logical_id] = pool
+            if self.options.prewarm and self.options.serve:
+                pool.prewarm()
+
+    def _start_outbox(self) -> None:
+        stack = self.deployment.stack
+        self._outbox = OutboxWatcher(
+            self.options.outbox, self.console, stack.account_id, stack.region
+        )
+        self._outbox.start()
+
+    def _start_gateways(self, sockets: list[socket.socket]) -> None:
+        stack = self.deployment.stack
+        for api, sock in zip(self.deployment.http_apis.values(), sockets, strict=True):
+            gateway = Gateway(
+                api,
+                self.invoke,
+                self.console,
+                region=stack.region,
+                account_id=stack.account_id,
+                sock=sock,
+            )
+            gateway.start()
+            self._gateways.append(gateway)
+
+    def _start_pollers(self) -> None:
+        for mapping in self.deployment.event_source_mappings.values():
+            wanted = mapping.maximum_concurrency or DEFAULT_CONCURRENCY
+            concurrency = min(wanted, self.options.max_concurrency)
+            if concurrency < wanted:
+                self.notes.append(
+                    f"{mapping.logical_id}: {concurrency} pollers instead of {wanted} "
+                    "(local process limit, --max-concurrency)"
+                )
+            poller = SqsPoller(
+                mapping,
+                self.deployment.aws,
+                self._invoker(mapping.function),
+                self.console,
+                concurrency=concurrency,
+            )
+            poller.start()
+            self._pollers.append(poller)
+
+    def _invoker(self, function: str) -> Callable[[Any], Invocation]:
+        def invoke(event: Any) -> Invocation:
+            return self.invoke(function, event)
+
+        return invoke
+
+    def invoke(self, function: str, event: Any) -> Invocation:
+        """Invoke a function (logical id, name or ARN) synchronously, as Lambda's Invoke API."""
+        config = self.deployment.function(function)
+        return self._pools[config.logical_id].invoke(event)
+
+    def stop(self) -> None:
+        for poller in self._pollers:
+            poller.signal_stop()
+        for pool in self._pools.values():
+            pool.close()
+        for poller in self._pollers:
+            poller.stop()
+        for gateway in self._gateways:
+            gateway.stop()
+        if self._outbox is not None:
+            self._outbox.stop()
+        if self._moto is not None:
+            self._moto.stop()
+        self._pollers.clear()
+        self._pools.clear()
+        self._gateways.clear()
+        self._outbox = None
+        self._moto = None
+
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,112 @@
+"""`up`: run the whole template locally until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from infra.banner import banner
+from infra.cloud import CloudOptions, LocalCloud
+from infra.commands.common import add_template_options, overrides
+from infra.console import Console
+from infra.gateway.server import DEFAULT_PORT
+from infra.motoserver import DEFAULT_AWS_PORT
+from infra.outbox import DEFAULT_OUTBOX
+from infra.runtime.pool import DEFAULT_MAX_CONCURRENCY
+from infra.stack import DEFAULT_STACK_NAME
+from infra.state import DEFAULT_STATE_FILE, CloudState, remove_state, write_state
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "up",
+        help="run the template locally: AWS endpoint, HTTP API, functions, queues (default)",
+        description="Start moto's server, provision every resource of the template into it, "
+        "and run the HTTP API gateway, the functions and the event source mappings until "
+        "Ctrl-C.",
+    )
+    add_template_options(parser)
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="HTTP API port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--aws-port",
+        type=int,
+        default=DEFAULT_AWS_PORT,
+        help="AWS endpoint port, 0 for any free one (default: %(default)s)",
+    )
+    parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="prefix of resource names")
+    parser.add_argument(
+        "--env-vars", type=Path, help="JSON file of environment overrides (sam's format)"
+    )
+    parser.add_argument(
+        "--outbox", type=Path, default=DEFAULT_OUTBOX, help="folder for sent emails (.eml)"
+    )
+    parser.add_argument(
+        "--max-concurrency",
+        type=int,
+        default=DEFAULT_MAX_CONCURRENCY,
+        help="most processes per function (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=DEFAULT_STATE_FILE,
+        help="where to record the endpoints for other commands (default: %(default)s)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console()
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    cloud = LocalCloud(
+        CloudOptions(
+            template=args.template,
+            parameter_overrides=overrides(args),
+            port=args.port,
+            aws_port=args.aws_port,
+            region=args.region,
+            stack_name=args.stack_name,
+            outbox=args.outbox,
+            env_vars=args.env_vars,
+            max_concurrency=args.max_concurrency,
+        ),
+        console,
+    )
+    console.write(f"Starting the local cloud from {args.template} ...\n")
+    cloud.start()
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        write_state(
+            args.state_file,
+            CloudState(
+                pid=os.getpid(),
+                aws_endpoint=cloud.aws_url,
+                region=args.region,
+                stack_name=args.stack_name,
+                template=str(args.template.resolve()),
+                api_url=cloud.api_url,
+                outbox=str(args.outbox),
+                parameter_overrides=overrides(args),
+            ),
+        )
+        console.write(banner(cloud))
+        while not stopping.wait(0.5):
+            pass
+        console.write("\nStopping ...\n")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        remove_state(args.state_file, os.getpid())
+        cloud.stop()
+    console.write("Stopped.\n")
+    return 0

@@ -1,0 +1,175 @@
+"""Looking after queues of a running local cloud: depths, dead-letter contents, redrive.
+
+SQS has StartMessageMoveTask for redrive; moto does not implement it, so messages are moved
+the way that API does: same body and message attributes, sent to the source queue, then
+deleted from the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.aws import AwsEndpoint
+from infra.errors import InfraError
+
+
+@dataclass(frozen=True)
+class QueueInfo:
+    name: str
+    url: str
+    arn: str
+    visible: int
+    in_flight: int
+    delayed: int
+    dead_letter_target: str | None = None
+    # ARNs of queues that send their failures here: a dead-letter queue has some.
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def is_dead_letter_queue(self) -> bool:
+        return bool(self.sources)
+
+
+def list_queues(aws: AwsEndpoint) -> list[QueueInfo]:
+    sqs = aws.client("sqs")
+    raw: list[tuple[str, dict[str, str]]] = []
+    for page in sqs.get_paginator("list_queues").paginate():
+        for url in page.get("QueueUrls", []):
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+            raw.append((url, attributes["Attributes"]))
+    targets: dict[str, list[str]] = {}
+    for _, attributes in raw:
+        target = _dead_letter_target(attributes)
+        if target:
+            targets.setdefault(target, []).append(attributes["QueueArn"])
+    return sorted(
+        (
+            QueueInfo(
+                name=attributes["QueueArn"].rsplit(":", 1)[-1],
+                url=url,
+                arn=attributes["QueueArn"],
+                visible=int(attributes.get("ApproximateNumberOfMessages", 0)),
+                in_flight=int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+                delayed=int(attributes.get("ApproximateNumberOfMessagesDelayed", 0)),
+                dead_letter_target=_dead_letter_target(attributes),
+                sources=tuple(targets.get(attributes["QueueArn"], [])),
+            )
+            for url, attributes in raw
+        ),
+        key=lambda queue: queue.name,
+    )
+
+
+def _dead_letter_target(attributes: dict[str, str]) -> str | None:
+    policy = attributes.get("RedrivePolicy")
+    if not policy:
+        return None
+    target = json.loads(policy).get("deadLetterTargetArn")
+    return str(target) if target else None
+
+
+def dead_letter_queues(aws: AwsEndpoint, name: str | None = None) -> list[QueueInfo]:
+    """The dead-letter queues, or the named queue (which need not be one)."""
+    queues = list_queues(aws)
+    if name is None:
+        return [q for q in queues if q.is_dead_letter_queue]
+    chosen = [q for q in queues if name in (q.name, q.url, q.arn)]
+    if not chosen:
+        known = ", ".join(q.name for q in queues) or "none"
+        raise InfraError(f"no queue {name!r} (queues: {known})")
+    return chosen
+
+
+def peek(aws: AwsEndpoint, queue: QueueInfo, limit: int = 100) -> list[dict[str, Any]]:
+    """Messages of a queue, left in place (received with a zero visibility timeout)."""
+    sqs = aws.client("sqs")
+    seen: dict[str, dict[str, Any]] = {}
+    quiet_rounds = 0
+    # A receive returns a sample of the queue; stop after a few rounds bring nothing new.
+    while len(seen) < limit and quiet_rounds < 3:
+        messages = sqs.receive_message(
+            QueueUrl=queue.url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        new = [m for m in messages if m["MessageId"] not in seen]
+        quiet_rounds = 0 if new else quiet_rounds + 1
+        for message in new:
+            seen[message["MessageId"]] = message
+    return list(seen.values())[:limit]
+
+
+def redrive(aws: AwsEndpoint, dead_letter: QueueInfo, target: QueueInfo) -> int:
+    """Move every message of the dead-letter queue back to target; how many moved."""
+    sqs = aws.client("sqs")
+    moved = 0
+    for batch in _drain(aws, dead_letter):
+        entries = [_resend_entry(str(i), m, target) for i, m in enumerate(batch)]
+        result = sqs.send_message_batch(QueueUrl=target.url, Entries=entries)
+        sent = {entry["Id"] for entry in result.get("Successful", [])}
+        if result.get("Failed"):
+            raise InfraError(f"redrive to {target.name} failed: {result['Failed']}")
+        sqs.delete_message_batch(
+            QueueUrl=dead_letter.url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(batch)
+                if str(i) in sent
+            ],
+        )
+        moved += len(sent)
+    return moved
+
+
+def _drain(aws: AwsEndpoint, queue: QueueInfo) -> Iterator[list[dict[str, Any]]]:
+    sqs = aws.client("sqs")
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=queue.url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=60,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return
+        yield messages
+
+
+def _resend_entry(entry_id: str, message: dict[str, Any], target: QueueInfo) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Id": entry_id, "MessageBody": message["Body"]}
+    attributes = {
+        name: {k: v for k, v in value.items() if v not in ([], None)}
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+    if attributes:
+        entry["MessageAttributes"] = attributes
+    system = message.get("Attributes", {})
+    if target.name.endswith(".fifo"):
+        entry["MessageGroupId"] = system.get("MessageGroupId", "redrive")
+        if "MessageDeduplicationId" in system:
+            entry["MessageDeduplicationId"] = system["MessageDeduplicationId"]
+    return entry
+
+
+def source_of(dead_letter: QueueInfo, queues: list[QueueInfo], name: str | None) -> QueueInfo:
+    """Where a dead-letter queue's messages go back to: the named queue, or its only source."""
+    if name is not None:
+        for queue in queues:
+            if name in (queue.name, queue.url, queue.arn):
+                return queue
+        raise InfraError(f"no queue {name!r} to redrive to")
+    if len(dead_letter.sources) != 1:
+        raise InfraError(
+            f"{dead_letter.name} is the dead-letter queue of {len(dead_letter.sources)} queues: "
+            "choose one with --to"
+        )
+    for queue in queues:
+        if queue.arn == dead_letter.sources[0]:
+            return queue
+    raise InfraError(f"the source queue {dead_letter.sources[0]} no longer exists")

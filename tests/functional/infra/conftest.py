@@ -1,0 +1,53 @@
+"""A real moto server on a free 127.0.0.1 port, and helpers to write small test templates."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from infra.aws import AwsEndpoint
+from infra.motoserver import MotoServer
+
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[MotoServer]:
+    server = MotoServer(port=0)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_server: MotoServer) -> AwsEndpoint:
+    # moto's state is global to the process: every test starts from an empty account.
+    MotoServer.reset()
+    return AwsEndpoint(moto_server.url, "us-east-1")
+
+
+@pytest.fixture
+def write_template(tmp_path: Path) -> Callable[[str], Path]:
+    def write(text: str) -> Path:
+        path = tmp_path / "template.yaml"
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    return write
+
+
+def eventually(check: Callable[[], T | None], timeout: float = 20, interval: float = 0.1) -> T:
+    """Poll until check() returns something truthy; fail (not hang) at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s: {check.__doc__ or check}")
+        time.sleep(interval)

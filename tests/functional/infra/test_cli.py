@@ -1,0 +1,108 @@
+"""`python -m infra`: help, and start-up refusals with a clear message and a failing status."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.cli import main
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def queue_template(write_template: Callable[[str], Path]) -> Path:
+    return write_template(
+        """
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+        """
+    )
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    for command in ("up", "invoke", "queues", "dlq", "redrive", "outbox"):
+        assert command in out
+
+
+@pytest.mark.parametrize("option", ["--port", "--aws-port"])
+def test_a_port_in_use_stops_start_up(
+    option: str,
+    taken_port: int,
+    queue_template: Path,
+    write_template: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api_template = write_template(
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.13
+              CodeUri: .
+              Handler: app.handler
+              Events:
+                Any:
+                  Type: HttpApi
+        """
+    )
+    ports = {"--port": "0", "--aws-port": "0", option: str(taken_port)}
+
+    status = main(["up", "--template", str(api_template), *[x for kv in ports.items() for x in kv]])
+
+    assert status == 2
+    assert f"port {taken_port} on 127.0.0.1 is in use" in capsys.readouterr().err
+
+
+def test_an_unsupported_resource_type_stops_start_up(
+    write_template: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = write_template(
+        """
+        Resources:
+          Alerts:
+            Type: AWS::SNS::Topic
+        """
+    )
+
+    status = main(["up", "--template", str(template), "--port", "0", "--aws-port", "0"])
+
+    assert status == 2
+    assert "Alerts: resource type AWS::SNS::Topic is not supported" in capsys.readouterr().err
+
+
+def test_a_bad_parameter_override_stops_start_up(
+    queue_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(
+        ["--template", str(queue_template), "--parameter-overrides", "Nope=1", "--aws-port", "0"]
+    )
+
+    assert status == 2
+    assert "no parameter Nope" in capsys.readouterr().err
+
+
+def test_commands_needing_a_running_cloud_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["queues", "--state-file", str(tmp_path / "none.json")])
+
+    assert status == 2
+    assert "no local cloud is running" in capsys.readouterr().err

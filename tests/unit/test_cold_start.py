@@ -1,0 +1,48 @@
+"""What each Lambda handler module pulls in at import: nothing a request may not need."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+
+
+def modules_after_import(module: str) -> set[str]:
+    """sys.modules after importing `module` in a fresh interpreter, functions/ on the path."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        f"import {module}; print(json.dumps(sorted(sys.modules)))"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-I", "-c", code, str(FUNCTIONS)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
+def test_handlers_create_no_aws_client_machinery_at_import(handler: str) -> None:
+    loaded = modules_after_import(handler)
+
+    # Powertools imports the bare `botocore` package for its user agent; sessions, clients and
+    # boto3 itself come with the first request that needs them.
+    assert "boto3" not in loaded
+    assert "botocore.session" not in loaded
+    assert "botocore.client" not in loaded
+
+
+@pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
+def test_pillow_is_imported_only_where_images_are_handled(handler: str) -> None:
+    assert not any(m == "PIL" or m.startswith("PIL.") for m in modules_after_import(handler))
+
+
+def test_worker_does_not_import_fastapi() -> None:
+    assert "fastapi" not in modules_after_import("worker.handler")
