@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import time
-import urllib.request
 import uuid
 from typing import Any
 
 import pytest
 
 from infra.outbox import list_outbox
+from tests.e2e.client import call, wait_for, wait_for_tasks
 from tests.e2e.conftest import Target
 
 pytestmark = pytest.mark.e2e
-
-DEADLINE_SECONDS = 60
-
-
-def call(target: Target, method: str, path: str) -> tuple[int, Any]:
-    request = urllib.request.Request(f"{target.api_url}{path}", method=method)  # noqa: S310
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our API URL
-        return response.status, json.loads(response.read() or b"null")
-
-
-def wait_for(what: str, check: Any) -> Any:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.25)
-    pytest.fail(f"{what} did not happen within {DEADLINE_SECONDS} s")
 
 
 def test_send_notification_emails_and_logs(target: Target) -> None:
@@ -42,6 +22,8 @@ def test_send_notification_emails_and_logs(target: Target) -> None:
 
     assert status == 202
     assert len(accepted["task_ids"]) == 2
+    statuses = wait_for_tasks(target, accepted["task_ids"])
+    assert {s["status"] for s in statuses} == {"succeeded"}
 
     def logged() -> list[dict[str, Any]]:
         _, entries = call(target, "GET", "/logs")
