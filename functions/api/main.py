@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from api import errors
 from api.limits import ContentLimits, Limit
-from api.routers import items, logs, notifications, processing, tasks, users
+from api.routers import items, logs, notifications, processing, tasks, uploads, users
 from app.task_runtime import status_store, task_queue
+from app.uploads import policy as upload_policy
 from offload.producer import use_task_queue
 
 app = FastAPI(
@@ -27,6 +28,13 @@ app.add_middleware(
         "/process": Limit(max_bytes=192 * 1024, content_types=JSON),
         "/items": Limit(max_bytes=16 * 1024, content_types=JSON),
         "/register": Limit(max_bytes=4 * 1024, content_types=JSON),
+        # Lambda takes 6 MB and API Gateway base64-encodes a binary body: larger files go to
+        # S3 directly, through POST /uploads.
+        "/upload": Limit(
+            max_bytes=upload_policy.MAX_DIRECT_REQUEST_BYTES,
+            content_types=("multipart/form-data",),
+        ),
+        "/uploads": Limit(max_bytes=4 * 1024, content_types=JSON),
     },
 )
 app.include_router(notifications.router)
@@ -35,3 +43,4 @@ app.include_router(processing.router)
 app.include_router(items.router)
 app.include_router(users.router)
 app.include_router(tasks.router)
+app.include_router(uploads.router)

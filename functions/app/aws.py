@@ -54,7 +54,11 @@ def s3() -> S3Client:
     from botocore.config import Config
 
     # SigV4 for every presigned URL and POST policy: buckets in newer regions refuse SigV2.
-    return boto3.client("s3", config=_config().merge(Config(signature_version="s3v4")))
+    # Virtual-hosted addressing makes presigned links regional (bucket.s3.<region>...): the
+    # global name redirects for a new bucket's first hours, and a browser's POST would not
+    # follow. An IP endpoint (the local cloud) still gets path-style URLs.
+    s3_config = Config(signature_version="s3v4", s3={"addressing_style": "virtual"})
+    return boto3.client("s3", config=_config().merge(s3_config))
 
 
 def reset() -> None:

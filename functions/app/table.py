@@ -6,6 +6,7 @@
 | search index entry | WORD#<word> | ITEM#<id> |
 | user | USER#<email> | PROFILE |
 | dataset summary | DATASET#<id> | SUMMARY |
+| uploaded file | FILE#<id> | FILE |
 | log entry | LOG#<day> | <time>#<id> |
 """
 

@@ -10,6 +10,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 
 import app.tasks  # noqa: F401  (registers every task the worker may be asked to run)
 from app import task_runtime
+from app.tasks.files import S3ObjectCreatedRoute
 from offload import registry
 from offload.consumer import TaskConsumer
 
@@ -28,6 +29,8 @@ def consumer() -> TaskConsumer:
     return TaskConsumer(
         task_runtime.dead_letters(),
         task_registry=registry,
+        # Uploads arrive as the bucket's ObjectCreated notifications, not as task envelopes.
+        routes=[S3ObjectCreatedRoute()],
         log=logger,
         status=task_runtime.status_store(),
         idempotency=task_runtime.idempotency(),

@@ -6,6 +6,7 @@ worker.handler.handler); only AWS is replaced.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from app.settings import get_settings
 from tests.conftest import load_event, make_context
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sqs.client import SQSClient
 
 REGION = "us-east-1"
 SENDER = "no-reply@example.com"
+UPLOAD_BUCKET = "uploads-test"
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Cloud:
     task_queue_arn: str
     dead_letter_queue_url: str
     table_name: str
+    s3: S3Client
+    upload_bucket: str
 
     def receive(self, queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]:
         """Everything visible on a queue now (several receives: SQS returns at most 10)."""
@@ -78,8 +83,14 @@ class Cloud:
         """Call the API handler with an HTTP API v2 event; returns status and decoded JSON."""
         from api.handler import handler
 
-        raw = body if isinstance(body, str) else (json.dumps(body) if body is not None else "")
-        event = http_event(method, path, raw, query)
+        if isinstance(body, bytes):
+            # A binary body arrives as API Gateway sends it: base64, flagged as such.
+            event = http_event(method, path, base64.b64encode(body).decode(), query)
+            event["isBase64Encoded"] = True
+            event["headers"]["content-length"] = str(len(body))
+        else:
+            raw = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+            event = http_event(method, path, raw, query)
         event["headers"].update({k.replace("_", "-"): v for k, v in headers.items()})
         response = handler(event, make_context())
         text = response.get("body") or ""
@@ -171,17 +182,39 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         )
         boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=UPLOAD_BUCKET)
+        notify_uploads(s3, queue_arn)
+        # Configuring a notification sends s3:TestEvent to the queue; start with it empty.
+        sqs.purge_queue(QueueUrl=queue_url)
         for name, value in {
             "TASK_QUEUE_URL": queue_url,
             "DEAD_LETTER_QUEUE_URL": dlq_url,
             "DATA_TABLE_NAME": "DataTable",
             "SENDER_EMAIL": SENDER,
             "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
+            "UPLOAD_BUCKET_NAME": UPLOAD_BUCKET,
         }.items():
             monkeypatch.setenv(name, value)
         reset_caches()
-        yield Cloud(sqs, queue_url, queue_arn, dlq_url, "DataTable")
+        yield Cloud(sqs, queue_url, queue_arn, dlq_url, "DataTable", s3, UPLOAD_BUCKET)
     reset_caches()
+
+
+def notify_uploads(s3: S3Client, queue_arn: str) -> None:
+    """The template's UploadBucket notification: ObjectCreated under uploads/ to the queue."""
+    s3.put_bucket_notification_configuration(
+        Bucket=UPLOAD_BUCKET,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
+                }
+            ]
+        },
+    )
 
 
 def reset_caches() -> None:

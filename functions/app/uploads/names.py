@@ -27,8 +27,9 @@ def sanitize_filename(raw: str | None) -> str:
     name = unicodedata.normalize("NFKC", raw)
     # Browsers on Windows send "C:\\Users\\me\\photo.png"; a hostile client sends "../../x".
     name = re.split(r"[/\\]", name)[-1]
-    name = "".join(c for c in name if unicodedata.category(c) not in _REMOVED_CATEGORIES)
+    # Tabs and line breaks become spaces (they separated words); other controls go.
     name = _SPACES.sub(" ", name)
+    name = "".join(c for c in name if unicodedata.category(c) not in _REMOVED_CATEGORIES)
     # Leading dots make hidden files and "..", trailing dots and spaces are dropped by Windows.
     name = name.strip(" .")
     if not name:

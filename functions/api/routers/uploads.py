@@ -1,0 +1,222 @@
+"""Files: sent through the API (up to 4 MiB) or POSTed straight to S3 with a presigned form
+(larger ones), then processed by the worker when S3 announces the object. The API never queues
+a task for a file: the bucket's notification is the one trigger for both ways in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from starlette.concurrency import run_in_threadpool
+
+from app.data_summary import DatasetSummary
+from app.uploads import policy, storage
+from app.uploads.keys import FILE_ID_PATTERN, new_file_id
+from app.uploads.names import sanitize_filename
+from app.uploads.records import FileRecord, FileStatus, FileStore
+
+router = APIRouter(tags=["files"])
+
+FileId = Annotated[str, Path(pattern=FILE_ID_PATTERN)]
+
+
+def file_store() -> FileStore:
+    return FileStore()
+
+
+FileDB = Annotated[FileStore, Depends(file_store)]
+
+
+class UploadForm(BaseModel):
+    # One field: anything else in the form is a mistake worth a 422, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+    file: UploadFile
+
+
+class UploadRequest(BaseModel):
+    """The file a client is about to POST to S3: what it says it is, checked again later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(min_length=1, max_length=1024)
+    content_type: str = Field(min_length=1, max_length=100)
+    size: StrictInt = Field(ge=1, le=policy.MAX_PRESIGNED_BYTES)
+
+
+class FileAccepted(BaseModel):
+    id: str
+    status: FileStatus
+    status_url: str
+
+
+class PresignedPost(BaseModel):
+    """POST `fields` then the file (last) as multipart/form-data to `url`."""
+
+    url: str
+    fields: dict[str, str]
+    expires_in: int
+    max_bytes: int
+
+
+class UploadAuthorized(FileAccepted):
+    upload: PresignedPost
+
+
+class ThumbnailLink(BaseModel):
+    size: int
+    width: int
+    height: int
+    content_type: str
+    url: str
+
+
+class FilePublic(BaseModel):
+    id: str
+    status: FileStatus
+    name: str
+    declared_content_type: str | None
+    content_type: str | None
+    size: int | None
+    sha256: str | None
+    summary: DatasetSummary | None
+    #: The data file had more rows than are summarised; the summary covers the first ones.
+    summary_truncated: bool
+    thumbnails: list[ThumbnailLink]
+    #: Seconds the thumbnail links stay valid.
+    links_expire_in: int
+    error: str | None
+    created_at: datetime
+    processed_at: datetime | None
+
+
+def _declared(content_type: str | None) -> str | None:
+    """The client's media type if we accept it, None if it did not know; 415 otherwise."""
+    value = policy.normalize_content_type(content_type or policy.UNKNOWN_CONTENT_TYPE)
+    if value == policy.UNKNOWN_CONTENT_TYPE:
+        return None
+    if value not in policy.ALLOWED_CONTENT_TYPES:
+        raise _unsupported()
+    return value
+
+
+def _unsupported() -> HTTPException:
+    return HTTPException(
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        f"Files must be one of: {', '.join(sorted(policy.ALLOWED_CONTENT_TYPES))}",
+    )
+
+
+def _invalid(field: str, message: str) -> HTTPException:
+    # The same shape as the API's other 422 answers.
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        [{"loc": ["body", field], "msg": message, "type": "value_error"}],
+    )
+
+
+def _accepted(record: FileRecord) -> FileAccepted:
+    return FileAccepted(id=record.id, status=record.status, status_url=f"/files/{record.id}")
+
+
+@router.post("/upload", status_code=status.HTTP_202_ACCEPTED)
+async def upload(form: Annotated[UploadForm, Form()], files: FileDB) -> FileAccepted:
+    """Store a file of up to 4 MiB; the worker processes it once S3 has it."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    file = form.file
+    declared = _declared(file.content_type)
+    if file.size is not None and file.size > policy.MAX_DIRECT_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"Files over {policy.MAX_DIRECT_BYTES} bytes go through POST /uploads",
+        )
+    if not file.size:
+        raise _invalid("file", "The file is empty")
+    record = FileRecord(
+        id=new_file_id(),
+        status="uploaded",
+        name=sanitize_filename(file.filename),
+        declared_content_type=declared,
+        created_at=datetime.now(UTC),
+    )
+    # The record first: when S3 announces the object, the worker finds it already there.
+    await run_in_threadpool(files.create, record)
+    file.file.seek(0)
+    try:
+        await run_in_threadpool(
+            storage.put_upload,
+            record.id,
+            file.file,
+            declared or policy.UNKNOWN_CONTENT_TYPE,
+        )
+    except (BotoCoreError, ClientError):
+        await run_in_threadpool(files.fail_upload, record, "the file could not be stored")
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "The file could not be stored; try again"
+        ) from None
+    return _accepted(record)
+
+
+@router.post("/uploads", status_code=status.HTTP_201_CREATED)
+async def authorize_upload(request: UploadRequest, files: FileDB) -> UploadAuthorized:
+    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 5 minutes."""
+    declared = _declared(request.content_type)
+    if declared is None:
+        # Signed into the policy, the type must be a real one: S3 will hold the client to it.
+        raise _unsupported()
+    record = FileRecord(
+        id=new_file_id(),
+        status="awaiting_upload",
+        name=sanitize_filename(request.filename),
+        declared_content_type=declared,
+        created_at=datetime.now(UTC),
+    )
+    await run_in_threadpool(files.create, record)
+    post: dict[str, Any] = await run_in_threadpool(storage.presigned_post, record.id, declared)
+    accepted = _accepted(record)
+    return UploadAuthorized(
+        **accepted.model_dump(),
+        upload=PresignedPost(
+            url=post["url"],
+            fields=post["fields"],
+            expires_in=policy.PRESIGNED_POST_EXPIRES_SECONDS,
+            max_bytes=policy.MAX_PRESIGNED_BYTES,
+        ),
+    )
+
+
+@router.get("/files/{file_id}")
+async def get_file(file_id: FileId, files: FileDB) -> FilePublic:
+    record = await run_in_threadpool(files.get, file_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
+    thumbnails = [
+        ThumbnailLink(
+            size=t.size,
+            width=t.width,
+            height=t.height,
+            content_type=t.content_type,
+            # Signed locally: no call to S3, so a status answer costs no more for images.
+            url=storage.presigned_get(t.key),
+        )
+        for t in record.result.thumbnails
+    ]
+    return FilePublic(
+        id=record.id,
+        status=record.status,
+        name=record.name,
+        declared_content_type=record.declared_content_type,
+        content_type=record.content_type,
+        size=record.size,
+        sha256=record.sha256,
+        summary=record.result.summary,
+        summary_truncated=record.result.summary_truncated,
+        thumbnails=thumbnails,
+        links_expire_in=policy.LINK_EXPIRES_SECONDS,
+        error=record.error,
+        created_at=record.created_at,
+        processed_at=record.processed_at,
+    )

@@ -1,0 +1,104 @@
+"""Thumbnails of uploaded images, decoded defensively: the bytes come from anyone.
+
+Pillow is imported inside the functions here, never at module level: the API never needs it and
+the worker pays for it only when an image arrives.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+#: Longest side of each thumbnail, in pixels; the aspect ratio is kept.
+THUMBNAIL_SIZES = (128, 512)
+#: Pillow warns above this many pixels and refuses above twice as many; here the warning is an
+#: error too. 40 megapixels decode to at most 160 MB (RGBA), well inside the worker's memory.
+MAX_PIXELS = 40_000_000
+#: The decoder for each type the sniffer recognises; no other Pillow plugin is ever tried.
+PILLOW_FORMATS = {
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
+
+
+class ImageRejectedError(ValueError):
+    """Raise when an image cannot be decoded safely: a decompression bomb, a truncated or
+    corrupt file, or bytes that are not the image they claim to be."""
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    size: int
+    width: int
+    height: int
+    data: bytes
+    # PNG whatever the source: lossless, keeps transparency, one key per size.
+    content_type: str = "image/png"
+    extension: str = "png"
+
+
+def make_thumbnails(source: IO[bytes], content_type: str) -> list[Thumbnail]:
+    """One thumbnail per size in THUMBNAIL_SIZES, or ImageRejectedError saying why not."""
+    from PIL import Image, UnidentifiedImageError
+
+    pillow_format = PILLOW_FORMATS.get(content_type)
+    if pillow_format is None:
+        raise ImageRejectedError(f"{content_type} is not an image type that is thumbnailed")
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = _decode(source, pillow_format)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ImageRejectedError(f"decompression bomb refused: {exc}") from None
+    except UnidentifiedImageError:
+        raise ImageRejectedError(f"the content is not a {pillow_format} image") from None
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # Whatever a decoder raises on these bytes, it will raise again on a retry: the
+        # file is bad, not the moment.
+        raise ImageRejectedError(
+            f"not a readable {pillow_format} image: {type(exc).__name__}: {exc}"
+        ) from None
+    with image:
+        return [_thumbnail(image, size) for size in THUMBNAIL_SIZES]
+
+
+def _decode(source: IO[bytes], pillow_format: str) -> Image:
+    from PIL import Image, ImageOps
+
+    # Opening reads the header only, and checks the pixel count before anything is decoded.
+    source.seek(0)
+    with Image.open(source, formats=[pillow_format]) as probe:
+        # Checks the file's structure (PNG chunk checksums, for one) without decoding it.
+        probe.verify()
+    # verify() leaves the image unusable: open again, and decode every pixel now so that a
+    # truncated file fails here (Pillow refuses truncated images unless told otherwise).
+    source.seek(0)
+    image = Image.open(source, formats=[pillow_format])
+    image.load()
+    # A phone's JPEG is stored sideways with an EXIF note; thumbnails show it upright.
+    upright = ImageOps.exif_transpose(image)
+    if upright is not image:
+        image.close()
+    return upright
+
+
+def _thumbnail(image: Image, size: int) -> Thumbnail:
+    copy = image.copy()
+    if copy.mode not in ("RGB", "RGBA", "L", "LA"):
+        # Palette, CMYK, 16-bit and 1-bit images: PNG output wants one of the plain modes.
+        copy = copy.convert("RGBA" if "transparency" in copy.info else "RGB")
+    # Shrinks to fit within size x size, keeping the aspect ratio; never enlarges.
+    copy.thumbnail((size, size))
+    out = io.BytesIO()
+    copy.save(out, format="PNG")
+    return Thumbnail(size=size, width=copy.width, height=copy.height, data=out.getvalue())

@@ -1,0 +1,109 @@
+"""The upload bucket: files in under uploads/, thumbnails out under thumbnails/, and the
+presigned POSTs and links that let clients reach them without passing through a Lambda."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
+from app import aws
+from app.settings import get_settings
+from app.uploads import policy
+from app.uploads.keys import upload_key
+
+if TYPE_CHECKING:
+    from app.uploads.images import Thumbnail
+
+#: A downloaded file stays in memory up to this size, then moves to /tmp.
+SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
+
+
+class ObjectGoneError(LookupError):
+    """Raise when an upload announced by S3 is no longer in the bucket."""
+
+
+class ObjectTooLargeError(ValueError):
+    """Raise when an object is larger than any upload this application accepts."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """An object's bytes (spooled: memory, then /tmp), with their size and SHA-256."""
+
+    file: IO[bytes]
+    size: int
+    sha256: str
+
+
+def bucket_name() -> str:
+    name = get_settings().UPLOAD_BUCKET_NAME
+    if not name:
+        raise RuntimeError("UPLOAD_BUCKET_NAME is not set")
+    return name
+
+
+def put_upload(file_id: str, body: IO[bytes], content_type: str) -> None:
+    aws.s3().put_object(
+        Bucket=bucket_name(), Key=upload_key(file_id), Body=body, ContentType=content_type
+    )
+
+
+def presigned_post(file_id: str, content_type: str) -> dict[str, Any]:
+    """A form a client POSTs one file with, straight to S3. S3 itself refuses any other key, a
+    body outside [1, MAX_PRESIGNED_BYTES] or another Content-Type, and any use after expiry."""
+    return aws.s3().generate_presigned_post(
+        Bucket=bucket_name(),
+        # Exact: never "${filename}", which would let the client name the key.
+        Key=upload_key(file_id),
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", 1, policy.MAX_PRESIGNED_BYTES],
+        ],
+        ExpiresIn=policy.PRESIGNED_POST_EXPIRES_SECONDS,
+    )
+
+
+def presigned_get(key: str) -> str:
+    return aws.s3().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": bucket_name(), "Key": key},
+        ExpiresIn=policy.LINK_EXPIRES_SECONDS,
+    )
+
+
+@contextmanager
+def download(bucket: str, key: str, max_bytes: int) -> Iterator[Download]:
+    """Stream an object once: hashed as it arrives, kept for the steps that follow."""
+    from botocore.exceptions import ClientError
+
+    try:
+        response = aws.s3().get_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            raise ObjectGoneError(f"{key} is no longer in the bucket") from None
+        raise
+    if response["ContentLength"] > max_bytes:
+        raise ObjectTooLargeError(f"{response['ContentLength']} bytes is over {max_bytes}")
+    digest = hashlib.sha256()
+    size = 0
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES) as spool:
+        for chunk in response["Body"].iter_chunks(CHUNK_BYTES):
+            size += len(chunk)
+            if size > max_bytes:
+                raise ObjectTooLargeError(f"more than {max_bytes} bytes")
+            digest.update(chunk)
+            spool.write(chunk)
+        spool.seek(0)
+        yield Download(file=spool, size=size, sha256=digest.hexdigest())
+
+
+def put_thumbnail(key: str, thumbnail: Thumbnail) -> None:
+    aws.s3().put_object(
+        Bucket=bucket_name(), Key=key, Body=thumbnail.data, ContentType=thumbnail.content_type
+    )
