@@ -30,6 +30,11 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_target_options(parser)
     parser.add_argument("--queue", help="the dead-letter queue (default: every DLQ)")
     parser.add_argument("--to", help="the queue to move them to (default: the DLQ's source)")
+    parser.add_argument(
+        "--stack",
+        help="a deployed stack instead of the local cloud: start SQS's message move task from "
+        "its DeadLetterQueueUrl output (your AWS credentials and region)",
+    )
     parser.set_defaults(run=run_redrive)
 
 
@@ -75,6 +80,14 @@ def run_dlq(args: argparse.Namespace) -> int:
 
 
 def run_redrive(args: argparse.Namespace) -> int:
+    if args.stack:
+        import boto3
+
+        from infra.aws_redrive import start_redrive
+
+        handle = start_redrive(boto3.client("cloudformation"), boto3.client("sqs"), args.stack)
+        print(f"started moving {args.stack}'s dead letters back to their source: {handle}")
+        return 0
     aws = running_endpoint(args)
     queues = list_queues(aws)
     for dead_letter in dead_letter_queues(aws, args.queue):
