@@ -1,0 +1,28 @@
+"""The template as `sam deploy` would create it: translated once per test module, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from infra.template import Translated, translate
+from tests.template.intrinsics import default_parameters
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def translated() -> Translated:
+    return translate(REPO_ROOT / "template.yaml")
+
+
+@pytest.fixture(scope="module")
+def defaults(translated: Translated) -> dict[str, str]:
+    """Parameter values of a deploy that overrides nothing."""
+    return default_parameters(translated)
+
+
+@pytest.fixture(scope="module")
+def repo_root() -> Path:
+    return REPO_ROOT

@@ -1,0 +1,130 @@
+"""Read what a translated template lets each role do, as flat grants that are easy to judge.
+
+SAM's policy templates (SQSSendMessagePolicy ...) become inline policies of a generated
+`<Function>Role`; its Events add AWS-managed policies. A grant is one Allow statement with its
+actions in lower case and its resources rendered by `intrinsics.render`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from tests.template.intrinsics import ACCOUNT_ID, PARTITION, REGION, render
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
+    from infra.template import Translated
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One Allow statement of a role's inline policy."""
+
+    policy: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    condition: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.policy}: {list(self.actions)} on {list(self.resources)}"
+
+
+def role_of(translated: Translated, function: str) -> tuple[str, dict[str, Any]]:
+    """The logical id and resource of the IAM role a function runs as (it must be in the stack)."""
+    role = translated.resources[function]["Properties"]["Role"]
+    if not (isinstance(role, dict) and "Fn::GetAtt" in role):
+        raise AssertionError(f"{function}'s Role is {role!r}, not a role of this stack")
+    logical = role["Fn::GetAtt"][0]
+    return logical, translated.resources[logical]
+
+
+def grants(role: Mapping[str, Any], parameters: Mapping[str, str]) -> list[Grant]:
+    """The Allow statements of a role's inline policies (Deny statements only take away)."""
+    found: list[Grant] = []
+    for policy in role["Properties"].get("Policies", []):
+        for statement in _as_list(policy["PolicyDocument"]["Statement"]):
+            if statement.get("Effect") != "Allow":
+                continue
+            found.append(
+                Grant(
+                    policy=str(policy["PolicyName"]) + _sid(statement),
+                    actions=tuple(str(a).lower() for a in _as_list(statement.get("Action"))),
+                    resources=tuple(
+                        render(r, parameters) for r in _as_list(statement.get("Resource"))
+                    ),
+                    condition=statement.get("Condition", {}),
+                )
+            )
+    return found
+
+
+def statements(translated: Translated) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every policy statement in the template, wherever it is (roles, policies, queue policies)."""
+    for logical, resource in translated.resources.items():
+        yield from ((logical, s) for s in _statements_in(resource))
+
+
+def expand(action: str) -> set[str]:
+    """The IAM actions an action pattern (`sqs:SendMessage*`) grants, from cfn-lint's catalogue."""
+    service, _, pattern = action.lower().partition(":")
+    catalogue = _iam_actions().get(service)
+    if catalogue is None:
+        return {action.lower()}
+    return {f"{service}:{name}" for name in catalogue if fnmatchcase(name, pattern)} or {
+        action.lower()
+    }
+
+
+def queue_arns(queue: str) -> set[str]:
+    """The ways a statement may name one queue of this stack."""
+    return {f"<{queue}.Arn>", f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT_ID}:<{queue}.QueueName>"}
+
+
+def table_arns(table: str) -> set[str]:
+    """The ways a statement may name one table of this stack, and its indexes."""
+    bases = {f"<{table}.Arn>", f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/<{table}>"}
+    return bases | {f"{base}/index/*" for base in bases}
+
+
+def object_arns(bucket: str, prefix: str) -> set[str]:
+    """The ways a statement may name the objects under one prefix of a bucket of this stack."""
+    return {f"<{bucket}.Arn>/{prefix}*", f"arn:{PARTITION}:s3:::<{bucket}>/{prefix}*"}
+
+
+def ses_identity_arns() -> set[str]:
+    """SES identities of this account and region (in the sandbox, recipients are identities)."""
+    return {f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT_ID}:identity/*"}
+
+
+@cache
+def _iam_actions() -> dict[str, frozenset[str]]:
+    text = resources.files("cfnlint").joinpath("data/AdditionalSpecs/Policies.json").read_text()
+    services: dict[str, Any] = json.loads(text)
+    return {prefix: frozenset(spec["Actions"]) for prefix, spec in services.items()}
+
+
+def _statements_in(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, dict):
+        if "Statement" in value:
+            yield from (s for s in _as_list(value["Statement"]) if isinstance(s, dict))
+        for child in value.values():
+            yield from _statements_in(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _statements_in(child)
+
+
+def _sid(statement: Mapping[str, Any]) -> str:
+    return f"/{statement['Sid']}" if "Sid" in statement else ""
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

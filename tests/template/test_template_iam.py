@@ -1,0 +1,280 @@
+"""Least privilege: each role may do what its function needs, on this stack's resources only.
+
+Every (action, resource) pair a role's inline policies allow must fit one of the function's
+allowances below; a pair that fits none is a finding, and the test names its policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.template.iam import (
+    Grant,
+    expand,
+    grants,
+    object_arns,
+    queue_arns,
+    role_of,
+    ses_identity_arns,
+    statements,
+    table_arns,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from infra.template import Translated
+
+DYNAMODB_READ = frozenset(
+    {
+        "dynamodb:getitem",
+        "dynamodb:batchgetitem",
+        "dynamodb:query",
+        "dynamodb:scan",
+        "dynamodb:describetable",
+        "dynamodb:conditioncheckitem",
+    }
+)
+DYNAMODB_WRITE = frozenset(
+    {"dynamodb:putitem", "dynamodb:updateitem", "dynamodb:deleteitem", "dynamodb:batchwriteitem"}
+)
+# IAM has no separate SendMessageBatch action: sqs:SendMessage covers both calls.
+SQS_SEND = frozenset({"sqs:sendmessage"})
+
+# What SAM attaches by itself: logs and X-Ray for `Tracing: Active`. Not the SQS event's
+# AWSLambdaSQSQueueExecutionRole (any queue in the account): the template declares the event
+# source mapping itself and grants the task queue only.
+SAM_MANAGED_POLICIES = frozenset(
+    {
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+    }
+)
+
+
+def _unconditional(grant: Grant) -> bool:
+    return True
+
+
+def pins_sender(grant: Grant) -> bool:
+    """The grant only lets the role send as the SenderEmail parameter (not a literal address)."""
+    expected: dict[str, Any] = {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
+    return dict(grant.condition) == expected
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Something a role may do: these actions, on these resources, under this condition."""
+
+    purpose: str
+    actions: frozenset[str]
+    resources: frozenset[str]
+    condition: Callable[[Grant], bool] = _unconditional
+
+    def covers(self, grant: Grant, action: str, resource: str) -> bool:
+        return action in self.actions and resource in self.resources and self.condition(grant)
+
+
+API_MAY = {
+    "enqueue": Allowance("put tasks on TaskQueue", SQS_SEND, frozenset(queue_arns("TaskQueue"))),
+    "read": Allowance("read DataTable", DYNAMODB_READ, frozenset(table_arns("DataTable"))),
+    # Beyond "read DataTable": the API creates items and users itself (PutItem, never
+    # UpdateItem or DeleteItem), takes uploads under uploads/, stores task arguments too large
+    # for SQS under payloads/ (the envelope then points there) and links thumbnails.
+    "create": Allowance(
+        "create DataTable records",
+        frozenset({"dynamodb:putitem"}),
+        frozenset(table_arns("DataTable")),
+    ),
+    "upload": Allowance(
+        "put uploads/ objects",
+        frozenset({"s3:putobject"}),
+        frozenset(object_arns("UploadBucket", "uploads/")),
+    ),
+    "payloads": Allowance(
+        "put large task arguments under payloads/",
+        frozenset({"s3:putobject"}),
+        frozenset(object_arns("UploadBucket", "payloads/")),
+    ),
+    "thumbnails": Allowance(
+        "get thumbnails/ objects",
+        frozenset({"s3:getobject"}),
+        frozenset(object_arns("UploadBucket", "thumbnails/")),
+    ),
+}
+WORKER_MAY = {
+    "data": Allowance(
+        "read and write DataTable",
+        DYNAMODB_READ | DYNAMODB_WRITE,
+        frozenset(table_arns("DataTable")),
+    ),
+    "idempotency": Allowance(
+        "read and write IdempotencyTable",
+        DYNAMODB_READ | DYNAMODB_WRITE,
+        frozenset(table_arns("IdempotencyTable")),
+    ),
+    "dead_letter": Allowance(
+        "send permanent failures to DeadLetterQueue (and no other queue)",
+        SQS_SEND,
+        frozenset(queue_arns("DeadLetterQueue")),
+    ),
+    "consume": Allowance(
+        "consume TaskQueue only (receive, delete, read attributes, and delay a failed "
+        "record's redelivery)",
+        frozenset(
+            {
+                "sqs:receivemessage",
+                "sqs:deletemessage",
+                "sqs:getqueueattributes",
+                "sqs:changemessagevisibility",
+            }
+        ),
+        frozenset(queue_arns("TaskQueue")),
+    ),
+    "email": Allowance(
+        "ses:SendEmail as SenderEmail only",
+        frozenset({"ses:sendemail"}),
+        frozenset(ses_identity_arns()),
+        pins_sender,
+    ),
+    "read_uploads": Allowance(
+        "get uploads/ objects",
+        frozenset({"s3:getobject"}),
+        frozenset(object_arns("UploadBucket", "uploads/")),
+    ),
+    "read_payloads": Allowance(
+        "get large task arguments under payloads/",
+        frozenset({"s3:getobject"}),
+        frozenset(object_arns("UploadBucket", "payloads/")),
+    ),
+    "write_thumbnails": Allowance(
+        "put thumbnails/ objects",
+        frozenset({"s3:putobject"}),
+        frozenset(object_arns("UploadBucket", "thumbnails/")),
+    ),
+}
+
+
+def role_grants(
+    translated: Translated, defaults: dict[str, str], function: str
+) -> tuple[str, list[Grant], list[str]]:
+    logical, role = role_of(translated, function)
+    return logical, grants(role, defaults), list(role["Properties"].get("ManagedPolicyArns", []))
+
+
+def pairs(grant: Grant) -> list[tuple[str, str]]:
+    """Every (action, resource) a grant allows, wildcard actions expanded."""
+    actions = sorted(set().union(*(expand(action) for action in grant.actions)))
+    return [(action, resource) for action in actions for resource in grant.resources]
+
+
+def excess(found: list[Grant], allowed: dict[str, Allowance]) -> list[str]:
+    return [
+        f"{grant.policy}: {action} on {resource}"
+        + (f" if {dict(grant.condition)}" if grant.condition else "")
+        for grant in found
+        for action, resource in pairs(grant) or [("(no action)", "(no resource)")]
+        if not any(a.covers(grant, action, resource) for a in allowed.values())
+    ]
+
+
+def can(found: list[Grant], allowance: Allowance, action: str) -> bool:
+    """Some grant lets the role do `action` within the allowance."""
+    return any(
+        allowance.covers(grant, granted, resource)
+        for grant in found
+        for granted, resource in pairs(grant)
+        if granted == action
+    )
+
+
+@pytest.mark.parametrize(
+    ("function", "allowed"), [("ApiFunction", API_MAY), ("WorkerFunction", WORKER_MAY)]
+)
+def test_role_grants_nothing_beyond_what_the_function_needs(
+    translated: Translated,
+    defaults: dict[str, str],
+    function: str,
+    allowed: dict[str, Allowance],
+) -> None:
+    # Given the inline policies of the function's role
+    role, found, _ = role_grants(translated, defaults, function)
+    # When each allowed (action, resource) is matched against what the function needs
+    extra = excess(found, allowed)
+    # Then nothing is left over
+    assert not extra, (
+        f"{role} allows more than {function} needs; it may only: "
+        + "; ".join(a.purpose for a in allowed.values())
+        + ". Outside that:\n  "
+        + "\n  ".join(extra)
+    )
+
+
+@pytest.mark.parametrize("function", ["ApiFunction", "WorkerFunction"])
+def test_role_has_only_the_managed_policies_sam_attaches(
+    translated: Translated, defaults: dict[str, str], function: str
+) -> None:
+    role, _, managed = role_grants(translated, defaults, function)
+    unexpected = sorted(set(map(str, managed)) - SAM_MANAGED_POLICIES)
+    assert not unexpected, f"{role} also has managed policies {unexpected}"
+
+
+@pytest.mark.parametrize(
+    ("function", "allowance", "action"),
+    [
+        ("ApiFunction", API_MAY["enqueue"], "sqs:sendmessage"),
+        ("ApiFunction", API_MAY["read"], "dynamodb:query"),
+        ("WorkerFunction", WORKER_MAY["data"], "dynamodb:putitem"),
+        ("WorkerFunction", WORKER_MAY["dead_letter"], "sqs:sendmessage"),
+        ("WorkerFunction", WORKER_MAY["email"], "ses:sendemail"),
+    ],
+)
+def test_role_can_do_what_the_function_needs(
+    translated: Translated,
+    defaults: dict[str, str],
+    function: str,
+    allowance: Allowance,
+    action: str,
+) -> None:
+    role, found, _ = role_grants(translated, defaults, function)
+    able = can(found, allowance, action)
+    assert able, (
+        f"{role} has no {action} grant that fits '{allowance.purpose}' "
+        f"(resources {sorted(allowance.resources)}); it has:\n  " + "\n  ".join(map(str, found))
+    )
+
+
+def test_no_allow_statement_has_a_wildcard_action_resource_or_principal(
+    translated: Translated,
+) -> None:
+    # AWS-managed policies attached by SAM are ARNs, not statements: they are not walked here.
+    # Deny statements (a bucket's DenyInsecureTransport on s3:*) only take away and are fine.
+    findings = []
+    for logical, statement in statements(translated):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        actions = actions if isinstance(actions, list) else [actions]
+        resources = statement.get("Resource", [])
+        resources = resources if isinstance(resources, list) else [resources]
+        if "*" in actions or any(str(a).endswith(":*") for a in actions):
+            findings.append(f"{logical}: Action {actions}")
+        if "*" in resources:
+            findings.append(f"{logical}: Resource '*' with {actions}")
+        if statement.get("Principal") in ("*", {"AWS": "*"}):
+            findings.append(f"{logical}: Principal '*' with {actions}")
+        if "NotAction" in statement or "NotResource" in statement:
+            findings.append(f"{logical}: NotAction/NotResource in {statement}")
+    assert not findings, "Allow statements with a wildcard:\n  " + "\n  ".join(findings)
+
+
+def test_roles_are_assumed_by_lambda_only(translated: Translated) -> None:
+    for logical, role in translated.of_type("AWS::IAM::Role").items():
+        document = role["Properties"]["AssumeRolePolicyDocument"]
+        principals = [s.get("Principal") for s in document["Statement"]]
+        assert principals == [{"Service": ["lambda.amazonaws.com"]}], (
+            f"{logical} may be assumed by {principals}"
+        )

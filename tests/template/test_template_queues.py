@@ -1,0 +1,217 @@
+"""The task queue, its dead-letter queue and the worker's event source mapping.
+
+The numbers come from DESIGN.md (platform facts) and from Lambda's batch-response rules: without
+ReportBatchItemFailures a partial failure deletes the failed records.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.template.intrinsics import (
+    as_int,
+    boundary_values,
+    referenced_parameters,
+    render,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from infra.template import Translated
+
+TASK_QUEUE = "TaskQueue"
+DEAD_LETTER_QUEUE = "DeadLetterQueue"
+WORKER = "WorkerFunction"
+MIN_VISIBILITY_FACTOR = 6
+MIN_RECEIVE_COUNT = 5
+SQS_DEFAULT_RETENTION = 345_600  # 4 days, when MessageRetentionPeriod is not set
+SQS_MAX_VISIBILITY_TIMEOUT = 43_200  # 12 hours
+
+
+def queue(translated: Translated, name: str) -> dict[str, Any]:
+    resource = translated.resources.get(name)
+    assert resource is not None, f"template has no {name}"
+    assert resource["Type"] == "AWS::SQS::Queue", f"{name} is a {resource['Type']}"
+    properties: dict[str, Any] = resource.get("Properties", {})
+    return properties
+
+
+def worker_mapping(translated: Translated) -> dict[str, Any]:
+    """The one event source mapping that feeds the worker from the task queue."""
+    mappings = [
+        resource["Properties"]
+        for resource in translated.of_type("AWS::Lambda::EventSourceMapping").values()
+        if resource["Properties"].get("FunctionName") == {"Ref": WORKER}
+    ]
+    assert len(mappings) == 1, f"{WORKER} has {len(mappings)} event source mappings, expected 1"
+    mapping: dict[str, Any] = mappings[0]
+    assert mapping.get("EventSourceArn") == {"Fn::GetAtt": [TASK_QUEUE, "Arn"]}, (
+        f"{WORKER}'s event source is {mapping.get('EventSourceArn')}, not {TASK_QUEUE}"
+    )
+    return mapping
+
+
+def parameter_combinations(
+    translated: Translated, defaults: dict[str, str], *values: Any
+) -> Iterator[dict[str, str]]:
+    """Defaults, with every parameter the values depend on set to each of its boundaries."""
+    names = sorted(set().union(*(referenced_parameters(v, translated) for v in values)))
+    choices = [boundary_values(n, translated.parameters[n]) for n in names]
+    for combination in itertools.product(*choices):
+        yield {**defaults, **dict(zip(names, combination, strict=True))}
+
+
+def redrive_policy(translated: Translated) -> dict[str, Any]:
+    policy = queue(translated, TASK_QUEUE).get("RedrivePolicy")
+    assert policy is not None, f"{TASK_QUEUE} has no RedrivePolicy: failed tasks retry forever"
+    # CloudFormation accepts the policy as an object or as a JSON string.
+    parsed: dict[str, Any] = json.loads(policy) if isinstance(policy, str) else policy
+    return parsed
+
+
+@pytest.mark.parametrize("name", [TASK_QUEUE, DEAD_LETTER_QUEUE])
+def test_queue_is_encrypted_at_rest(translated: Translated, name: str) -> None:
+    properties = queue(translated, name)
+    sse_sqs = properties.get("SqsManagedSseEnabled") is True
+    kms = bool(properties.get("KmsMasterKeyId"))
+    assert sse_sqs or kms, (
+        f"{name} is not encrypted: set SqsManagedSseEnabled: true or a KmsMasterKeyId "
+        f"(task arguments include email addresses)"
+    )
+
+
+def test_visibility_timeout_is_at_least_6x_worker_timeout_for_every_allowed_timeout(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    # Given the two expressions, which may both depend on parameters (WorkerTimeout)
+    visibility = queue(translated, TASK_QUEUE).get("VisibilityTimeout")
+    assert visibility is not None, f"{TASK_QUEUE} keeps SQS's 30 s default VisibilityTimeout"
+    timeout = translated.resources[WORKER]["Properties"].get("Timeout", 3)
+
+    # When they are evaluated at the default, minimum and maximum of each such parameter
+    problems = []
+    checked = []
+    for parameters in parameter_combinations(translated, defaults, visibility, timeout):
+        seconds = as_int(visibility, parameters, f"{TASK_QUEUE}.VisibilityTimeout")
+        worker = as_int(timeout, parameters, f"{WORKER}.Timeout")
+        checked.append(f"Timeout {worker} -> VisibilityTimeout {seconds}")
+        if seconds < MIN_VISIBILITY_FACTOR * worker:
+            problems.append(
+                f"Timeout {worker} s needs VisibilityTimeout >= {MIN_VISIBILITY_FACTOR * worker}, "
+                f"template gives {seconds} ({render(visibility, parameters)!r})"
+            )
+        if seconds > SQS_MAX_VISIBILITY_TIMEOUT:
+            problems.append(f"VisibilityTimeout {seconds} exceeds SQS's maximum of 43200")
+
+    # Then each one holds the 6x rule and stays within what SQS accepts
+    assert not problems, "; ".join(problems) + f" (checked: {', '.join(checked)})"
+
+
+def test_redrive_targets_the_dead_letter_queue(translated: Translated) -> None:
+    target = redrive_policy(translated).get("deadLetterTargetArn")
+    assert target == {"Fn::GetAtt": [DEAD_LETTER_QUEUE, "Arn"]}, (
+        f"{TASK_QUEUE} redrives to {target}, not {DEAD_LETTER_QUEUE}"
+    )
+
+
+def test_max_receive_count_is_at_least_5_for_every_allowed_value(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    count = redrive_policy(translated).get("maxReceiveCount")
+    assert count is not None, f"{TASK_QUEUE}'s RedrivePolicy has no maxReceiveCount"
+    # Given each value a deployer may choose, down to the parameter's MinValue
+    candidates = [defaults]
+    for name in referenced_parameters(count, translated):
+        spec = translated.parameters[name]
+        assert "MinValue" in spec, (
+            f"parameter {name} (maxReceiveCount) has no MinValue: a deploy may set it below "
+            f"{MIN_RECEIVE_COUNT}"
+        )
+        candidates.append({**defaults, name: str(spec["MinValue"])})
+    # Then a task is tried at least 5 times before it is dead-lettered
+    for parameters in candidates:
+        received = as_int(count, parameters, "maxReceiveCount")
+        assert received >= MIN_RECEIVE_COUNT, (
+            f"maxReceiveCount is {received} with {parameters}; at least {MIN_RECEIVE_COUNT} "
+            f"keeps a throttled or briefly failing task from reaching the DLQ"
+        )
+
+
+def test_dead_letter_queue_keeps_messages_longer_than_the_task_queue(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    # SQS keeps a message's original enqueue time when it is dead-lettered, so a DLQ with the
+    # same retention would drop it almost at once.
+    source = as_int(
+        queue(translated, TASK_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
+        defaults,
+        f"{TASK_QUEUE}.MessageRetentionPeriod",
+    )
+    dead = as_int(
+        queue(translated, DEAD_LETTER_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
+        defaults,
+        f"{DEAD_LETTER_QUEUE}.MessageRetentionPeriod",
+    )
+    assert dead > source, (
+        f"{DEAD_LETTER_QUEUE} keeps messages {dead} s, not longer than {TASK_QUEUE}'s {source} s"
+    )
+
+
+def test_worker_reports_batch_item_failures(translated: Translated) -> None:
+    types = worker_mapping(translated).get("FunctionResponseTypes")
+    assert types == ["ReportBatchItemFailures"], (
+        f"FunctionResponseTypes is {types}: without [ReportBatchItemFailures] Lambda ignores "
+        f"batchItemFailures and deletes the failed records"
+    )
+
+
+def test_worker_batch_size_is_set_and_valid(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    mapping = worker_mapping(translated)
+    assert "BatchSize" in mapping, "the worker's event source mapping leaves BatchSize implicit"
+    size = as_int(mapping["BatchSize"], defaults, "BatchSize")
+    window = as_int(mapping.get("MaximumBatchingWindowInSeconds", 0), defaults, "batch window")
+    assert 1 <= size <= 10_000, f"BatchSize {size} is outside SQS's 1..10000"
+    assert size <= 10 or window >= 1, (
+        f"BatchSize {size} > 10 needs MaximumBatchingWindowInSeconds >= 1 (it is {window})"
+    )
+
+
+def test_worker_concurrency_is_capped(translated: Translated, defaults: dict[str, str]) -> None:
+    # Protects SES (1 email a second in the sandbox) and DynamoDB from a burst of tasks.
+    scaling = worker_mapping(translated).get("ScalingConfig", {})
+    assert "MaximumConcurrency" in scaling, (
+        "the worker's event source mapping has no ScalingConfig.MaximumConcurrency"
+    )
+    value = scaling["MaximumConcurrency"]
+    for parameters in parameter_combinations(translated, defaults, value):
+        concurrency = as_int(value, parameters, "MaximumConcurrency")
+        assert 2 <= concurrency <= 1000, (
+            f"MaximumConcurrency {concurrency} is outside what Lambda accepts (2..1000)"
+        )
+
+
+def test_idempotency_outlives_the_dead_letter_queue(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    # A task redriven from the DLQ must still be recognised as done if it had completed, so
+    # completed ids are kept at least as long as the DLQ keeps messages (template comment).
+    variables = translated.resources[WORKER]["Properties"].get("Environment", {}).get("Variables")
+    if "IDEMPOTENCY_EXPIRES_SECONDS" not in (variables or {}):
+        pytest.skip(f"{WORKER} has no IDEMPOTENCY_EXPIRES_SECONDS")
+    kept = as_int(variables["IDEMPOTENCY_EXPIRES_SECONDS"], defaults, "IDEMPOTENCY_EXPIRES_SECONDS")
+    dead = as_int(
+        queue(translated, DEAD_LETTER_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
+        defaults,
+        f"{DEAD_LETTER_QUEUE}.MessageRetentionPeriod",
+    )
+    assert kept >= dead, (
+        f"IDEMPOTENCY_EXPIRES_SECONDS is {kept} s but {DEAD_LETTER_QUEUE} keeps messages {dead} s: "
+        f"a completed task redriven from the DLQ would run again"
+    )
