@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from offload.dead_letter import DeadLetters
     from offload.idempotency import Idempotency
+    from offload.metrics import TaskMetrics
     from offload.payloads import PayloadStore
     from offload.retry import Visibility
     from offload.status import StatusStore
@@ -52,6 +53,7 @@ class TaskConsumer:
         visibility: Visibility | None = None,
         policy: RunPolicy | None = None,
         payloads: PayloadStore | None = None,
+        metrics: TaskMetrics | None = None,
         time_guard_ms: int = 5_000,
     ) -> None:
         self._dead_letters = dead_letters
@@ -66,6 +68,7 @@ class TaskConsumer:
             visibility=visibility,
             policy=policy,
             payloads=payloads,
+            metrics=metrics,
         )
         # Order matters: the first route that matches handles the message.
         self._routes: list[Route] = [S3TestEventRoute(), *routes, tasks]

@@ -4,6 +4,7 @@ per id, and decide what a failure means (retry with backoff, give up, or permane
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Logger
 
     from offload.idempotency import Idempotency
+    from offload.metrics import TaskMetrics
     from offload.payloads import PayloadStore
     from offload.registry import TaskRegistry, TaskSpec
     from offload.retry import Visibility
@@ -55,8 +57,10 @@ class TaskRoute:
         visibility: Visibility | None = None,
         policy: RunPolicy | None = None,
         payloads: PayloadStore | None = None,
+        metrics: TaskMetrics | None = None,
     ) -> None:
         self._registry = registry
+        self._metrics = metrics
         self._payloads = payloads
         self._log = log
         self._status = status
@@ -108,6 +112,7 @@ class TaskRoute:
 
         logger.info("task started (attempt %d)", context.attempt)
         self._record(context, "running", started=True)
+        started = time.perf_counter()
         try:
             if self._idempotency is None:
                 effect()
@@ -119,8 +124,9 @@ class TaskRoute:
         except Exception as exc:
             self._failed(message, spec, context, exc)
             raise
-        self._record(context, "succeeded")
-        logger.info("task succeeded")
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._record(context, "succeeded", duration_ms=elapsed_ms)
+        logger.info("task succeeded in %.0f ms", elapsed_ms)
 
     def _failed(
         self, message: Message, spec: TaskSpec, context: TaskContext, exc: Exception
@@ -146,10 +152,17 @@ class TaskRoute:
             self._visibility.delay(message.record, delay)
 
     def _record(
-        self, context: TaskContext, status: State, reason: str | None = None, started: bool = False
+        self,
+        context: TaskContext,
+        status: State,
+        reason: str | None = None,
+        started: bool = False,
+        duration_ms: float | None = None,
     ) -> None:
         if self._status is not None:
             self._status.update(context.id, context.name, status, reason=reason, started=started)
+        if self._metrics is not None:
+            self._metrics.record(status, duration_ms)
 
     def _tag_logs(self, context: TaskContext) -> None:
         if self._log is None:
