@@ -18,8 +18,10 @@ from offload.exceptions import (
     UnregisteredTaskError,
 )
 from offload.registry import TaskRegistry, TaskSpec, registry, task
+from offload.retry import Backoff
 
 __all__ = [
+    "Backoff",
     "DuplicateTaskError",
     "EnqueueError",
     "Envelope",

@@ -45,6 +45,10 @@ def registry(calls: Calls) -> TaskRegistry:
     def doomed() -> None:
         raise PermanentTaskError("the file is not an image")
 
+    @registry.task("fragile", max_attempts=2)
+    def fragile() -> None:
+        raise ConnectionError("still down")
+
     @registry.task("count")
     async def count(n: int) -> None:
         calls.log.append(("count", n))
@@ -173,3 +177,18 @@ def test_mixed_sample_batch(registry: TaskRegistry, calls: Calls) -> None:
     assert response == {"batchItemFailures": []}
     assert len(calls.log) == 1
     assert len(dead.sent) == len(records) - 1
+
+
+def test_a_tasks_own_attempt_limit_dead_letters_it_early(registry: TaskRegistry) -> None:
+    dead = FakeDeadLetters()
+
+    first = run(registry, dead, [record(envelope("fragile"), "f1", receive_count=1)])
+    second = run(registry, dead, [record(envelope("fragile"), "f2", receive_count=2)])
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": "f1"}]}
+    assert second == {"batchItemFailures": []}
+    [(message_id, reason)] = dead.sent
+    assert message_id == "f2"
+    assert reason == (
+        "RetriesExhaustedError: gave up after 2 attempts: ConnectionError: still down"
+    )
