@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.logging import Logger, correlation_paths
@@ -21,6 +22,7 @@ copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app
 # current on every invocation, keeps that true whatever else in the process did with asyncio.
 _loop = asyncio.new_event_loop()
 asyncio.set_event_loop(_loop)
+atexit.register(_loop.close)
 # Lifespan off: Mangum would run startup and shutdown on every invocation.
 _asgi = Mangum(app, lifespan="off")
 

@@ -160,7 +160,14 @@ class TaskRoute:
         duration_ms: float | None = None,
     ) -> None:
         if self._status is not None:
-            self._status.update(context.id, context.name, status, reason=reason, started=started)
+            self._status.update(
+                context.id,
+                context.name,
+                status,
+                reason=reason,
+                started=started,
+                enqueued_at=context.enqueued_at if started else None,
+            )
         if self._metrics is not None:
             self._metrics.record(status, duration_ms)
 

@@ -42,6 +42,7 @@ class StatusStore(Protocol):
         status: State,
         reason: str | None = None,
         started: bool = False,
+        enqueued_at: datetime | None = None,
     ) -> None: ...
 
     def get(self, task_id: str) -> TaskStatus | None: ...
@@ -92,6 +93,7 @@ class DynamoStatusStore:
         status: State,
         reason: str | None = None,
         started: bool = False,
+        enqueued_at: datetime | None = None,
     ) -> None:
         now = datetime.now(UTC)
         values: dict[str, AttributeValueTypeDef] = {
@@ -106,6 +108,10 @@ class DynamoStatusStore:
             values[":reason"] = {"S": reason[:1000]}
         # Counted by the worker each time it starts the task, so the figure only grows, even
         # when deliveries overlap.
+        if enqueued_at is not None:
+            # The worker can get there before the API's "queued" write, which then stands aside.
+            expression += ", enqueued_at = if_not_exists(enqueued_at, :enqueued)"
+            values[":enqueued"] = {"S": enqueued_at.isoformat()}
         if started:
             expression += " ADD attempts :one"
             values[":one"] = {"N": "1"}

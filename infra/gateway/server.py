@@ -109,6 +109,9 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         # Keep-alive, as browsers expect: every response carries a Content-Length.
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for
+        # the client's delayed ACK (about 40 ms on every response).
+        disable_nagle_algorithm = True
         server_version = "local-http-api"
 
         def _serve(self) -> None:
