@@ -63,3 +63,8 @@ def _cell(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.2f}" if abs(value) < 10 else f"{value:.0f}"
     return str(value)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0 < q < 100) of at least two values, interpolated between samples."""
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
