@@ -7,7 +7,6 @@ every figure is a ratio against a baseline measured in the same run.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,10 +15,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.moto_aws import REGION, create_task_queues, use_fake_credentials
+
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
-
-REGION = "us-east-1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -48,30 +47,10 @@ class Queue:
 @pytest.fixture
 def task_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
     """An SQS queue shaped like template.yaml's TaskQueue, in moto."""
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch)
     with mock_aws():
         client = boto3.client("sqs", region_name=REGION)
-        dlq_url = client.create_queue(QueueName="DeadLetterQueue")["QueueUrl"]
-        dlq_arn = client.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        url = client.create_queue(
-            QueueName="TaskQueue",
-            Attributes={
-                "VisibilityTimeout": "300",
-                "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}
-                ),
-            },
-        )["QueueUrl"]
+        url, _, _ = create_task_queues(client)
         yield Queue(client, url)
 
 

@@ -19,12 +19,12 @@ from moto import mock_aws
 from app import aws
 from app.settings import get_settings
 from tests.conftest import load_event, make_context
+from tests.moto_aws import REGION, create_task_queues, use_fake_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sqs.client import SQSClient
 
-REGION = "us-east-1"
 SENDER = "no-reply@example.com"
 UPLOAD_BUCKET = "uploads-test"
 
@@ -134,34 +134,10 @@ def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
 
 @pytest.fixture
 def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
-    for name, value in {
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "POWERTOOLS_DEV": "false",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_credentials(monkeypatch)
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
-        dlq_url = sqs.create_queue(QueueName="DeadLetterQueue")["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        queue_url = sqs.create_queue(
-            QueueName="TaskQueue",
-            Attributes={
-                "VisibilityTimeout": "300",
-                "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}
-                ),
-            },
-        )["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
+        queue_url, queue_arn, dlq_url = create_task_queues(sqs)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         dynamodb.create_table(
             TableName="DataTable",

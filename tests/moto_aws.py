@@ -1,0 +1,47 @@
+"""moto, in-process, set up as template.yaml's resources expect: shared by the functional tests
+and the benchmarks that call the handlers directly."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
+REGION = "us-east-1"
+
+
+def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region, and nothing that could reach a real account."""
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+def create_task_queues(sqs: SQSClient, max_receive_count: int = 5) -> tuple[str, str, str]:
+    """TaskQueue with its redrive to DeadLetterQueue; returns (queue URL, queue ARN, DLQ URL)."""
+
+    def arn(url: str) -> str:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        return attributes["Attributes"]["QueueArn"]
+
+    dlq_url = sqs.create_queue(QueueName="DeadLetterQueue")["QueueUrl"]
+    queue_url = sqs.create_queue(
+        QueueName="TaskQueue",
+        Attributes={
+            "VisibilityTimeout": "300",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": arn(dlq_url), "maxReceiveCount": str(max_receive_count)}
+            ),
+        },
+    )["QueueUrl"]
+    return queue_url, arn(queue_url), dlq_url
