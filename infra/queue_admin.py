@@ -84,23 +84,38 @@ def dead_letter_queues(aws: AwsEndpoint, name: str | None = None) -> list[QueueI
 
 
 def peek(aws: AwsEndpoint, queue: QueueInfo, limit: int = 100) -> list[dict[str, Any]]:
-    """Messages of a queue, left in place (received with a zero visibility timeout)."""
+    """Messages of a queue, left in place.
+
+    Each receive hides what it returned for a while, so the next one reaches further into the
+    queue (with a zero timeout the same first messages come back every time); everything seen
+    is made visible again at the end.
+    """
     sqs = aws.client("sqs")
     seen: dict[str, dict[str, Any]] = {}
-    quiet_rounds = 0
-    # A receive returns a sample of the queue; stop after a few rounds bring nothing new.
-    while len(seen) < limit and quiet_rounds < 3:
-        messages = sqs.receive_message(
-            QueueUrl=queue.url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        new = [m for m in messages if m["MessageId"] not in seen]
-        quiet_rounds = 0 if new else quiet_rounds + 1
-        for message in new:
-            seen[message["MessageId"]] = message
+    try:
+        while len(seen) < limit:
+            messages = sqs.receive_message(
+                QueueUrl=queue.url,
+                MaxNumberOfMessages=min(10, limit - len(seen)),
+                VisibilityTimeout=30,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            new = [m for m in messages if m["MessageId"] not in seen]
+            if not new:
+                break
+            for message in new:
+                seen[message["MessageId"]] = message
+    finally:
+        handles = [m["ReceiptHandle"] for m in seen.values()]
+        for start in range(0, len(handles), 10):
+            sqs.change_message_visibility_batch(
+                QueueUrl=queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                    for i, handle in enumerate(handles[start : start + 10])
+                ],
+            )
     return list(seen.values())[:limit]
 
 

@@ -51,6 +51,9 @@ class ItemStore:
         )
         return item
 
+    def delete(self, item_id: str) -> None:
+        aws.dynamodb().delete_item(TableName=self._table, Key=_key(item_id))
+
     def get(self, item_id: str) -> Item | None:
         response = aws.dynamodb().get_item(TableName=self._table, Key=_key(item_id))
         return _item(response["Item"]) if "Item" in response else None

@@ -50,3 +50,19 @@ class UserStore:
                 raise EmailTakenError(user.email) from None
             raise
         return user
+
+    def delete(self, user: User) -> None:
+        """Remove this registration, and only this one: a later one of the same address (made
+        after this was removed) has another created_at and stays."""
+        from botocore.exceptions import ClientError
+
+        try:
+            aws.dynamodb().delete_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"USER#{user.email}"}, "sk": {"S": "PROFILE"}},
+                ConditionExpression="created_at = :created",
+                ExpressionAttributeValues={":created": {"S": user.created_at.isoformat()}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise

@@ -37,6 +37,7 @@ class TaskBatch:
         self._registry = registry
         self._correlation_id = correlation_id
         self._envelopes: list[Envelope] = []
+        self._undo: list[Callable[[], object]] = []
 
     def add_task(self, func: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> str:
         """Schedule `func(*args, **kwargs)` in the worker and return the task's id.
@@ -51,6 +52,19 @@ class TaskBatch:
         )
         self._envelopes.append(envelope)
         return envelope.id
+
+    def on_enqueue_failure(self, undo: Callable[[], object]) -> None:
+        """Register how to take back what the request already did (a row it created, say) if
+        its tasks cannot be queued: the client is told to retry, and a retry must find nothing
+        half done. Undo steps run newest first, before the 503 goes out."""
+        self._undo.append(undo)
+
+    async def undo(self) -> None:
+        for step in reversed(self._undo):
+            try:
+                await run_in_threadpool(step)
+            except Exception:
+                logger.exception("could not undo a step of a request whose tasks were refused")
 
     @property
     def envelopes(self) -> list[Envelope]:
@@ -105,6 +119,7 @@ async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
         await run_in_threadpool(queue_factory().send, batch.envelopes)
     except EnqueueError as exc:
         logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": exc.task_ids})
+        await batch.undo()
         raise HTTPException(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="The request's background work could not be queued; please retry.",

@@ -9,7 +9,8 @@ import pytest
 
 from app import task_runtime
 from offload import Envelope, registry
-from tests.functional.conftest import REGION, Cloud, reset_caches
+from tests.functional.conftest import Cloud, reset_caches
+from tests.moto_aws import REGION
 
 BUCKET = "uploads-payload-test"
 received: list[int] = []

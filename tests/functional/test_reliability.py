@@ -12,7 +12,8 @@ from app import aws, task_runtime
 from offload import registry
 from offload.consumer import TaskConsumer
 from tests.conftest import make_context
-from tests.functional.conftest import REGION, Cloud, sent_emails
+from tests.functional.conftest import Cloud, sent_emails
+from tests.moto_aws import REGION
 from worker.handler import handler as worker_handler
 
 NOTIFY = "/send-notification/you@example.com"

@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 from app.uploads import policy
-from tests.functional.conftest import REGION, Cloud, notify_uploads, reset_caches
+from tests.functional.conftest import Cloud, notify_uploads, reset_caches
+from tests.moto_aws import REGION
 
 ID = r"[0-9a-f]{32}"
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from email import message_from_string
 
-from tests.functional.conftest import Cloud, sent_emails
+import pytest
+
+from tests.functional.conftest import Cloud, reset_caches, sent_emails
 
 
 def test_register_then_welcome_email_from_the_template(cloud: Cloud) -> None:
@@ -53,3 +55,20 @@ def test_registration_refuses_display_names_and_dotless_domains(cloud: Cloud) ->
         status, body = cloud.call_api("POST", "/register", {"email": address, "name": "Eve"})
         assert status == 422, address
         assert body["detail"][0]["loc"] == ["body", "email"]
+
+
+def test_a_registration_answered_503_can_simply_be_retried(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = {"email": "late@example.com", "name": "Late"}
+    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
+    reset_caches()
+    assert cloud.call_api("POST", "/register", user)[0] == 503
+
+    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url)
+    reset_caches()
+    status, _ = cloud.call_api("POST", "/register", user)
+
+    assert status == 201
+    cloud.run_worker()
+    assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["late@example.com"]]

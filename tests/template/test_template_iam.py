@@ -82,11 +82,13 @@ API_MAY = {
     "enqueue": Allowance("put tasks on TaskQueue", SQS_SEND, frozenset(queue_arns("TaskQueue"))),
     "read": Allowance("read DataTable", DYNAMODB_READ, frozenset(table_arns("DataTable"))),
     # Beyond "read DataTable": the API creates items and users itself (PutItem, never
-    # UpdateItem or DeleteItem), takes uploads under uploads/, stores task arguments too large
-    # for SQS under payloads/ (the envelope then points there) and links thumbnails.
+    # UpdateItem), deletes only what a request created when SQS refused its tasks (so the
+    # client's retry finds nothing half done), takes uploads under uploads/, stores task
+    # arguments too large for SQS under payloads/ (the envelope then points there) and links
+    # thumbnails.
     "create": Allowance(
-        "create DataTable records",
-        frozenset({"dynamodb:putitem"}),
+        "create DataTable records, and take them back when their tasks were refused",
+        frozenset({"dynamodb:putitem", "dynamodb:deleteitem"}),
         frozenset(table_arns("DataTable")),
     ),
     "upload": Allowance(

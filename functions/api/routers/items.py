@@ -35,6 +35,8 @@ async def create_item(
     item = await run_in_threadpool(items.create, data)
     background_tasks.add_task(update_search_index, item.id)
     background_tasks.add_task(send_item_created_email, item.id)
+    # A 503 tells the client to retry: an item left behind would be a duplicate, never indexed.
+    background_tasks.on_enqueue_failure(lambda: items.delete(item.id))
     return ItemCreated(item=item, task_ids=background_tasks.task_ids)
 
 

@@ -29,4 +29,6 @@ async def register(
         # Raising here also means the request's tasks are never queued: no second welcome.
         raise HTTPException(status.HTTP_409_CONFLICT, "This email is already registered") from None
     background_tasks.add_task(send_welcome_email, user.email, user.name)
+    # If the welcome cannot be queued the client gets a 503; its retry must be able to register.
+    background_tasks.on_enqueue_failure(lambda: users.delete(user))
     return Registered(user=user, task_ids=background_tasks.task_ids)

@@ -1,0 +1,411 @@
+"""The worker in this process, behind infra's SQS pollers, against moto's server.
+
+Running the worker in-process is what lets test-registered tasks (tests/functional/faults/tasks.py)
+and in-process fault hooks reach it; everything between the queue and the handler is still the
+real thing: moto's SQS (visibility timeouts, receive counts, redrive to the DLQ after
+maxReceiveCount), infra's event source mapping pollers (batching, Lambda's batch-response rules,
+deletes) and the worker's own pieces from app.task_runtime, talking HTTP to moto's server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+import pytest
+
+from app import task_runtime
+from app.tasks.files import S3ObjectCreatedRoute
+from infra.aws import AwsEndpoint
+from infra.console import Console
+from infra.deployment import EventSourceMapping
+from infra.esm.poller import SqsPoller
+from infra.motoserver import MotoServer
+from infra.runtime.invocation import FunctionError, Invocation
+from offload import registry
+from offload.consumer import TaskConsumer
+from offload.envelope import Envelope
+from offload.producer import TaskBatch
+from offload.status import FINAL_STATES, TaskStatus
+from tests.conftest import make_context
+from tests.functional.conftest import reset_caches
+from tests.functional.faults.tasks import Crash
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.client import SQSClient
+
+T = TypeVar("T")
+
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"
+SENDER = "no-reply@example.com"
+TASK_QUEUE = "TaskQueue"
+DEAD_LETTER_QUEUE = "DeadLetterQueue"
+DATA_TABLE = "DataTable"
+IDEMPOTENCY_TABLE = "IdempotencyTable"
+
+Outcome = Literal["succeeded", "failed", "invocation_failed"]
+
+
+def wait_until(
+    what: str, check: Callable[[], T | None], timeout: float = 60, interval: float = 0.1
+) -> T:
+    """Poll until check() gives something truthy; fail (never hang) at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {timeout} s")
+        time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """The task queue's settings: short, so that redeliveries happen within seconds."""
+
+    visibility_timeout: int = 2
+    max_receive_count: int = 5
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One record handed to the worker, and what became of it."""
+
+    message_id: str
+    task_id: str | None
+    receive_count: int
+    environment: str
+    outcome: Outcome
+
+
+class HandlerFault(RuntimeError):
+    """Raise from the handler itself, outside the per-record code."""
+
+
+def task_id_of(body: str) -> str | None:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    found = value.get("id") if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
+class InProcessWorker:
+    """The worker function. Each poller thread is one execution environment with a consumer of
+    its own (a consumer, like a Lambda environment, runs one batch at a time), wired from
+    app.task_runtime as worker.handler wires it, less the process-wide Powertools Logger.
+
+    `remaining_millis` is the Lambda context's remaining time, fixed: it is also how long a
+    crashed run's idempotency record stays in progress. The time guard is scaled down with it.
+    """
+
+    def __init__(self, remaining_millis: int = 1_000, time_guard_ms: int = 200) -> None:
+        self.remaining_millis = remaining_millis
+        self.time_guard_ms = time_guard_ms
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._fail_after: list[int] = []
+        self.deliveries: list[Delivery] = []
+        self.invocations = 0
+        self.crashed_invocations = 0
+        #: Errors no test asked for: the handler must never raise on its own.
+        self.unexpected: list[BaseException] = []
+
+    def new_environment(self) -> TaskConsumer:
+        return TaskConsumer(
+            task_runtime.dead_letters(),
+            task_registry=registry,
+            routes=[S3ObjectCreatedRoute()],
+            status=task_runtime.status_store(),
+            idempotency=task_runtime.idempotency(),
+            visibility=task_runtime.visibility(),
+            policy=task_runtime.run_policy(),
+            payloads=task_runtime.payload_store(),
+            time_guard_ms=self.time_guard_ms,
+        )
+
+    def fail_next_invocation_after(self, records: int) -> None:
+        """The next invocation handles its first `records` records, then its handler raises."""
+        with self._lock:
+            self._fail_after.append(records)
+
+    def __call__(self, event: Any) -> Invocation:
+        request_id = str(uuid.uuid4())
+        records: list[dict[str, Any]] = event["Records"]
+        consumer: TaskConsumer | None = getattr(self._local, "consumer", None)
+        if consumer is None:
+            consumer = self._local.consumer = self.new_environment()
+        with self._lock:
+            self.invocations += 1
+            fail_after = self._fail_after.pop(0) if self._fail_after else None
+        context = make_context(remaining_millis=self.remaining_millis, aws_request_id=request_id)
+        result: Any = None
+        error: FunctionError | None = None
+        try:
+            if fail_after is None:
+                result = consumer.handle(event, context)
+            else:
+                consumer.handle({"Records": records[:fail_after]}, context)
+                raise HandlerFault(f"the handler failed after {fail_after} records")
+        except Crash as exc:
+            # The process died: Lambda reports the invocation as failed and starts a new
+            # environment for the next one.
+            self._local.consumer = None
+            error = FunctionError("Runtime.ExitError", str(exc))
+            with self._lock:
+                self.crashed_invocations += 1
+        except Exception as exc:
+            error = FunctionError(type(exc).__name__, str(exc))
+            if not isinstance(exc, HandlerFault):
+                with self._lock:
+                    self.unexpected.append(exc)
+        self._record(records, result, error)
+        return Invocation(request_id, result=result, error=error)
+
+    def _record(
+        self, records: Sequence[Mapping[str, Any]], result: Any, error: FunctionError | None
+    ) -> None:
+        failed = {
+            str(f.get("itemIdentifier"))
+            for f in (result or {}).get("batchItemFailures", [])
+            if isinstance(f, dict)
+        }
+        environment = threading.current_thread().name
+        deliveries = [
+            Delivery(
+                message_id=r["messageId"],
+                task_id=task_id_of(r["body"]),
+                receive_count=int(r["attributes"].get("ApproximateReceiveCount", "1")),
+                environment=environment,
+                outcome="invocation_failed"
+                if error is not None
+                else "failed"
+                if r["messageId"] in failed
+                else "succeeded",
+            )
+            for r in records
+        ]
+        with self._lock:
+            self.deliveries += deliveries
+
+    def deliveries_of(self, task_id: str) -> list[Delivery]:
+        with self._lock:
+            return [d for d in self.deliveries if d.task_id == task_id]
+
+    def delivery_counts(self) -> Counter[str]:
+        """Deliveries by task id (records whose body names no task id are left out)."""
+        with self._lock:
+            return Counter(d.task_id for d in self.deliveries if d.task_id is not None)
+
+
+class FaultCloud:
+    """The template's queues, tables and sender identity in moto's server; the app's settings
+    pointing at them; helpers to enqueue, inspect and run pollers."""
+
+    def __init__(self, endpoint: str, config: QueueConfig) -> None:
+        self.config = config
+        self.aws = AwsEndpoint(endpoint, REGION, ACCOUNT_ID)
+        self.sqs: SQSClient = self.aws.client("sqs")
+        self.dead_letter_queue_url = self.sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
+        self.task_queue_url = self.sqs.create_queue(
+            QueueName=TASK_QUEUE,
+            Attributes={
+                "VisibilityTimeout": str(config.visibility_timeout),
+                "RedrivePolicy": json.dumps(
+                    {
+                        "deadLetterTargetArn": self._arn(self.dead_letter_queue_url),
+                        "maxReceiveCount": str(config.max_receive_count),
+                    }
+                ),
+            },
+        )["QueueUrl"]
+        self.task_queue_arn = self._arn(self.task_queue_url)
+        dynamodb = self.aws.client("dynamodb")
+        for name, keys in {DATA_TABLE: ("pk", "sk"), IDEMPOTENCY_TABLE: ("id",)}.items():
+            dynamodb.create_table(
+                TableName=name,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
+                KeySchema=[
+                    {"AttributeName": k, "KeyType": "HASH" if i == 0 else "RANGE"}
+                    for i, k in enumerate(keys)
+                ],
+            )
+        self.aws.client("sesv2").create_email_identity(EmailIdentity=SENDER)
+
+    def settings(self) -> dict[str, str]:
+        """The worker's and the API's environment (template.yaml's variables)."""
+        return {
+            "AWS_ENDPOINT_URL": self.aws.url,
+            "TASK_QUEUE_URL": self.task_queue_url,
+            "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
+            "DATA_TABLE_NAME": DATA_TABLE,
+            "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
+            "SENDER_EMAIL": SENDER,
+            "TASK_MAX_ATTEMPTS": str(self.config.max_receive_count),
+        }
+
+    def _arn(self, queue_url: str) -> str:
+        attributes = self.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+        return attributes["Attributes"]["QueueArn"]
+
+    # Producing
+
+    def envelopes(
+        self, func: Callable[..., Any], calls: Sequence[tuple[Any, ...]]
+    ) -> list[Envelope]:
+        """Envelopes as add_task makes them (arguments validated, ids made once)."""
+        batch = TaskBatch(registry)
+        for args in calls:
+            batch.add_task(func, *args)
+        return batch.envelopes
+
+    def enqueue(self, envelopes: Sequence[Envelope]) -> list[str]:
+        """What the API does before it answers: send, then record them as queued."""
+        task_runtime.task_queue().send(envelopes)
+        self.record_queued(envelopes)
+        return [e.id for e in envelopes]
+
+    def record_queued(self, envelopes: Sequence[Envelope]) -> None:
+        task_runtime.status_store().queued(envelopes)
+
+    def send_raw(self, body: str, delay_seconds: int = 0) -> str:
+        """A message as some other sender (or SQS itself, duplicating) would put it."""
+        return self.sqs.send_message(
+            QueueUrl=self.task_queue_url, MessageBody=body, DelaySeconds=delay_seconds
+        )["MessageId"]
+
+    # Observing
+
+    def status(self, task_id: str) -> TaskStatus | None:
+        return task_runtime.status_store().get(task_id)
+
+    def statuses(self, task_ids: Sequence[str]) -> dict[str, TaskStatus | None]:
+        return {task_id: self.status(task_id) for task_id in task_ids}
+
+    def depth(self, queue_url: str | None = None) -> int:
+        """Messages on the queue: visible, in flight or delayed."""
+        attributes = self.sqs.get_queue_attributes(
+            QueueUrl=queue_url or self.task_queue_url,
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
+        )["Attributes"]
+        return sum(int(v) for v in attributes.values())
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """Every message in the dead-letter queue, left there.
+
+        Received with a visibility timeout, then made visible again: receiving with a zero
+        timeout (a "peek") gets moto's first ten messages every time and never the rest.
+        """
+        found: list[dict[str, Any]] = []
+        while messages := self.sqs.receive_message(
+            QueueUrl=self.dead_letter_queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=60,
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", []):
+            found += [dict(m) for m in messages]
+        for start in range(0, len(found), 10):
+            self.sqs.change_message_visibility_batch(
+                QueueUrl=self.dead_letter_queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for i, m in enumerate(found[start : start + 10])
+                ],
+            )
+        return found
+
+    def wait_for_dead_letters(self, count: int) -> list[dict[str, Any]]:
+        def enough() -> list[dict[str, Any]] | None:
+            dead = self.dead_letters()
+            return dead if len(dead) >= count else None
+
+        return wait_until(f"{count} dead letters", enough)
+
+    def emails(self) -> list[Any]:
+        """What moto's SES accepted (the server runs in this process)."""
+        from moto.ses.models import ses_backends
+
+        return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
+
+    def emails_to(self) -> Counter[str]:
+        return Counter(m.destinations["ToAddresses"][0] for m in self.emails())
+
+    def settle(self, task_ids: Sequence[str] = (), timeout: float = 60) -> None:
+        """Wait until the task queue is empty and every id has a final status."""
+
+        def settled() -> bool:
+            if self.depth():
+                return False
+            statuses = self.statuses(task_ids)
+            return all(s is not None and s.status in FINAL_STATES for s in statuses.values())
+
+        wait_until("the queue to drain and every task to finish", settled, timeout)
+
+    @contextmanager
+    def pollers(
+        self, worker: InProcessWorker, concurrency: int = 2, batch_size: int = 10
+    ) -> Iterator[SqsPoller]:
+        """The template's event source mapping (ReportBatchItemFailures) feeding `worker`."""
+        mapping = EventSourceMapping(
+            logical_id="WorkerFunctionTaskQueue",
+            uuid=str(uuid.uuid4()),
+            function="WorkerFunction",
+            queue_arn=self.task_queue_arn,
+            batch_size=batch_size,
+            report_batch_item_failures=True,
+            maximum_concurrency=concurrency,
+        )
+        # A client of their own: hooks the tests put on the app's clients do not reach them.
+        own = AwsEndpoint(self.aws.url, REGION, ACCOUNT_ID)
+        console = Console(io.StringIO(), colour=False)
+        poller = SqsPoller(mapping, own, worker, console, concurrency)
+        poller.start()
+        try:
+            yield poller
+        finally:
+            poller.stop()
+
+
+@contextmanager
+def running_cloud(server: MotoServer, config: QueueConfig) -> Iterator[FaultCloud]:
+    """An empty account with the stack's resources, and the app's settings pointing at it."""
+    MotoServer.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        }.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        cloud = FaultCloud(server.url, config)
+        for name, value in cloud.settings().items():
+            patch.setenv(name, value)
+        # Clients, settings and consumers are cached per execution environment: start afresh.
+        reset_caches()
+        try:
+            yield cloud
+        finally:
+            reset_caches()

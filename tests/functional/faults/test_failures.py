@@ -1,0 +1,378 @@
+"""Failure faults: poison messages, a task that never works, a crash between the email and its
+record, DynamoDB or SQS refusing, and redrive once the cause is fixed."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from api.handler import handler as api_handler
+from app import aws
+from app.email import Email
+from app.email import send as real_send
+from app.tasks.notifications import send_email
+from infra.queue_admin import dead_letter_queues, list_queues, peek, redrive, source_of
+from offload import current_task
+from offload.envelope import Envelope
+from tests.conftest import make_context
+from tests.functional.conftest import http_event
+from tests.functional.faults.harness import (
+    DATA_TABLE,
+    IDEMPOTENCY_TABLE,
+    FaultCloud,
+    InProcessWorker,
+    QueueConfig,
+)
+from tests.functional.faults.tasks import Crash, FaultSchedule, fault_effect, labels
+
+Figures = Callable[..., None]
+
+
+def reasons(dead: list[dict[str, Any]]) -> dict[str, str]:
+    """DLQ reason by message body."""
+    return {m["Body"]: m["MessageAttributes"]["reason"]["StringValue"] for m in dead}
+
+
+def test_poison_messages_go_to_the_dead_letter_queue_with_a_reason_and_the_rest_succeed(
+    fault_cloud: FaultCloud, worker: InProcessWorker
+) -> None:
+    good = fault_cloud.enqueue(fault_cloud.envelopes(fault_effect, labels(5)))
+    unknown = Envelope(task="no_such_task")
+    invalid = Envelope(task="fault_effect", args=[123])
+    missing = Envelope(task="fault_effect")
+    poison = {
+        "this is not JSON {": "EnvelopeError: body is not JSON",
+        json.dumps({"v": 2, "id": "x", "task": "fault_effect"}): "EnvelopeError: not a task",
+        unknown.to_body(): "UnknownTaskError: unknown task 'no_such_task'",
+        invalid.to_body(): "InvalidTaskArgumentsError: fault_effect(label): Input should be",
+        missing.to_body(): "InvalidTaskArgumentsError: fault_effect: missing a required",
+    }
+    sent = {fault_cloud.send_raw(body): body for body in poison}
+
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle(good)
+        dead = fault_cloud.wait_for_dead_letters(len(poison))
+
+    # Each poison message was delivered once, never retried, and dead-lettered with its reason
+    deliveries = [d for d in worker.deliveries if d.message_id in sent]
+    assert sorted(d.message_id for d in deliveries) == sorted(sent)
+    assert {d.outcome for d in deliveries} == {"succeeded"}  # acknowledged once dead-lettered
+    found = reasons(dead)
+    assert set(found) == set(poison)
+    for body, expected in poison.items():
+        assert found[body].startswith(expected), found[body]
+    assert {m["MessageAttributes"]["receive_count"]["StringValue"] for m in dead} == {"1"}
+    # The tasks it could name are failed, with the reason; the good ones all succeeded
+    for envelope in (unknown, invalid, missing):
+        status = fault_cloud.status(envelope.id)
+        assert status is not None
+        assert status.status == "failed"
+        assert status.reason == found[envelope.to_body()]
+    assert {s.status if s else None for s in fault_cloud.statuses(good).values()} == {"succeeded"}
+    assert worker.unexpected == []
+
+
+def test_a_task_that_always_fails_is_dead_lettered_after_max_receive_count(
+    fault_cloud: FaultCloud, worker: InProcessWorker, faults: FaultSchedule
+) -> None:
+    [broken, fine] = fault_cloud.enqueue(fault_cloud.envelopes(fault_effect, labels(2)))
+    faults.plan(broken, default="transient")
+
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle([broken, fine])
+
+    deliveries = worker.deliveries_of(broken)
+    assert [d.receive_count for d in deliveries] == [1, 2, 3, 4, 5]
+    assert [d.outcome for d in deliveries] == ["failed"] * 4 + ["succeeded"]
+    [dead] = fault_cloud.dead_letters()
+    attributes = {k: v["StringValue"] for k, v in dead["MessageAttributes"].items()}
+    assert attributes["task_id"] == broken
+    assert attributes["reason"] == (
+        "RetriesExhaustedError: gave up after 5 attempts: TransientFault: transient fault in task-0"
+    )
+    status = fault_cloud.status(broken)
+    assert status is not None
+    assert (status.status, status.attempts) == ("dead_lettered", 5)
+    assert status.reason is not None
+    assert attributes["reason"].endswith(status.reason)
+    assert (faults.runs[broken], faults.effects[broken]) == (5, 0)
+    assert fault_cloud.status(fine) is not None
+    assert worker.unexpected == []
+
+
+@pytest.mark.parametrize("queue_config", [QueueConfig(visibility_timeout=2)])
+def test_a_crash_after_the_email_before_its_record_sends_at_most_twice(
+    fault_cloud: FaultCloud,
+    worker: InProcessWorker,
+    monkeypatch: pytest.MonkeyPatch,
+    figures: Figures,
+) -> None:
+    # Given ten emails, three of which crash the worker right after SES accepted them: the
+    # idempotency record stays "in progress" until the invocation's time is up, then the
+    # redelivery finds it expired and sends again (SES takes no idempotency token)
+    recipients = [f"user{i}@example.com" for i in range(10)]
+    task_ids = fault_cloud.enqueue(fault_cloud.envelopes(send_email, [(r,) for r in recipients]))
+    crashing = {1, 4, 8}
+    crash_once = {task_ids[i] for i in crashing}
+    lock = threading.Lock()
+
+    def send_then_crash(email: Email) -> str:
+        message_id = real_send(email)
+        with lock:
+            crash = current_task().id in crash_once
+            crash_once.discard(current_task().id)
+        if crash:
+            raise Crash(f"the worker died after emailing {email.to}")
+        return message_id
+
+    monkeypatch.setattr("app.tasks.notifications.send", send_then_crash)
+
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle(task_ids)
+
+    sends = fault_cloud.emails_to()
+    crashed = {recipients[i] for i in crashing}
+    assert crash_once == set()
+    assert worker.crashed_invocations == 3
+    assert set(sends) == set(recipients)
+    assert all(1 <= sends[r] <= 2 for r in crashed)
+    assert all(sends[r] == 1 for r in recipients if r not in crashed)
+    statuses = fault_cloud.statuses(task_ids)
+    assert {s.status if s else None for s in statuses.values()} == {"succeeded"}
+    assert fault_cloud.dead_letters() == []
+    assert worker.unexpected == []
+    doubles = sum(1 for r in crashed if sends[r] == 2)
+    figures(
+        "crash_window",
+        f"crash window: {len(task_ids)} tasks, {len(crashed)} crashes after the send, "
+        f"{doubles} double sends, all succeeded",
+        tasks=len(task_ids),
+        crashes=len(crashed),
+        double_sends=doubles,
+    )
+
+
+def fail_once_per_key(
+    table: str, completing: Callable[[dict[str, Any]], bool]
+) -> tuple[set[str], Callable[..., None]]:
+    """A hook for the app's DynamoDB client: the first completing write of each key fails."""
+    failed: set[str] = set()
+    lock = threading.Lock()
+
+    def hook(params: dict[str, Any], **_: Any) -> None:
+        if params.get("TableName") != table or not completing(params):
+            return
+        key = json.dumps(params["Key"], sort_keys=True)
+        with lock:
+            if key in failed:
+                return
+            failed.add(key)
+        raise ClientError(
+            {"Error": {"Code": "InternalServerError", "Message": "injected"}}, "UpdateItem"
+        )
+
+    return failed, hook
+
+
+def marks_succeeded(params: dict[str, Any]) -> bool:
+    return bool(params.get("ExpressionAttributeValues", {}).get(":status") == {"S": "succeeded"})
+
+
+def marks_completed(params: dict[str, Any]) -> bool:
+    return bool(params.get("ExpressionAttributeValues", {}).get(":status") == {"S": "COMPLETED"})
+
+
+@pytest.mark.parametrize(
+    ("table", "completing", "redone"),
+    [
+        # The status row: the task is done and idempotency knows it, so it is not redone.
+        pytest.param(DATA_TABLE, marks_succeeded, False, id="status"),
+        # The idempotency record: it stays in progress, then expires; the effect is redone,
+        # as after a crash (the crash window again).
+        pytest.param(IDEMPOTENCY_TABLE, marks_completed, True, id="idempotency"),
+    ],
+)
+def test_dynamodb_failing_while_recording_is_never_a_silent_success(
+    fault_cloud: FaultCloud,
+    worker: InProcessWorker,
+    faults: FaultSchedule,
+    figures: Figures,
+    table: str,
+    completing: Callable[[dict[str, Any]], bool],
+    redone: bool,
+) -> None:
+    task_ids = fault_cloud.enqueue(fault_cloud.envelopes(fault_effect, labels(5)))
+    failed, hook = fail_once_per_key(table, completing)
+    aws.dynamodb().meta.events.register("provide-client-params.dynamodb.UpdateItem", hook)
+
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle(task_ids)
+
+    assert len(failed) == len(task_ids)
+    for task_id in task_ids:
+        first, *later = worker.deliveries_of(task_id)
+        # the run whose completion could not be written was reported failed, not succeeded
+        assert (first.receive_count, first.outcome) == (1, "failed")
+        assert later
+        assert later[-1].outcome == "succeeded"
+    assert {s.status if s else None for s in fault_cloud.statuses(task_ids).values()} == {
+        "succeeded"
+    }
+    if redone:
+        assert all(1 <= faults.effects[i] <= 2 for i in task_ids)
+    else:
+        assert faults.effects == dict.fromkeys(task_ids, 1)
+    assert fault_cloud.dead_letters() == []
+    assert worker.unexpected == []
+    doubles = sum(1 for i in task_ids if faults.effects[i] == 2)
+    figures(
+        f"dynamodb_failing_{table}",
+        f"{table} write failing at completion: {len(task_ids)} tasks, every first run reported "
+        f"failed, {doubles} effects redone, all succeeded",
+        tasks=len(task_ids),
+        redone=doubles,
+    )
+
+
+def refuse_entries(refused_ids: set[str] | None) -> tuple[Callable[..., None], Callable[..., None]]:
+    """Hooks making SQS refuse SendMessageBatch: every call (None), or the given entry ids."""
+
+    def before(params: dict[str, Any], **_: Any) -> None:
+        if refused_ids is None:
+            raise ClientError(
+                {"Error": {"Code": "ServiceUnavailable", "Message": "injected"}},
+                "SendMessageBatch",
+            )
+        params["Entries"] = [e for e in params["Entries"] if e["Id"] not in refused_ids]
+
+    def after(parsed: dict[str, Any], **_: Any) -> None:
+        parsed.setdefault("Failed", []).extend(
+            {"Id": i, "SenderFault": False, "Code": "InternalError", "Message": "injected"}
+            for i in sorted(refused_ids or ())
+        )
+
+    return before, after
+
+
+@pytest.mark.parametrize(
+    ("refused", "on_queue"),
+    [pytest.param(None, 0, id="every-entry"), pytest.param({"1"}, 1, id="one-entry")],
+)
+def test_sqs_refusing_at_enqueue_answers_503_and_claims_nothing(
+    fault_cloud: FaultCloud, refused: set[str] | None, on_queue: int
+) -> None:
+    before, after = refuse_entries(refused)
+    events = aws.sqs().meta.events
+    events.register("provide-client-params.sqs.SendMessageBatch", before)
+    events.register("after-call.sqs.SendMessageBatch", after)
+
+    response = api_handler(http_event("POST", "/send-notification/you@example.com"), make_context())
+
+    assert response["statusCode"] == 503
+    assert response["headers"].get("retry-after") == "1"
+    assert "task_ids" not in json.loads(response["body"])
+    # No task is "queued" unless the whole request's tasks are on the queue
+    rows = fault_cloud.aws.client("dynamodb").scan(TableName=DATA_TABLE)["Items"]
+    assert [r for r in rows if r["pk"]["S"].startswith("TASK#")] == []
+    on = fault_cloud.sqs.receive_message(
+        QueueUrl=fault_cloud.task_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+    ).get("Messages", [])
+    assert len(on) == on_queue
+    # What SQS did take is a whole task (the email), the refused one is nowhere
+    assert [json.loads(m["Body"])["task"] for m in on] == ["send_email"] * on_queue
+
+
+def test_a_registration_answered_503_can_be_retried_and_is_welcomed(
+    fault_cloud: FaultCloud, worker: InProcessWorker
+) -> None:
+    # Given SQS refusing while a user registers: the API answers 503, "please retry"
+    refuse, _ = refuse_entries(None)
+    events = aws.sqs().meta.events
+    events.register("provide-client-params.sqs.SendMessageBatch", refuse)
+    body = json.dumps({"email": "new@example.com", "name": "New"})
+    first = api_handler(http_event("POST", "/register", body), make_context())
+    assert first["statusCode"] == 503
+
+    # When SQS is back and the client retries, as the 503 told it to
+    events.unregister("provide-client-params.sqs.SendMessageBatch", refuse)
+    retry = api_handler(http_event("POST", "/register", body), make_context())
+
+    # Then the registration goes through and the welcome email is sent, once
+    assert retry["statusCode"] == 201, retry["body"]
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle(json.loads(retry["body"])["task_ids"])
+    assert fault_cloud.emails_to() == {"new@example.com": 1}
+
+
+@pytest.mark.parametrize("queue_config", [QueueConfig(max_receive_count=2)])
+def test_redrive_after_a_fix_succeeds_every_dead_letter_and_redoes_nothing(
+    fault_cloud: FaultCloud, worker: InProcessWorker, faults: FaultSchedule, figures: Figures
+) -> None:
+    # Given a bug: two tasks fail permanently, two keep failing until out of attempts
+    envelopes = fault_cloud.envelopes(fault_effect, labels(6))
+    task_ids = fault_cloud.enqueue(envelopes)
+    permanent, exhausted, fine = task_ids[:2], task_ids[2:4], task_ids[4:]
+    for task_id in permanent:
+        faults.plan(task_id, default="permanent")
+    for task_id in exhausted:
+        faults.plan(task_id, default="transient")
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle(task_ids)
+    # and a stale copy of a task that succeeded, dead-lettered too (a duplicate SQS moved)
+    fault_cloud.sqs.send_message(
+        QueueUrl=fault_cloud.dead_letter_queue_url, MessageBody=envelopes[4].to_body()
+    )
+    before = {i: s.status if s else None for i, s in fault_cloud.statuses(task_ids).items()}
+    assert before == dict.fromkeys(permanent, "failed") | dict.fromkeys(
+        exhausted, "dead_lettered"
+    ) | dict.fromkeys(fine, "succeeded")
+    assert len(fault_cloud.dead_letters()) == 5
+
+    # When the fix is deployed and the dead-letter queue redriven (what `redrive` does)
+    for task_id in task_ids:
+        faults.set_default(task_id, "ok")
+    queues = list_queues(fault_cloud.aws)
+    [dead_letter] = dead_letter_queues(fault_cloud.aws)
+    moved = redrive(fault_cloud.aws, dead_letter, source_of(dead_letter, queues, None))
+    with fault_cloud.pollers(worker):
+        fault_cloud.settle(task_ids)
+
+    # Then every task succeeded, each effect happened once, and the DLQ is empty
+    assert moved == 5
+    assert {s.status if s else None for s in fault_cloud.statuses(task_ids).values()} == {
+        "succeeded"
+    }
+    assert faults.effects == dict.fromkeys(task_ids, 1)
+    assert fault_cloud.dead_letters() == []
+    assert worker.unexpected == []
+    figures(
+        "redrive",
+        f"redrive: {moved} dead letters moved back, {len(task_ids)} tasks succeeded, "
+        f"{sum(faults.effects.values())} effects for {len(task_ids)} tasks",
+        moved=moved,
+        tasks=len(task_ids),
+        effects=sum(faults.effects.values()),
+    )
+
+
+def test_the_dead_letter_listing_shows_every_dead_letter(
+    fault_cloud: FaultCloud, worker: InProcessWorker
+) -> None:
+    # Given fifteen poison messages, dead-lettered by the worker with their reasons
+    bodies = sorted(f"not JSON {i}" for i in range(15))
+    for body in bodies:
+        fault_cloud.send_raw(body)
+    with fault_cloud.pollers(worker):
+        fault_cloud.wait_for_dead_letters(len(bodies))
+
+    # When the dead-letter queue is listed as `python -m infra dlq --limit 50` lists it
+    [dead_letter] = dead_letter_queues(fault_cloud.aws)
+    listed = peek(fault_cloud.aws, dead_letter, limit=50)
+
+    # Then every one of them is shown
+    assert sorted(m["Body"] for m in listed) == bodies
