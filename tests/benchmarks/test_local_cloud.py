@@ -439,7 +439,6 @@ def test_request_to_task_done(bench: Bench) -> None:
     batches = _batch_sizes(lines)
     assert len(runs) == E2E_REQUESTS
     assert all(r.recorded_ms >= 0 and r.client_ms >= r.accepted_ms for r in runs)
-    assert sum(batches) >= 2 * E2E_REQUESTS, batches  # every task went through a batch
 
     rows: list[list[object]] = []
     for name, values in (
