@@ -4,15 +4,12 @@ error statuses (they are what several tests assert)."""
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-import pytest
-
 from tests.e2e.conftest import Target
+from tests.polling import wait_for
 
 T = TypeVar("T")
 DEADLINE_SECONDS = 60
@@ -30,16 +27,6 @@ def call(target: Target, method: str, path: str, body: Any = None) -> tuple[int,
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.loads(error.read() or b"null")
-
-
-def wait_for(what: str, check: Callable[[], T | None]) -> T:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.25)
-    pytest.fail(f"{what} did not happen within {DEADLINE_SECONDS} s")
 
 
 def wait_for_tasks(target: Target, task_ids: list[str]) -> list[dict[str, Any]]:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.client import call, wait_for, wait_for_tasks
+from tests.e2e.client import call, wait_for_tasks
 from tests.e2e.conftest import Target
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.e2e
 

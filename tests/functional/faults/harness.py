@@ -13,7 +13,6 @@ import io
 import json
 import os
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -39,6 +38,7 @@ from offload.status import FINAL_STATES, TaskStatus
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
+from tests.polling import wait_for
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -54,20 +54,6 @@ DATA_TABLE = "DataTable"
 IDEMPOTENCY_TABLE = "IdempotencyTable"
 
 Outcome = Literal["succeeded", "failed", "invocation_failed"]
-
-
-def wait_until(
-    what: str, check: Callable[[], T | None], timeout: float = 60, interval: float = 0.1
-) -> T:
-    """Poll until check() gives something truthy; fail (never hang) at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout} s")
-        time.sleep(interval)
 
 
 @dataclass(frozen=True)
@@ -337,7 +323,7 @@ class FaultCloud:
             dead = self.dead_letters()
             return dead if len(dead) >= count else None
 
-        return wait_until(f"{count} dead letters", enough)
+        return wait_for(f"{count} dead letters", enough)
 
     def emails(self) -> list[Any]:
         """What moto's SES accepted (the server runs in this process)."""
@@ -357,7 +343,7 @@ class FaultCloud:
             statuses = self.statuses(task_ids)
             return all(s is not None and s.status in FINAL_STATES for s in statuses.values())
 
-        wait_until("the queue to drain and every task to finish", settled, timeout)
+        wait_for("the queue to drain and every task to finish", settled, timeout)
 
     @contextmanager
     def pollers(

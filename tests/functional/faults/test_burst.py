@@ -24,7 +24,7 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
-from tests.functional.faults.harness import wait_until
+from tests.polling import wait_for
 
 REQUESTS = 1_000
 CLIENTS = 6
@@ -120,14 +120,14 @@ def test_a_burst_of_requests_gets_every_accepted_task_done(
 
     # Every accepted task reaches "succeeded", count for count. (moto's server shares this
     # process: the queue's depth is a cheap question, a scan of every status row is not.)
-    wait_until("the task queue to drain", lambda: queue_depth(local_cloud) == 0, 150, 1)
+    wait_for("the task queue to drain", lambda: queue_depth(local_cloud) == 0, 150, 1)
 
     def all_succeeded() -> dict[str, str] | None:
         statuses = task_statuses(local_cloud)
         done = all(statuses.get(i) == "succeeded" for i in task_ids)
         return statuses if done else None
 
-    statuses = wait_until("every accepted task to succeed", all_succeeded, 30, 2)
+    statuses = wait_for("every accepted task to succeed", all_succeeded, 30, 2)
     finished = time.monotonic() - started
     assert sum(1 for i in task_ids if statuses[i] == "succeeded") == len(task_ids)
     # and each accepted request's email went out exactly once

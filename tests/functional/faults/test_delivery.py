@@ -12,9 +12,9 @@ from tests.functional.faults.harness import (
     FaultCloud,
     InProcessWorker,
     QueueConfig,
-    wait_until,
 )
 from tests.functional.faults.tasks import FaultSchedule, fault_effect, labels
+from tests.polling import wait_for
 
 
 def test_the_same_message_delivered_twice_sends_one_email(
@@ -143,7 +143,7 @@ def test_work_longer_than_the_visibility_timeout_with_two_consumers_has_one_effe
     with fault_cloud.pollers(worker, concurrency=2):
         try:
             # When the other consumer receives it meanwhile, the first is let go on
-            [turned_away, *_] = wait_until(
+            [turned_away, *_] = wait_for(
                 "a second delivery turned away",
                 lambda: [d for d in worker.deliveries_of(task_id) if d.outcome == "failed"],
             )

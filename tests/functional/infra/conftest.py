@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -12,6 +11,7 @@ import pytest
 
 from infra.aws import AwsEndpoint
 from infra.motoserver import MotoServer
+from tests.polling import wait_for
 
 T = TypeVar("T")
 
@@ -42,12 +42,5 @@ def write_template(tmp_path: Path) -> Callable[[str], Path]:
 
 
 def eventually(check: Callable[[], T | None], timeout: float = 20, interval: float = 0.1) -> T:
-    """Poll until check() returns something truthy; fail (not hang) at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout} s: {check.__doc__ or check}")
-        time.sleep(interval)
+    """wait_for, named by the check's docstring."""
+    return wait_for(check.__doc__ or repr(check), check, timeout, interval)
