@@ -15,18 +15,27 @@ T = TypeVar("T")
 DEADLINE_SECONDS = 60
 
 
-def call(target: Target, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    headers = {} if body is None else {"content-type": "application/json"}
-    request = urllib.request.Request(  # noqa: S310 - our own API URL
-        f"{target.api_url}{path}", data=data, method=method, headers=headers
-    )
+def request(
+    url: str, method: str = "GET", data: bytes | None = None, content_type: str | None = None
+) -> tuple[int, bytes]:
+    """Any HTTP request (the API, or S3 through a presigned URL): status and raw body."""
+    headers = {"content-type": content_type} if content_type else {}
+    prepared = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
+        with urllib.request.urlopen(prepared, timeout=30) as response:  # noqa: S310
+            return response.status, response.read()
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, json.loads(error.read() or b"null")
+            return error.code, error.read()
+
+
+def call(target: Target, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """The API with a JSON body (if any); status and decoded JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    status, raw = request(
+        f"{target.api_url}{path}", method, data, None if body is None else "application/json"
+    )
+    return status, json.loads(raw or b"null")
 
 
 def wait_for_tasks(target: Target, task_ids: list[str]) -> list[dict[str, Any]]:

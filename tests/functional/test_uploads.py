@@ -18,6 +18,7 @@ from PIL import Image
 from app.uploads import policy
 from tests.functional.conftest import Cloud, notify_uploads, reset_caches
 from tests.moto_aws import REGION
+from tests.multipart import multipart
 
 ID = r"[0-9a-f]{32}"
 
@@ -33,22 +34,6 @@ def jpeg(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (30, 120, 200)).save(out, format="JPEG")
     return out.getvalue()
-
-
-def multipart(*parts: tuple[str, str | None, str | None, bytes]) -> tuple[bytes, str]:
-    """A multipart/form-data body as a browser sends it: (field, filename, type, bytes) each."""
-    boundary = f"----form{uuid.uuid4().hex}"
-    body = b""
-    for name, filename, content_type, data in parts:
-        disposition = f'form-data; name="{name}"'
-        if filename is not None:
-            disposition += f'; filename="{filename}"'
-        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n".encode()
-        if content_type:
-            body += f"Content-Type: {content_type}\r\n".encode()
-        body += b"\r\n" + data + b"\r\n"
-    body += f"--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def upload(cloud: Cloud, filename: str, content_type: str, data: bytes) -> tuple[int, Any]:
