@@ -1,0 +1,96 @@
+"""What recording "queued" costs on the enqueue path: the same endpoint (two tasks) with and
+without the status store, handler duration under Mangum, SQS and DynamoDB in moto."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import boto3
+import pytest
+from fastapi import FastAPI
+from mangum import Mangum
+
+from offload import TaskRegistry
+from offload.producer import BackgroundTasks, use_task_queue
+from offload.queue import SqsTaskQueue
+from offload.status import DynamoStatusStore
+from tests.benchmarks.conftest import Queue
+from tests.benchmarks.measure import interleaved, percentile, table
+from tests.conftest import FakeLambdaContext
+from tests.functional.conftest import http_event
+from tests.moto_aws import REGION
+
+REPEATS = 60
+TABLE = "DataTable"
+
+tasks = TaskRegistry()
+
+
+@tasks.task("bench_note")
+def note(text: str) -> None: ...
+
+
+def handler(queue: Queue, with_status: bool) -> Any:
+    app = FastAPI()
+    client = boto3.client("dynamodb", region_name=REGION)
+    use_task_queue(
+        app,
+        lambda: SqsTaskQueue(queue.url, queue.client),
+        task_registry=tasks,
+        status=(lambda: DynamoStatusStore(lambda: TABLE, lambda: client)) if with_status else None,
+    )
+
+    @app.post("/notes")
+    async def notes(background_tasks: BackgroundTasks) -> list[str]:
+        background_tasks.add_task(note, "first")
+        background_tasks.add_task(note, "second")
+        return background_tasks.task_ids
+
+    return Mangum(app, lifespan="off")
+
+
+@pytest.mark.benchmark
+def test_the_cost_of_recording_queued_status(
+    task_queue: Queue, lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
+) -> None:
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=TABLE,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+    )
+    runs = {flag: handler(task_queue, flag) for flag in (False, True)}
+
+    def timed(with_status: bool) -> float:
+        start = time.perf_counter()
+        response = runs[with_status](http_event("POST", "/notes"), lambda_context)
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response["statusCode"] == 200, response
+        return elapsed
+
+    timed(False), timed(True)  # warm both
+    paired = interleaved(lambda: timed(False), lambda: timed(True), REPEATS)
+
+    rows = [
+        [name, percentile(values, 50), percentile(values, 95)]
+        for name, values in (
+            ("SQS only", paired.baseline),
+            ("SQS + queued status (2 PutItem)", paired.subject),
+        )
+    ]
+    print("\n\n== Enqueue path: cost of the task status (2 tasks per request) ==")
+    print(f"   handler(event, context) under Mangum, moto in-process; {REPEATS} interleaved pairs")
+    print(table(["enqueue path", "p50 ms", "p95 ms"], rows))
+    print(
+        f"   with status / without: {paired.ratio:.2f}x "
+        f"(+{paired.subject_median - paired.baseline_median:.1f} ms per request at the median)"
+    )
+    assert all(ms > 0 for ms in paired.baseline + paired.subject)
