@@ -41,5 +41,9 @@ class InvalidTaskArgumentsError(PermanentTaskError):
     """Raise when a queued task's arguments no longer validate against its type hints."""
 
 
+class TaskCancelledError(OffloadError):
+    """Raise when a task is about to start but its request was answered 503: it must not run."""
+
+
 class RetriesExhaustedError(PermanentTaskError):
     """Raise when a task failed on its last allowed attempt: it is dead-lettered with the reason."""

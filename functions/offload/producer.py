@@ -119,6 +119,13 @@ async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
         await run_in_threadpool(queue_factory().send, batch.envelopes)
     except EnqueueError as exc:
         logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": exc.task_ids})
+        status_factory: Callable[[], StatusStore] | None = getattr(state, _STATUS_FACTORY, None)
+        taken = [e for e in batch.envelopes if e.id not in set(exc.task_ids)]
+        if taken and status_factory is not None:
+            try:
+                await run_in_threadpool(status_factory().cancel, taken)
+            except Exception:
+                logger.exception("could not cancel the tasks SQS took for a refused request")
         await batch.undo()
         raise HTTPException(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -126,7 +133,7 @@ async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
             headers={"Retry-After": "1"},
         ) from exc
     logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
-    status_factory: Callable[[], StatusStore] | None = getattr(state, _STATUS_FACTORY, None)
+    status_factory = getattr(state, _STATUS_FACTORY, None)
     if status_factory is not None:
         # Written only now that SQS holds the tasks: "queued" is never claimed for a task that
         # is not on the queue. A failure here loses no work (the worker records its own

@@ -15,6 +15,7 @@ from offload.exceptions import (
     PermanentTaskError,
     RetriesExhaustedError,
     TaskArgumentsError,
+    TaskCancelledError,
 )
 from offload.retry import Backoff
 
@@ -110,8 +111,14 @@ class TaskRoute:
                 else:
                     spec.func(*args, **kwargs)
 
+        try:
+            self._record(context, "running", started=True)
+        except TaskCancelledError:
+            # Its request answered 503 after SQS had taken it: the client was told nothing
+            # happened, so nothing does. Acknowledged, not retried.
+            logger.info("task cancelled before it started: its request was refused")
+            return
         logger.info("task started (attempt %d)", context.attempt)
-        self._record(context, "running", started=True)
         started = time.perf_counter()
         try:
             if self._idempotency is None:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from pydantic import BaseModel
 
+from offload.exceptions import TaskCancelledError
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -18,8 +20,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-State = Literal["queued", "running", "retrying", "succeeded", "failed", "dead_lettered"]
-FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered"})
+State = Literal[
+    "queued", "running", "retrying", "succeeded", "failed", "dead_lettered", "cancelled"
+]
+FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered", "cancelled"})
 
 
 class TaskStatus(BaseModel):
@@ -34,6 +38,8 @@ class TaskStatus(BaseModel):
 
 class StatusStore(Protocol):
     def queued(self, envelopes: Sequence[Envelope]) -> None: ...
+
+    def cancel(self, envelopes: Sequence[Envelope]) -> None: ...
 
     def update(
         self,
@@ -63,6 +69,15 @@ class DynamoStatusStore:
 
     def queued(self, envelopes: Sequence[Envelope]) -> None:
         """Record tasks that are on the queue (called only after SQS accepted them)."""
+        self._put_new(envelopes, "queued")
+
+    def cancel(self, envelopes: Sequence[Envelope]) -> None:
+        """Tasks SQS took for a request that was answered 503 (it refused their partners): SQS
+        cannot give a message back, so the worker is told not to run them. A task the worker
+        has already started is left alone."""
+        self._put_new(envelopes, "cancelled")
+
+    def _put_new(self, envelopes: Sequence[Envelope], status: State) -> None:
         from botocore.exceptions import ClientError
 
         now = datetime.now(UTC)
@@ -73,7 +88,7 @@ class DynamoStatusStore:
                     Item=_key(envelope.id)
                     | {
                         "task": {"S": envelope.task},
-                        "status": {"S": "queued"},
+                        "status": {"S": status},
                         "attempts": {"N": "0"},
                         "enqueued_at": {"S": envelope.enqueued_at.isoformat()},
                         "updated_at": {"S": now.isoformat()},
@@ -95,6 +110,8 @@ class DynamoStatusStore:
         started: bool = False,
         enqueued_at: datetime | None = None,
     ) -> None:
+        from botocore.exceptions import ClientError
+
         now = datetime.now(UTC)
         values: dict[str, AttributeValueTypeDef] = {
             ":task": {"S": task},
@@ -112,16 +129,26 @@ class DynamoStatusStore:
             # The worker can get there before the API's "queued" write, which then stands aside.
             expression += ", enqueued_at = if_not_exists(enqueued_at, :enqueued)"
             values[":enqueued"] = {"S": enqueued_at.isoformat()}
+        condition: dict[str, str] = {}
         if started:
             expression += " ADD attempts :one"
             values[":one"] = {"N": "1"}
-        self._client().update_item(
-            TableName=self._table(),
-            Key=_key(task_id),
-            UpdateExpression=expression,
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=values,
-        )
+            # Starting is refused for a cancelled task, in the same write.
+            condition = {"ConditionExpression": "attribute_not_exists(#s) OR #s <> :cancelled"}
+            values[":cancelled"] = {"S": "cancelled"}
+        try:
+            self._client().update_item(
+                TableName=self._table(),
+                Key=_key(task_id),
+                UpdateExpression=expression,
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values,
+                **condition,  # type: ignore[arg-type]
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise TaskCancelledError(f"task {task_id} was cancelled") from None
+            raise
 
     def get(self, task_id: str) -> TaskStatus | None:
         item = self._client().get_item(TableName=self._table(), Key=_key(task_id)).get("Item")

@@ -204,3 +204,33 @@ def test_sqs_refusing_records_no_queued_status(
     assert status == 503
     rows = boto3.client("dynamodb", region_name=REGION).scan(TableName=cloud.table_name)["Items"]
     assert [r for r in rows if r["pk"]["S"].startswith("TASK#")] == []
+
+
+def test_tasks_sqs_took_for_a_refused_request_are_cancelled_not_run(cloud: Cloud) -> None:
+    # Given SQS taking the email but refusing the log entry of the same request
+    def drop_second(params: dict[str, Any], **_: Any) -> None:
+        params["Entries"] = [e for e in params["Entries"] if e["Id"] != "1"]
+
+    def report_second(parsed: dict[str, Any], **_: Any) -> None:
+        parsed.setdefault("Failed", []).append(
+            {"Id": "1", "SenderFault": False, "Code": "InternalError", "Message": "injected"}
+        )
+
+    events = aws.sqs().meta.events
+    events.register("provide-client-params.sqs.SendMessageBatch", drop_second)
+    events.register("after-call.sqs.SendMessageBatch", report_second)
+
+    status, _ = cloud.call_api("POST", NOTIFY)
+
+    # Then the client is told nothing happened, and nothing does
+    assert status == 503
+    [message] = cloud.receive(cloud.task_queue_url)
+    task_id = json.loads(message["Body"])["id"]
+    assert task_status(cloud, task_id)["status"] == "cancelled"
+    cloud.sqs.change_message_visibility(
+        QueueUrl=cloud.task_queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+    )
+    assert [m["id"] for m in cloud.run_worker()] == [task_id]
+    assert sent_emails() == []
+    assert task_status(cloud, task_id)["status"] == "cancelled"
+    assert cloud.receive(cloud.dead_letter_queue_url) == []
