@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger()
+# A batch of S3 test events or uploads adds no task metric; that is normal, not worth a warning
+# in every such invocation's log.
+warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 # The template sets POWERTOOLS_METRICS_NAMESPACE; the fallback keeps metrics valid elsewhere.
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Offload"))
 copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app"})
