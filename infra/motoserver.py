@@ -38,6 +38,16 @@ def bind(port: int, what: str, host: str = LOOPBACK) -> socket.socket:
     return sock
 
 
+def stop_serving(server: Any, thread: threading.Thread | None) -> None:
+    """Stop a socketserver-style server (serve_forever in `thread`) and free its port."""
+    if server is None:
+        return
+    server.shutdown()
+    server.server_close()
+    if thread is not None:
+        thread.join(timeout=10)
+
+
 class MotoServer:
     """moto's server application on 127.0.0.1, started and stopped with the local cloud."""
 
@@ -90,12 +100,7 @@ class MotoServer:
         self._thread.start()
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        stop_serving(self._server, self._thread)
         self._server = None
 
     @staticmethod

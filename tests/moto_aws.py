@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_sqs.client import SQSClient
 
 REGION = "us-east-1"
@@ -27,7 +28,9 @@ def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
-def create_task_queues(sqs: SQSClient, max_receive_count: int = 5) -> tuple[str, str, str]:
+def create_task_queues(
+    sqs: SQSClient, max_receive_count: int = 5, visibility_timeout: int = 300
+) -> tuple[str, str, str]:
     """TaskQueue with its redrive to DeadLetterQueue; returns (queue URL, queue ARN, DLQ URL)."""
 
     def arn(url: str) -> str:
@@ -38,10 +41,40 @@ def create_task_queues(sqs: SQSClient, max_receive_count: int = 5) -> tuple[str,
     queue_url = sqs.create_queue(
         QueueName="TaskQueue",
         Attributes={
-            "VisibilityTimeout": "300",
+            "VisibilityTimeout": str(visibility_timeout),
             "RedrivePolicy": json.dumps(
                 {"deadLetterTargetArn": arn(dlq_url), "maxReceiveCount": str(max_receive_count)}
             ),
         },
     )["QueueUrl"]
     return queue_url, arn(queue_url), dlq_url
+
+
+#: The tables of template.yaml and their keys: DataTable (pk, sk), IdempotencyTable (id).
+TABLE_KEYS = {"DataTable": ("pk", "sk"), "IdempotencyTable": ("id",)}
+
+
+def create_tables(dynamodb: DynamoDBClient) -> None:
+    for name, keys in TABLE_KEYS.items():
+        dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
+            KeySchema=[
+                {"AttributeName": k, "KeyType": "HASH" if i == 0 else "RANGE"}
+                for i, k in enumerate(keys)
+            ],
+        )
+
+
+def queue_depth(sqs: SQSClient, url: str) -> int:
+    """Messages on a queue: visible, in flight or delayed."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=[
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ],
+    )["Attributes"]
+    return sum(int(v) for v in attributes.values())

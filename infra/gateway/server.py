@@ -14,7 +14,7 @@ from infra.deployment import HttpApi
 from infra.gateway.events import HttpRequest, http_api_event
 from infra.gateway.responses import HttpResponse, error_response, http_response
 from infra.gateway.routes import select_route
-from infra.motoserver import LOOPBACK, bind
+from infra.motoserver import LOOPBACK, bind, stop_serving
 from infra.runtime.invocation import Invocation
 
 DEFAULT_PORT = 3000
@@ -70,12 +70,7 @@ class Gateway:
         self._thread.start()
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        stop_serving(self._server, self._thread)
         self._server = None
 
     def log(self, text: str) -> None:

@@ -20,7 +20,7 @@ from tests.benchmarks.conftest import Queue
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import http_event
-from tests.moto_aws import REGION
+from tests.moto_aws import REGION, create_tables
 
 REPEATS = 60
 TABLE = "DataTable"
@@ -55,18 +55,7 @@ def handler(queue: Queue, with_status: bool) -> Any:
 def test_the_cost_of_recording_queued_status(
     task_queue: Queue, lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
 ) -> None:
-    boto3.client("dynamodb", region_name=REGION).create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-    )
+    create_tables(boto3.client("dynamodb", region_name=REGION))
     runs = {flag: handler(task_queue, flag) for flag in (False, True)}
 
     def timed(with_status: bool) -> float:

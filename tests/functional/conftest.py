@@ -18,8 +18,9 @@ from moto import mock_aws
 
 from app import aws
 from app.settings import get_settings
+from infra.motoserver import MotoServer
 from tests.conftest import load_event, make_context
-from tests.moto_aws import REGION, create_task_queues, use_fake_credentials
+from tests.moto_aws import REGION, create_tables, create_task_queues, use_fake_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
@@ -138,25 +139,7 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, queue_arn, dlq_url = create_task_queues(sqs)
-        dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName="DataTable",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-        )
-        dynamodb.create_table(
-            TableName="IdempotencyTable",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        )
+        create_tables(boto3.client("dynamodb", region_name=REGION))
         boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=UPLOAD_BUCKET)
@@ -191,6 +174,18 @@ def notify_uploads(s3: S3Client, queue_arn: str) -> None:
             ]
         },
     )
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[MotoServer]:
+    """moto's real server on a free 127.0.0.1 port, for tests that need HTTP (the local cloud's
+    pieces, real pollers)."""
+    server = MotoServer(port=0)
+    server.start()
+    yield server
+    server.stop()
+    # moto's state is the process's: leave none of it to the next module.
+    MotoServer.reset()
 
 
 def reset_caches() -> None:

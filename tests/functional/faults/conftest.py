@@ -20,16 +20,6 @@ from tests.functional.faults.tasks import FaultSchedule, scheduled
 FIGURES = Path(__file__).resolve().parents[3] / ".local" / "fault-figures.json"
 
 
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[MotoServer]:
-    server = MotoServer(port=0)
-    server.start()
-    yield server
-    server.stop()
-    # moto's state is the process's: leave none of it to the next module.
-    MotoServer.reset()
-
-
 @pytest.fixture(autouse=True)
 def quiet_logs() -> Iterator[None]:
     """Every failure the suite injects is logged with its traceback; under `pytest -s` that

@@ -38,6 +38,7 @@ from offload.status import FINAL_STATES, TaskStatus
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
+from tests.moto_aws import create_tables, create_task_queues, queue_depth
 from tests.polling import wait_for
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ T = TypeVar("T")
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 SENDER = "no-reply@example.com"
-TASK_QUEUE = "TaskQueue"
-DEAD_LETTER_QUEUE = "DeadLetterQueue"
 DATA_TABLE = "DataTable"
 IDEMPOTENCY_TABLE = "IdempotencyTable"
 
@@ -204,31 +203,10 @@ class FaultCloud:
         self.config = config
         self.aws = AwsEndpoint(endpoint, REGION, ACCOUNT_ID)
         self.sqs: SQSClient = self.aws.client("sqs")
-        self.dead_letter_queue_url = self.sqs.create_queue(QueueName=DEAD_LETTER_QUEUE)["QueueUrl"]
-        self.task_queue_url = self.sqs.create_queue(
-            QueueName=TASK_QUEUE,
-            Attributes={
-                "VisibilityTimeout": str(config.visibility_timeout),
-                "RedrivePolicy": json.dumps(
-                    {
-                        "deadLetterTargetArn": self._arn(self.dead_letter_queue_url),
-                        "maxReceiveCount": str(config.max_receive_count),
-                    }
-                ),
-            },
-        )["QueueUrl"]
-        self.task_queue_arn = self._arn(self.task_queue_url)
-        dynamodb = self.aws.client("dynamodb")
-        for name, keys in {DATA_TABLE: ("pk", "sk"), IDEMPOTENCY_TABLE: ("id",)}.items():
-            dynamodb.create_table(
-                TableName=name,
-                BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-                KeySchema=[
-                    {"AttributeName": k, "KeyType": "HASH" if i == 0 else "RANGE"}
-                    for i, k in enumerate(keys)
-                ],
-            )
+        self.task_queue_url, self.task_queue_arn, self.dead_letter_queue_url = create_task_queues(
+            self.sqs, config.max_receive_count, config.visibility_timeout
+        )
+        create_tables(self.aws.client("dynamodb"))
         self.aws.client("sesv2").create_email_identity(EmailIdentity=SENDER)
 
     def settings(self) -> dict[str, str]:
@@ -242,10 +220,6 @@ class FaultCloud:
             "SENDER_EMAIL": SENDER,
             "TASK_MAX_ATTEMPTS": str(self.config.max_receive_count),
         }
-
-    def _arn(self, queue_url: str) -> str:
-        attributes = self.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
-        return attributes["Attributes"]["QueueArn"]
 
     # Producing
 
@@ -283,15 +257,7 @@ class FaultCloud:
 
     def depth(self, queue_url: str | None = None) -> int:
         """Messages on the queue: visible, in flight or delayed."""
-        attributes = self.sqs.get_queue_attributes(
-            QueueUrl=queue_url or self.task_queue_url,
-            AttributeNames=[
-                "ApproximateNumberOfMessages",
-                "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed",
-            ],
-        )["Attributes"]
-        return sum(int(v) for v in attributes.values())
+        return queue_depth(self.sqs, queue_url or self.task_queue_url)
 
     def dead_letters(self) -> list[dict[str, Any]]:
         """Every message in the dead-letter queue, left there.

@@ -24,6 +24,7 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
+from tests.moto_aws import queue_depth
 from tests.polling import wait_for
 
 REQUESTS = 1_000
@@ -71,17 +72,9 @@ def task_statuses(cloud: LocalCloud) -> dict[str, str]:
     return found
 
 
-def queue_depth(cloud: LocalCloud) -> int:
+def task_queue_depth(cloud: LocalCloud) -> int:
     sqs = cloud.deployment.aws.client("sqs")
-    attributes = sqs.get_queue_attributes(
-        QueueUrl=str(cloud.deployment.outputs["TaskQueueUrl"]),
-        AttributeNames=[
-            "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed",
-        ],
-    )["Attributes"]
-    return sum(int(v) for v in attributes.values())
+    return queue_depth(sqs, str(cloud.deployment.outputs["TaskQueueUrl"]))
 
 
 def emails_to(cloud: LocalCloud) -> Counter[str]:
@@ -120,7 +113,7 @@ def test_a_burst_of_requests_gets_every_accepted_task_done(
 
     # Every accepted task reaches "succeeded", count for count. (moto's server shares this
     # process: the queue's depth is a cheap question, a scan of every status row is not.)
-    wait_for("the task queue to drain", lambda: queue_depth(local_cloud) == 0, 150, 1)
+    wait_for("the task queue to drain", lambda: task_queue_depth(local_cloud) == 0, 150, 1)
 
     def all_succeeded() -> dict[str, str] | None:
         statuses = task_statuses(local_cloud)

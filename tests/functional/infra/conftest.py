@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,14 +14,6 @@ from infra.motoserver import MotoServer
 from tests.polling import wait_for
 
 T = TypeVar("T")
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[MotoServer]:
-    server = MotoServer(port=0)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
