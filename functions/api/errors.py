@@ -1,17 +1,58 @@
-"""Error responses that say what is wrong without echoing what was sent."""
+"""Error responses that say what is wrong without echoing what was sent, and what each route
+may answer besides success (documented in the OpenAPI document)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app.quotas import QuotaExceededError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
 
 MAX_ERRORS = 20
+
+
+class Problem(BaseModel):
+    """An error answer: `detail` from the API, or `message` from API Gateway itself (its 401
+    for a missing or invalid token, its 429 when a route is throttled)."""
+
+    detail: str | list[dict[str, Any]] | None = None
+    message: str | None = None
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+#: What every route behind the authorizer may answer.
+AUTHENTICATED: dict[int | str, dict[str, Any]] = {
+    401: _documented("No token, or not a valid one (answered by API Gateway's authorizer)"),
+    429: _documented("Throttled (API Gateway), or past a daily quota (Retry-After says when)"),
+}
+#: Public routes are throttled too.
+THROTTLED: dict[int | str, dict[str, Any]] = {429: AUTHENTICATED[429]}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: _documented("No such resource among the caller's own")
+}
+FORBIDDEN: dict[int | str, dict[str, Any]] = {
+    403: _documented("The caller may not do this (another user's address, or admins only)")
+}
+CONFLICT: dict[int | str, dict[str, Any]] = {409: _documented("The caller is already registered")}
+#: Routes that take a body: its size and type are checked before it is read.
+BODY: dict[int | str, dict[str, Any]] = {
+    413: _documented("The body is larger than the route accepts"),
+    415: _documented("The body's Content-Type is not one the route accepts"),
+}
+#: Routes that queue tasks: SQS refused them, nothing was done, retry.
+ENQUEUE: dict[int | str, dict[str, Any]] = {
+    503: _documented("The background work could not be queued; nothing was done (Retry-After)")
+}
 
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -28,5 +69,15 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def quota_exceeded(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, QuotaExceededError)
+    return JSONResponse(
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        content={"detail": f"Daily limit of {exc.limit} {exc.what} reached."},
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(QuotaExceededError, quota_exceeded)

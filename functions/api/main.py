@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
+from api.caller import owner_of
 from api.limits import ContentLimits, Limit
-from api.routers import items, logs, notifications, processing, tasks, uploads, users
+from api.routers import health, items, logs, notifications, processing, tasks, uploads, users
 from app.task_runtime import status_store, task_queue
 from app.uploads import policy as upload_policy
 from offload.producer import use_task_queue
@@ -17,7 +18,8 @@ app = FastAPI(
     version="0.1.0",
 )
 errors.install(app)
-use_task_queue(app, task_queue, status=status_store)
+# Every task belongs to the caller whose request added it (read from the authorizer's claims).
+use_task_queue(app, task_queue, status=status_store, owner=owner_of)
 JSON = ("application/json",)
 app.add_middleware(
     ContentLimits,
@@ -37,6 +39,7 @@ app.add_middleware(
         "/uploads": Limit(max_bytes=4 * 1024, content_types=JSON),
     },
 )
+app.include_router(health.router)
 app.include_router(notifications.router)
 app.include_router(logs.router)
 app.include_router(processing.router)

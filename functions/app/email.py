@@ -56,6 +56,12 @@ def send(email: Email) -> str:
     sender = get_settings().SENDER_EMAIL
     if not sender:
         raise RuntimeError("SENDER_EMAIL is not set")
+    # Through the stack's configuration set: SES then skips suppressed addresses (bounces,
+    # complaints) and reports bounces and complaints as metrics.
+    configuration_set = get_settings().EMAIL_CONFIGURATION_SET
+    options: dict[str, str] = (
+        {"ConfigurationSetName": configuration_set} if configuration_set else {}
+    )
     try:
         response = aws.sesv2().send_email(
             FromEmailAddress=sender,
@@ -69,9 +75,14 @@ def send(email: Email) -> str:
                     },
                 }
             },
+            **options,  # type: ignore[arg-type]
         )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in _PERMANENT_SES_ERRORS:
-            raise PermanentTaskError(f"SES refused the email: {exc}") from exc
+            raise PermanentTaskError(
+                f"SES refused the email: {exc}",
+                code="email_rejected",
+                message="The email service refused the message.",
+            ) from exc
         raise
     return response["MessageId"]

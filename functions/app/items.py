@@ -1,4 +1,4 @@
-"""Items: created by the API, indexed for search by the worker."""
+"""Items: created by the API for the caller, indexed for search by the worker."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import aws
-from app.email import EmailAddress
 from app.table import table_name
 
 if TYPE_CHECKING:
@@ -17,14 +16,18 @@ if TYPE_CHECKING:
 
 
 class ItemCreate(BaseModel):
+    # A field the API does not take (an address to send to, say) is a mistake worth a 422.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=5000)
-    owner_email: EmailAddress
 
 
 class Item(ItemCreate):
     id: str
     created_at: datetime
+    #: The `sub` of the user who created it: only they (and admins) may read it. Never shown.
+    owner: str = Field(exclude=True)
 
 
 def _key(item_id: str) -> dict[str, AttributeValueTypeDef]:
@@ -35,8 +38,10 @@ class ItemStore:
     def __init__(self, table: str | None = None) -> None:
         self._table = table or table_name()
 
-    def create(self, data: ItemCreate) -> Item:
-        item = Item(id=uuid.uuid4().hex, created_at=datetime.now(UTC), **data.model_dump())
+    def create(self, data: ItemCreate, owner: str) -> Item:
+        item = Item(
+            id=uuid.uuid4().hex, created_at=datetime.now(UTC), owner=owner, **data.model_dump()
+        )
         aws.dynamodb().put_item(
             TableName=self._table,
             Item=_key(item.id)
@@ -44,7 +49,7 @@ class ItemStore:
                 "id": {"S": item.id},
                 "name": {"S": item.name},
                 "description": {"S": item.description},
-                "owner_email": {"S": item.owner_email},
+                "owner": {"S": item.owner},
                 "created_at": {"S": item.created_at.isoformat()},
             },
             ConditionExpression="attribute_not_exists(pk)",
@@ -78,6 +83,6 @@ def _item(raw: dict[str, Any]) -> Item:
         id=raw["id"]["S"],
         name=raw["name"]["S"],
         description=raw["description"]["S"],
-        owner_email=raw["owner_email"]["S"],
+        owner=raw["owner"]["S"],
         created_at=datetime.fromisoformat(raw["created_at"]["S"]),
     )

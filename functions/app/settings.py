@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     DEAD_LETTER_QUEUE_URL: str = ""
     DATA_TABLE_NAME: str = ""
     SENDER_EMAIL: str = ""
+    #: The SES configuration set every email goes through (suppression list, event metrics).
+    EMAIL_CONFIGURATION_SET: str = ""
     UPLOAD_BUCKET_NAME: str = ""
     IDEMPOTENCY_TABLE_NAME: str = ""
     #: How long a completed task id is remembered. Must outlast every redelivery of the task:
@@ -29,6 +31,10 @@ class Settings(BaseSettings):
     UPLOAD_RETENTION_DAYS: int = 30
     #: Log entries expire from the table after this many days (DynamoDB TTL).
     LOG_RETENTION_DAYS: int = 30
+    #: Emails sent to one address in a UTC day, counted when the API accepts the request.
+    EMAILS_PER_RECIPIENT_PER_DAY: int = 20
+    #: Bytes one user may upload in a UTC day (declared size for presigned uploads).
+    UPLOAD_BYTES_PER_USER_PER_DAY: int = 512 * 1024 * 1024
 
 
 @cache

@@ -1,43 +1,52 @@
-"""Users, one per email address: registering the same address twice is a conflict."""
+"""Registration: one account profile per authenticated user, then a welcome email.
+
+The profile is keyed by the caller's `sub`, not by an address: registering twice is a conflict
+the caller can only ever learn about their own account.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import aws
-from app.email import EmailAddress
 from app.table import table_name
 
 
 class UserCreate(BaseModel):
-    email: EmailAddress
+    # A field the API does not take (an address to send to, say) is a mistake worth a 422.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=100)
 
 
 class User(UserCreate):
+    email: str
     created_at: datetime
 
 
-class EmailTakenError(Exception):
-    """Raise when an address is already registered."""
+class AlreadyRegisteredError(Exception):
+    """Raise when the caller already has a profile."""
+
+
+def _key(sub: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"USER#{sub}"}, "sk": {"S": "PROFILE"}}
 
 
 class UserStore:
     def __init__(self, table: str | None = None) -> None:
         self._table = table or table_name()
 
-    def create(self, data: UserCreate) -> User:
+    def create(self, sub: str, email: str, data: UserCreate) -> User:
         from botocore.exceptions import ClientError
 
-        user = User(created_at=datetime.now(UTC), **data.model_dump())
+        user = User(created_at=datetime.now(UTC), email=email, **data.model_dump())
         try:
             aws.dynamodb().put_item(
                 TableName=self._table,
-                Item={
-                    "pk": {"S": f"USER#{user.email}"},
-                    "sk": {"S": "PROFILE"},
+                Item=_key(sub)
+                | {
                     "email": {"S": user.email},
                     "name": {"S": user.name},
                     "created_at": {"S": user.created_at.isoformat()},
@@ -47,19 +56,19 @@ class UserStore:
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise EmailTakenError(user.email) from None
+                raise AlreadyRegisteredError(sub) from None
             raise
         return user
 
-    def delete(self, user: User) -> None:
-        """Remove this registration, and only this one: a later one of the same address (made
-        after this was removed) has another created_at and stays."""
+    def delete(self, sub: str, user: User) -> None:
+        """Remove this registration, and only this one: a later one (made after this was
+        removed) has another created_at and stays."""
         from botocore.exceptions import ClientError
 
         try:
             aws.dynamodb().delete_item(
                 TableName=self._table,
-                Key={"pk": {"S": f"USER#{user.email}"}, "sk": {"S": "PROFILE"}},
+                Key=_key(sub),
                 ConditionExpression="created_at = :created",
                 ExpressionAttributeValues={":created": {"S": user.created_at.isoformat()}},
             )

@@ -6,6 +6,7 @@ and queues every task on SQS before the response. Worker side: `TaskConsumer` ru
 
 from offload.context import TaskContext, current_task
 from offload.envelope import Envelope
+from offload.reasons import Reason
 from offload.exceptions import (
     DuplicateTaskError,
     EnqueueError,
@@ -14,6 +15,7 @@ from offload.exceptions import (
     OffloadError,
     PermanentTaskError,
     TaskArgumentsError,
+    TaskRejectedError,
     UnknownTaskError,
     UnregisteredTaskError,
 )
@@ -29,7 +31,9 @@ __all__ = [
     "InvalidTaskArgumentsError",
     "OffloadError",
     "PermanentTaskError",
+    "Reason",
     "TaskArgumentsError",
+    "TaskRejectedError",
     "TaskContext",
     "TaskRegistry",
     "TaskSpec",

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 
-from offload.exceptions import OffloadError, PermanentTaskError
+from offload.exceptions import OffloadError, PermanentTaskError, TaskRejectedError
 from offload.registry import TaskRegistry, registry
 from offload.routing import Message, Route, S3TestEventRoute
 from offload.runner import RunPolicy, TaskRoute
@@ -97,6 +97,14 @@ class TaskConsumer:
             message = Message.parse(record)
             route = self._route(message)
             route.handle(message)
+        except TaskRejectedError as exc:
+            # The user's own input: the task records why; acknowledged, never retried.
+            logger.warning(
+                "input rejected (%s), acknowledged: %s",
+                exc.reason.code,
+                exc,
+                extra={"message_id": record.message_id},
+            )
         except PermanentTaskError as exc:
             reason = f"{type(exc).__name__}: {exc}"
             logger.error(
@@ -105,7 +113,7 @@ class TaskConsumer:
                 extra={"message_id": record.message_id},
             )
             try:
-                self._dead_letters.send(record, reason)
+                self._dead_letters.send(record, reason, exc.reason.code)
             except Exception:
                 # Retried instead: SQS's own redrive still keeps the message, never lost.
                 logger.exception("could not dead-letter the message; it will be retried")

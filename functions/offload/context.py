@@ -16,6 +16,8 @@ class TaskContext:
     attempt: int
     enqueued_at: datetime
     correlation_id: str | None
+    #: The `sub` of the caller who added the task, when the API knew one.
+    owner: str | None = None
 
 
 _current: ContextVar[TaskContext] = ContextVar("offload_current_task")

@@ -11,14 +11,15 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import MessageAttributeValueTypeDef
 
-#: SQS allows 10 message attributes; the reason is cut to keep DLQ listings readable.
+#: SQS allows 10 message attributes (8 used here); the reason is cut to keep DLQ listings
+#: readable.
 MAX_REASON_CHARS = 1000
 
 
 class DeadLetters(Protocol):
     """Receives a record that can never succeed. Raises if it could not keep it."""
 
-    def send(self, record: SQSRecord, reason: str) -> None: ...
+    def send(self, record: SQSRecord, reason: str, code: str) -> None: ...
 
 
 class SqsDeadLetters:
@@ -31,7 +32,7 @@ class SqsDeadLetters:
         self._queue_url = queue_url
         self._client = client
 
-    def send(self, record: SQSRecord, reason: str) -> None:
+    def send(self, record: SQSRecord, reason: str, code: str) -> None:
         queue_url = self._queue_url()
         if not queue_url:
             # Raising makes the record retryable: SQS's own redrive still keeps it.
@@ -39,15 +40,17 @@ class SqsDeadLetters:
         self._client().send_message(
             QueueUrl=queue_url,
             MessageBody=record.body,
-            MessageAttributes=dead_letter_attributes(record, reason),
+            MessageAttributes=dead_letter_attributes(record, reason, code),
         )
 
 
 def dead_letter_attributes(
-    record: SQSRecord, reason: str
+    record: SQSRecord, reason: str, code: str
 ) -> dict[str, MessageAttributeValueTypeDef]:
     attributes: dict[str, MessageAttributeValueTypeDef] = {
+        # The detail is for the operator reading the DLQ; the code is the task's public reason.
         "reason": _string(reason[:MAX_REASON_CHARS] or "unspecified"),
+        "reason_code": _string(code),
         "failed_at": _string(datetime.now(UTC).isoformat()),
         "source_message_id": _string(record.message_id),
         "source_queue_arn": _string(record.event_source_arn or "unknown"),

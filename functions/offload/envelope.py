@@ -42,12 +42,15 @@ class Envelope(BaseModel):
     kwargs: dict[str, JsonValue] = Field(default_factory=dict)
     enqueued_at: datetime = Field(default_factory=_now)
     correlation_id: str | None = Field(default=None, max_length=256)
+    #: Who added the task (the API caller's `sub`): the only one who may read its status.
+    owner: str | None = Field(default=None, min_length=1, max_length=128)
     #: Set when the arguments are stored in S3; args and kwargs are then empty.
     payload: PayloadRef | None = None
 
     def to_body(self) -> str:
-        # The pointer is left out when unused, so ordinary messages keep the documented shape.
-        return self.model_dump_json(exclude={"payload"} if self.payload is None else None)
+        # Optional fields are left out when unused, so messages keep the documented shape.
+        unused = {name for name in ("owner", "payload") if getattr(self, name) is None}
+        return self.model_dump_json(exclude=unused or None)
 
     @classmethod
     def from_body(cls, body: str) -> Envelope:

@@ -1,5 +1,11 @@
 """Errors of the task system, one flat module as users catch them by name."""
 
+from __future__ import annotations
+
+from typing import ClassVar
+
+from offload.reasons import Reason
+
 
 class OffloadError(Exception):
     """Base class of every error raised by offload."""
@@ -26,24 +32,63 @@ class EnqueueError(OffloadError):
 
 
 class PermanentTaskError(OffloadError):
-    """Raise from a task when retrying cannot help: the message goes to the DLQ with this reason."""
+    """Raise from a task when retrying cannot help and an operator must look: the message goes
+    to the dead-letter queue with the detail, the status says `failed` with a public reason.
+
+    `code` and `message` are that public reason (stable code, short text); the exception's own
+    text is the detail, for logs and the dead-letter queue only.
+    """
+
+    code: ClassVar[str] = "permanent_error"
+    message: ClassVar[str] = "The task failed and cannot succeed by retrying."
+
+    def __init__(self, detail: str = "", *, code: str | None = None, message: str | None = None):
+        super().__init__(detail)
+        self._reason = Reason(code=code or type(self).code, message=message or type(self).message)
+
+    @property
+    def reason(self) -> Reason:
+        return self._reason
 
 
 class EnvelopeError(PermanentTaskError):
     """Raise when a message body is not a task envelope this worker understands."""
 
+    code = "invalid_envelope"
+    message = "The queued message is not a task this worker understands."
+
 
 class UnknownTaskError(PermanentTaskError):
     """Raise when a message names a task that is not registered in this worker."""
+
+    code = "unknown_task"
+    message = "The task is not known to the worker."
 
 
 class InvalidTaskArgumentsError(PermanentTaskError):
     """Raise when a queued task's arguments no longer validate against its type hints."""
 
-
-class TaskCancelledError(OffloadError):
-    """Raise when a task is about to start but its request was answered 503: it must not run."""
+    code = "invalid_arguments"
+    message = "The task's arguments are not valid for it."
 
 
 class RetriesExhaustedError(PermanentTaskError):
     """Raise when a task failed on its last allowed attempt: it is dead-lettered with the reason."""
+
+    code = "retries_exhausted"
+    message = "The task kept failing and was set aside for an operator."
+
+
+class TaskRejectedError(OffloadError):
+    """Raise from a task when the input its user gave cannot be processed (data that does not
+    parse, a number that overflows, a file that is not what it claims): the task ends `failed`
+    with this public reason and is acknowledged. Never retried, never dead-lettered: it is the
+    user's to fix, not an operator's."""
+
+    def __init__(self, code: str, message: str, detail: str = "") -> None:
+        super().__init__(detail or message)
+        self.reason = Reason(code=code, message=message)
+
+
+class TaskCancelledError(OffloadError):
+    """Raise when a task is about to start but its request was answered 503: it must not run."""

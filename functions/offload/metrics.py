@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from aws_lambda_powertools import Metrics
 
-    from offload.status import State
+    from offload.status import Outcome
 
 # One metric per outcome; no per-task dimension, so a batch of mixed tasks is one EMF document.
 _NAMES: dict[str, str] = {
     "succeeded": "TasksSucceeded",
     "retrying": "TasksRetried",
     "failed": "TasksFailed",
+    "rejected": "TasksRejected",
     "dead_lettered": "TasksDeadLettered",
 }
 
 
 class TaskMetrics(Protocol):
-    def record(self, status: State, duration_ms: float | None = None) -> None: ...
+    def record(self, status: Outcome, duration_ms: float | None = None) -> None: ...
 
 
 class PowertoolsTaskMetrics:
@@ -28,7 +29,7 @@ class PowertoolsTaskMetrics:
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
 
-    def record(self, status: State, duration_ms: float | None = None) -> None:
+    def record(self, status: Outcome, duration_ms: float | None = None) -> None:
         from aws_lambda_powertools.metrics import MetricUnit
 
         name = _NAMES.get(status)

@@ -4,6 +4,7 @@ response leaves, and a request whose tasks could not be queued answers 503 inste
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
@@ -28,14 +29,25 @@ logger = logging.getLogger(__name__)
 _QUEUE_FACTORY = "offload_task_queue"
 _STATUS_FACTORY = "offload_status_store"
 _REGISTRY = "offload_registry"
+_OWNER = "offload_owner"
+
+#: A client's x-correlation-id is used only when it looks like an id: it is copied into every
+#: log line of the request's tasks, where a line break or a quote could forge entries.
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 
 class TaskBatch:
     """The tasks one request adds. The endpoint and its dependencies share one instance."""
 
-    def __init__(self, registry: TaskRegistry, correlation_id: str | None = None) -> None:
+    def __init__(
+        self,
+        registry: TaskRegistry,
+        correlation_id: str | None = None,
+        owner: str | None = None,
+    ) -> None:
         self._registry = registry
         self._correlation_id = correlation_id
+        self._owner = owner
         self._envelopes: list[Envelope] = []
         self._undo: list[Callable[[], object]] = []
 
@@ -48,7 +60,11 @@ class TaskBatch:
         spec = self._registry.spec_for(func)
         json_args, json_kwargs = spec.encode(args, kwargs)
         envelope = Envelope(
-            task=spec.name, args=json_args, kwargs=json_kwargs, correlation_id=self._correlation_id
+            task=spec.name,
+            args=json_args,
+            kwargs=json_kwargs,
+            correlation_id=self._correlation_id,
+            owner=self._owner,
         )
         self._envelopes.append(envelope)
         return envelope.id
@@ -83,19 +99,22 @@ def use_task_queue(
     queue: Callable[[], TaskQueue],
     task_registry: TaskRegistry = registry,
     status: Callable[[], StatusStore] | None = None,
+    owner: Callable[[Request], str | None] | None = None,
 ) -> None:
-    """Tell the app where tasks go, and optionally where their status is kept. The factories
-    are called per request, so they should be cheap."""
+    """Tell the app where tasks go, optionally where their status is kept, and who owns the
+    tasks a request adds (the authenticated caller, say). The factories are called per
+    request, so they should be cheap."""
     setattr(app.state, _QUEUE_FACTORY, queue)
     setattr(app.state, _STATUS_FACTORY, status)
     setattr(app.state, _REGISTRY, task_registry)
+    setattr(app.state, _OWNER, owner)
 
 
 def correlation_id_of(request: Request) -> str:
     """The id that ties the worker's log lines to this request."""
     header = request.headers.get("x-correlation-id")
-    if header:
-        return header[:256]
+    if header and _CORRELATION_ID.fullmatch(header):
+        return header
     # Mangum keeps the Lambda event in the scope; API Gateway's request id is what its access
     # logs and the API function's Powertools logger show.
     event = request.scope.get("aws.event") or {}
@@ -109,7 +128,12 @@ async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
     queue_factory: Callable[[], TaskQueue] | None = getattr(state, _QUEUE_FACTORY, None)
     if queue_factory is None:
         raise RuntimeError("no task queue: call offload.use_task_queue(app, ...) at start-up")
-    batch = TaskBatch(getattr(state, _REGISTRY, registry), correlation_id_of(request))
+    owner_of: Callable[[Request], str | None] | None = getattr(state, _OWNER, None)
+    batch = TaskBatch(
+        getattr(state, _REGISTRY, registry),
+        correlation_id_of(request),
+        owner_of(request) if owner_of is not None else None,
+    )
     # Code after the yield runs only when the endpoint returned: a request that failed queues
     # nothing, as Starlette runs no background task for it either.
     yield batch

@@ -16,7 +16,9 @@ from offload.exceptions import (
     RetriesExhaustedError,
     TaskArgumentsError,
     TaskCancelledError,
+    TaskRejectedError,
 )
+from offload.reasons import RETRIES_EXHAUSTED, TEMPORARY_ERROR
 from offload.retry import Backoff
 
 if TYPE_CHECKING:
@@ -25,10 +27,11 @@ if TYPE_CHECKING:
     from offload.idempotency import Idempotency
     from offload.metrics import TaskMetrics
     from offload.payloads import PayloadStore
+    from offload.reasons import Reason
     from offload.registry import TaskRegistry, TaskSpec
     from offload.retry import Visibility
     from offload.routing import Message
-    from offload.status import State, StatusStore
+    from offload.status import Outcome, State, StatusStore
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +83,7 @@ class TaskRoute:
             attempt=message.receive_count,
             enqueued_at=envelope.enqueued_at,
             correlation_id=envelope.correlation_id,
+            owner=envelope.owner,
         )
         self._tag_logs(context)
         try:
@@ -99,7 +103,7 @@ class TaskRoute:
             except TaskArgumentsError as exc:
                 raise InvalidTaskArgumentsError(str(exc)) from None
         except PermanentTaskError as exc:
-            self._record(context, "failed", f"{type(exc).__name__}: {exc}")
+            self._record(context, "failed", exc.reason)
             raise
 
         def effect() -> None:
@@ -125,8 +129,13 @@ class TaskRoute:
                 effect()
             else:
                 self._idempotency.run(envelope.id, envelope.task, effect)
+        except TaskRejectedError as exc:
+            # The user's input: their task says why it failed; nothing for an operator.
+            logger.warning("task rejected its input: %s (%s)", exc.reason.code, exc)
+            self._record(context, "failed", exc.reason, outcome="rejected")
+            return
         except PermanentTaskError as exc:
-            self._record(context, "failed", f"{type(exc).__name__}: {exc}")
+            self._record(context, "failed", exc.reason)
             raise
         except Exception as exc:
             self._failed(message, spec, context, exc)
@@ -146,13 +155,11 @@ class TaskRoute:
         reason = f"{type(exc).__name__}: {exc}"
         limit = spec.max_attempts or self._policy.max_attempts
         if context.attempt >= limit:
-            self._record(
-                context, "dead_lettered", f"gave up after {context.attempt} attempts: {reason}"
-            )
+            self._record(context, "dead_lettered", RETRIES_EXHAUSTED)
             raise RetriesExhaustedError(
                 f"gave up after {context.attempt} attempts: {reason}"
             ) from exc
-        self._record(context, "retrying", reason)
+        self._record(context, "retrying", TEMPORARY_ERROR)
         if self._visibility is not None:
             delay = (spec.backoff or self._policy.backoff).delay(context.attempt)
             logger.warning("task failed, retrying in %d s: %s", delay, reason)
@@ -162,9 +169,10 @@ class TaskRoute:
         self,
         context: TaskContext,
         status: State,
-        reason: str | None = None,
+        reason: Reason | None = None,
         started: bool = False,
         duration_ms: float | None = None,
+        outcome: Outcome | None = None,
     ) -> None:
         if self._status is not None:
             self._status.update(
@@ -174,9 +182,10 @@ class TaskRoute:
                 reason=reason,
                 started=started,
                 enqueued_at=context.enqueued_at if started else None,
+                owner=context.owner if started else None,
             )
         if self._metrics is not None:
-            self._metrics.record(status, duration_ms)
+            self._metrics.record(outcome or status, duration_ms)
 
     def _tag_logs(self, context: TaskContext) -> None:
         if self._log is None:

@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from offload.exceptions import TaskCancelledError
+from offload.reasons import Reason
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -23,6 +24,9 @@ logger = logging.getLogger(__name__)
 State = Literal[
     "queued", "running", "retrying", "succeeded", "failed", "dead_lettered", "cancelled"
 ]
+#: What a task's run came to: a state it is recorded in, or `rejected` (recorded `failed`, but
+#: counted apart in metrics: the user's input, not an operator's problem).
+Outcome = State | Literal["rejected"]
 FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered", "cancelled"})
 
 
@@ -33,7 +37,9 @@ class TaskStatus(BaseModel):
     attempts: int = 0
     enqueued_at: datetime | None = None
     updated_at: datetime
-    reason: str | None = None
+    reason: Reason | None = None
+    #: Who added the task (the caller's `sub`): only they may read it. Never serialised.
+    owner: str | None = Field(default=None, exclude=True)
 
 
 class StatusStore(Protocol):
@@ -46,9 +52,10 @@ class StatusStore(Protocol):
         task_id: str,
         task: str,
         status: State,
-        reason: str | None = None,
+        reason: Reason | None = None,
         started: bool = False,
         enqueued_at: datetime | None = None,
+        owner: str | None = None,
     ) -> None: ...
 
     def get(self, task_id: str) -> TaskStatus | None: ...
@@ -93,7 +100,8 @@ class DynamoStatusStore:
                         "enqueued_at": {"S": envelope.enqueued_at.isoformat()},
                         "updated_at": {"S": now.isoformat()},
                         "expires_at": {"N": str(int((now + self._retention).timestamp()))},
-                    },
+                    }
+                    | _owner(envelope.owner),
                     # The worker may already have picked the task up: never move it back.
                     ConditionExpression="attribute_not_exists(pk)",
                 )
@@ -106,9 +114,10 @@ class DynamoStatusStore:
         task_id: str,
         task: str,
         status: State,
-        reason: str | None = None,
+        reason: Reason | None = None,
         started: bool = False,
         enqueued_at: datetime | None = None,
+        owner: str | None = None,
     ) -> None:
         from botocore.exceptions import ClientError
 
@@ -122,13 +131,19 @@ class DynamoStatusStore:
         expression = "SET task = :task, #s = :status, updated_at = :now, expires_at = :expires"
         if reason is not None:
             expression += ", reason = :reason"
-            values[":reason"] = {"S": reason[:1000]}
+            values[":reason"] = {"S": reason.model_dump_json()}
         # Counted by the worker each time it starts the task, so the figure only grows, even
         # when deliveries overlap.
         if enqueued_at is not None:
             # The worker can get there before the API's "queued" write, which then stands aside.
             expression += ", enqueued_at = if_not_exists(enqueued_at, :enqueued)"
             values[":enqueued"] = {"S": enqueued_at.isoformat()}
+        names = {"#s": "status"}
+        if owner is not None:
+            # From the envelope, for the same reason as enqueued_at.
+            expression += ", #o = if_not_exists(#o, :owner)"
+            values[":owner"] = {"S": owner}
+            names["#o"] = "owner"
         condition: dict[str, str] = {}
         if started:
             expression += " ADD attempts :one"
@@ -141,7 +156,7 @@ class DynamoStatusStore:
                 TableName=self._table(),
                 Key=_key(task_id),
                 UpdateExpression=expression,
-                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 **condition,  # type: ignore[arg-type]
             )
@@ -154,6 +169,7 @@ class DynamoStatusStore:
         item = self._client().get_item(TableName=self._table(), Key=_key(task_id)).get("Item")
         if item is None:
             return None
+        reason = item.get("reason", {}).get("S")
         return TaskStatus.model_validate(
             {
                 "id": task_id,
@@ -162,9 +178,14 @@ class DynamoStatusStore:
                 "attempts": int(item["attempts"]["N"]) if "attempts" in item else 0,
                 "enqueued_at": item["enqueued_at"]["S"] if "enqueued_at" in item else None,
                 "updated_at": item["updated_at"]["S"],
-                "reason": item["reason"]["S"] if "reason" in item else None,
+                "reason": Reason.model_validate_json(reason) if reason else None,
+                "owner": item["owner"]["S"] if "owner" in item else None,
             }
         )
+
+
+def _owner(owner: str | None) -> dict[str, AttributeValueTypeDef]:
+    return {"owner": {"S": owner}} if owner else {}
 
 
 def _key(task_id: str) -> dict[str, AttributeValueTypeDef]:

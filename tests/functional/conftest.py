@@ -28,6 +28,35 @@ if TYPE_CHECKING:
 
 SENDER = "no-reply@example.com"
 UPLOAD_BUCKET = "uploads-test"
+CONFIGURATION_SET = "emails"
+
+
+@dataclass(frozen=True)
+class User:
+    """A caller, as API Gateway's JWT authorizer describes them to the function."""
+
+    sub: str
+    email: str
+    verified: bool = True
+    admin: bool = False
+
+    def claims(self) -> dict[str, str]:
+        # As the authorizer passes a Cognito ID token's claims on: every value a string.
+        claims = {
+            "sub": self.sub,
+            "email": self.email,
+            "email_verified": "true" if self.verified else "false",
+            "token_use": "id",
+        }
+        if self.admin:
+            claims["cognito:groups"] = "[admin]"
+        return claims
+
+
+#: The sample event's caller (events/send_notification.json).
+ALICE = User(sub="6f0c2a4e-91b7-4d2c-a3f5-0e8d7c6b5a49", email="you@example.com")
+BOB = User(sub="9d1e3f5a-2b4c-4d6e-8f0a-1c3e5a7b9d2f", email="bob@example.com")
+ADMIN = User(sub="2b8e4d6a-7c1f-4e3b-9a5d-8f0c1e2d3b4a", email="admin@example.com", admin=True)
 
 
 @dataclass
@@ -79,9 +108,33 @@ class Cloud:
         return handled
 
     def call_api(
-        self, method: str, path: str, body: Any = None, query: str = "", **headers: str
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: str = "",
+        as_user: User | None = ALICE,
+        **headers: str,
     ) -> tuple[int, Any]:
-        """Call the API handler with an HTTP API v2 event; returns status and decoded JSON."""
+        """Call the API handler with an HTTP API v2 event, as `as_user` (None: as a request
+        that reached the function without the authorizer's claims); status and decoded JSON."""
+        response = self.api_response(method, path, body, query, as_user, **headers)
+        text = response.get("body") or ""
+        try:
+            return response["statusCode"], json.loads(text) if text else None
+        except ValueError:
+            return response["statusCode"], text
+
+    def api_response(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: str = "",
+        as_user: User | None = ALICE,
+        **headers: str,
+    ) -> dict[str, Any]:
+        """The API handler's whole response (status, headers, body) for one request."""
         from api.handler import handler
 
         if isinstance(body, bytes):
@@ -92,13 +145,13 @@ class Cloud:
         else:
             raw = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
             event = http_event(method, path, raw, query)
+        if as_user is None:
+            del event["requestContext"]["authorizer"]
+        else:
+            event["requestContext"]["authorizer"]["jwt"]["claims"] = as_user.claims()
         event["headers"].update({k.replace("_", "-"): v for k, v in headers.items()})
-        response = handler(event, make_context())
-        text = response.get("body") or ""
-        try:
-            return response["statusCode"], json.loads(text) if text else None
-        except ValueError:
-            return response["statusCode"], text
+        response: dict[str, Any] = handler(event, make_context())
+        return response
 
 
 def sent_emails() -> list[Any]:
@@ -107,6 +160,19 @@ def sent_emails() -> list[Any]:
     from moto.ses.models import ses_backends
 
     return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+
+
+def captured(client: Any, operation: str) -> list[dict[str, Any]]:
+    """The parameters of every `operation` call made through `client` from now on (the app's
+    own cached clients: `aws.sesv2()`, `aws.sqs()` ...)."""
+    calls: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        calls.append(params)
+
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"provide-client-params.{service}.{operation}", record)
+    return calls
 
 
 def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
@@ -140,7 +206,9 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, queue_arn, dlq_url = create_task_queues(sqs)
         create_tables(boto3.client("dynamodb", region_name=REGION))
-        boto3.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=SENDER)
+        ses = boto3.client("sesv2", region_name=REGION)
+        ses.create_email_identity(EmailIdentity=SENDER)
+        ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=UPLOAD_BUCKET)
         notify_uploads(s3, queue_arn)
@@ -151,6 +219,7 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             "DEAD_LETTER_QUEUE_URL": dlq_url,
             "DATA_TABLE_NAME": "DataTable",
             "SENDER_EMAIL": SENDER,
+            "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
             "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
             "UPLOAD_BUCKET_NAME": UPLOAD_BUCKET,
         }.items():
@@ -209,6 +278,7 @@ def http_event(method: str, path: str, body: str = "", query: str = "") -> dict[
     )
     event["requestContext"]["http"]["method"] = method
     event["requestContext"]["http"]["path"] = path
+    event["routeKey"] = event["requestContext"]["routeKey"] = "ANY /{proxy+}"
     event["pathParameters"] = {"proxy": path.lstrip("/")}
     event["body"] = body
     event["headers"]["content-length"] = str(len(body))

@@ -9,7 +9,7 @@ import pytest
 
 from app import task_runtime
 from offload import Envelope, registry
-from tests.functional.conftest import Cloud, reset_caches
+from tests.functional.conftest import ALICE, Cloud, reset_caches
 from tests.moto_aws import REGION
 
 BUCKET = "uploads-payload-test"
@@ -32,7 +32,7 @@ def bucket(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> str:
 
 def test_a_2_mb_argument_goes_through_s3_and_reaches_the_task(cloud: Cloud, bucket: str) -> None:
     blob = "x" * (2 * 1024 * 1024)
-    envelope = Envelope(task="measure_blob", args=[blob], kwargs={"label": "big"})
+    envelope = Envelope(task="measure_blob", args=[blob], kwargs={"label": "big"}, owner=ALICE.sub)
 
     task_runtime.task_queue().send([envelope])
 

@@ -9,8 +9,21 @@ from typing import Any
 import pytest
 
 from api.handler import handler as api_handler
+from app import aws
 from tests.conftest import make_context
-from tests.functional.conftest import SENDER, Cloud, http_event, reset_caches, sent_emails
+from tests.functional.conftest import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CONFIGURATION_SET,
+    SENDER,
+    Cloud,
+    User,
+    captured,
+    http_event,
+    reset_caches,
+    sent_emails,
+)
 from worker.handler import handler as worker_handler
 
 
@@ -37,6 +50,7 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     assert sent_emails() == []
 
     # When the worker gets those messages as Lambda's SQS poller delivers them
+    sends = captured(aws.sesv2(), "SendEmail")
     response = worker_handler(cloud.sqs_event(messages), make_context())
 
     # Then both succeed: the email went through SES, the log entry can be read back
@@ -45,7 +59,9 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     assert email.source == SENDER
     assert email.destinations["ToAddresses"] == ["you@example.com"]
     assert email.subject == "Notification"
-    status, logs = call_api(http_event("GET", "/logs"))
+    # through the stack's configuration set (suppression list, bounce and complaint metrics)
+    assert [s["ConfigurationSetName"] for s in sends] == [CONFIGURATION_SET]
+    status, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
     assert status == 200
     assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
     assert logs[0]["correlation_id"] == "Jz4q1hUyIAMEb9w="
@@ -60,7 +76,7 @@ def test_redelivered_log_task_writes_one_entry(cloud: Cloud) -> None:
     worker_handler(cloud.sqs_event(log_messages), make_context())
     worker_handler(cloud.sqs_event(log_messages), make_context())
 
-    _, logs = call_api(http_event("GET", "/logs"))
+    _, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
     assert len(logs) == 1
 
 
@@ -85,7 +101,7 @@ def test_invalid_email_is_422_and_queues_nothing(cloud: Cloud, address: str) -> 
 def test_422_does_not_echo_large_input(cloud: Cloud) -> None:
     huge = "x" * 100_000
 
-    status, body = call_api(http_event("GET", "/logs", query=f"limit={huge}"))
+    status, body = cloud.call_api("GET", "/logs", query=f"limit={huge}", as_user=ADMIN)
 
     assert status == 422
     assert huge not in json.dumps(body)
@@ -149,9 +165,11 @@ def test_permanent_failures_reach_the_dlq_with_reason_and_partners_are_unaffecte
     assert len(sent_emails()) == 1
     dead = cloud.receive(cloud.dead_letter_queue_url)
     reasons = {m["Body"]: m["MessageAttributes"]["reason"]["StringValue"] for m in dead}
+    codes = {m["MessageAttributes"]["reason_code"]["StringValue"] for m in dead}
     assert set(reasons) == set(bad_bodies)
     for body, reason in bad_bodies.items():
         assert reasons[body].startswith(reason), reasons[body]
+    assert codes == {"invalid_envelope", "unknown_task", "invalid_arguments"}
     for message in dead:
         assert message["MessageAttributes"]["source_message_id"]["StringValue"]
         assert message["MessageAttributes"]["failed_at"]["StringValue"]
@@ -170,3 +188,101 @@ def test_ses_rejecting_the_sender_is_permanent(
     [dead] = cloud.receive(cloud.dead_letter_queue_url)
     assert dead["MessageAttributes"]["task"]["StringValue"] == "send_email"
     assert "MessageRejected" in dead["MessageAttributes"]["reason"]["StringValue"]
+    # The task's owner reads a code, never SES's words (which name the account's identities)
+    task_id = dead["MessageAttributes"]["task_id"]["StringValue"]
+    _, status = cloud.call_api("GET", f"/tasks/{task_id}")
+    assert status["status"] == "failed"
+    assert status["reason"] == {
+        "code": "email_rejected",
+        "message": "The email service refused the message.",
+    }
+
+
+def test_nobody_is_emailed_who_did_not_ask(cloud: Cloud) -> None:
+    # Another user's address: refused, and nothing is queued
+    status, body = cloud.call_api("POST", "/send-notification/bob@example.com")
+    assert (status, body) == (403, {"detail": "Notifications go to your own verified address only"})
+    # Nor an unverified address of one's own
+    unverified = User(
+        sub="0d0d0d0d-0000-4000-8000-000000000001", email="new@example.com", verified=False
+    )
+    assert (
+        cloud.call_api("POST", "/send-notification/new@example.com", as_user=unverified)[0] == 403
+    )
+    assert cloud.receive(cloud.task_queue_url) == []
+    # One's own address (in any case) and, for an admin, anyone's
+    assert cloud.call_api("POST", "/send-notification/YOU@example.com")[0] == 202
+    assert cloud.call_api("POST", "/send-notification/bob@example.com", as_user=ADMIN)[0] == 202
+    assert cloud.call_api("POST", f"/send-notification/{BOB.email}", as_user=BOB)[0] == 202
+
+
+def test_a_request_without_the_authorizers_claims_is_401(cloud: Cloud) -> None:
+    status, body = cloud.call_api("POST", "/send-notification/you@example.com", as_user=None)
+
+    assert (status, body) == (401, {"detail": "Unauthorized"})
+    assert cloud.receive(cloud.task_queue_url) == []
+
+
+def test_each_recipient_has_a_daily_quota(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "2")
+    reset_caches()
+    for _ in range(2):
+        assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 202
+    queued = len(cloud.receive(cloud.task_queue_url))
+
+    # Past the quota, even for an admin writing to that address: 429 and nothing queued
+    response = cloud.api_response("POST", "/send-notification/you@example.com", as_user=ADMIN)
+
+    assert response["statusCode"] == 429
+    assert json.loads(response["body"]) == {"detail": "Daily limit of 2 emails reached."}
+    assert 0 < int(response["headers"]["retry-after"]) <= 86_400
+    assert queued == 4
+    assert cloud.receive(cloud.task_queue_url) == []
+    # Another recipient's quota is its own
+    assert cloud.call_api("POST", "/send-notification/bob@example.com", as_user=BOB)[0] == 202
+
+
+def test_a_refused_request_gives_its_quota_back(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
+    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
+    reset_caches()
+    assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 503
+
+    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url)
+    reset_caches()
+
+    assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 202
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        'abc\n{"level":"ERROR","message":"forged"}',
+        "abc def",
+        'x" injected="1',
+        "x" * 200,
+    ],
+)
+def test_a_correlation_id_header_cannot_inject_into_logs(cloud: Cloud, header: str) -> None:
+    cloud.call_api("POST", "/send-notification/you@example.com", x_correlation_id=header)
+
+    envelopes = [json.loads(m["Body"]) for m in cloud.receive(cloud.task_queue_url)]
+    # Not taken: the request's own id stands in
+    assert {e["correlation_id"] for e in envelopes} == {"Jz4q1hUyIAMEb9w="}
+
+
+def test_a_correlation_id_in_a_safe_format_is_kept(cloud: Cloud) -> None:
+    cloud.call_api("POST", "/send-notification/you@example.com", x_correlation_id="req-42.a:b_c")
+
+    envelopes = [json.loads(m["Body"]) for m in cloud.receive(cloud.task_queue_url)]
+    assert {e["correlation_id"] for e in envelopes} == {"req-42.a:b_c"}
+
+
+def test_logs_are_for_admins_only(cloud: Cloud) -> None:
+    assert cloud.call_api("GET", "/logs", as_user=ALICE) == (
+        403,
+        {"detail": "Administrators only"},
+    )
+    assert cloud.call_api("GET", "/logs", as_user=ADMIN) == (200, [])

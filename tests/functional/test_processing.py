@@ -1,8 +1,9 @@
-"""Data processing: POST /process answers at once, the worker's summary is served once ready."""
+"""Data processing: POST /process answers at once, the worker's summary is served once ready,
+to the caller who posted it; data the summary cannot take fails with a reason, never the DLQ."""
 
 from __future__ import annotations
 
-from tests.functional.conftest import Cloud
+from tests.functional.conftest import ADMIN, BOB, Cloud
 
 DATASET = [
     {"city": "Lyon", "temp": 12.5, "rain": True},
@@ -17,7 +18,8 @@ def test_summary_is_pending_then_ready(cloud: Cloud) -> None:
 
     assert status == 202
     assert accepted["status_url"] == f"/process/{accepted['id']}"
-    assert cloud.call_api("GET", accepted["status_url"])[0] == 404
+    status, pending = cloud.call_api("GET", accepted["status_url"])
+    assert (status, pending["status"], pending["summary"]) == (200, "pending", None)
 
     [handled] = cloud.run_worker()
 
@@ -45,3 +47,31 @@ def test_bad_datasets_are_refused(cloud: Cloud) -> None:
     assert cloud.call_api("POST", "/process", "a,b\n1,2", content_type="text/csv")[0] == 415
     assert cloud.receive(cloud.task_queue_url) == []
     assert cloud.call_api("GET", "/process/not-an-id")[0] == 422
+
+
+def test_a_summary_is_its_posters_only(cloud: Cloud) -> None:
+    _, accepted = cloud.call_api("POST", "/process", DATASET)
+    cloud.run_worker()
+
+    assert cloud.call_api("GET", accepted["status_url"], as_user=BOB)[0] == 404
+    assert cloud.call_api("GET", accepted["status_url"], as_user=ADMIN)[0] == 200
+    assert cloud.call_api("GET", f"/process/{'0' * 32}")[0] == 404
+
+
+def test_a_number_no_float_holds_fails_the_task_with_a_reason_not_the_dlq(cloud: Cloud) -> None:
+    # Valid JSON, accepted at once: only summarising finds it cannot be a float
+    huge = "9" * 400
+    status, accepted = cloud.call_api("POST", "/process", f'[{{"a": {huge}}}]')
+    assert status == 202
+
+    [handled] = cloud.run_worker()
+
+    assert handled["task"] == "summarize_dataset"
+    reason = {"code": "invalid_data", "message": "A number in field 'a' is too large to summarise."}
+    _, summary = cloud.call_api("GET", accepted["status_url"])
+    assert (summary["status"], summary["reason"]) == ("failed", reason)
+    _, task = cloud.call_api("GET", f"/tasks/{accepted['task_id']}")
+    assert (task["status"], task["reason"], task["attempts"]) == ("failed", reason, 1)
+    # Acknowledged at once: nothing left to retry, nothing for an operator
+    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.dead_letter_queue_url) == []

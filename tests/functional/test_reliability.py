@@ -99,7 +99,11 @@ def test_a_retryable_failure_backs_off_and_records_why(
     assert 1 <= delays[0] <= 2  # first retry: full jitter below base 2 s
     status = task_status(cloud, task_id)
     assert status["status"] == "retrying"
-    assert status["reason"] == "ConnectionError: SES throttled"
+    # The owner reads a code; the exception's text stays in the logs
+    assert status["reason"] == {
+        "code": "temporary_error",
+        "message": "The task failed and will be retried.",
+    }
 
     # When it works on the next delivery, the task succeeds and counts both attempts
     monkeypatch.setattr("app.tasks.notifications.send", real_send)
@@ -132,7 +136,8 @@ def test_the_last_attempt_dead_letters_with_the_reason(
     assert dead["MessageAttributes"]["task_id"]["StringValue"] == task_id
     status = task_status(cloud, task_id)
     assert status["status"] == "dead_lettered"
-    assert "gave up after 5 attempts" in status["reason"]
+    assert status["reason"]["code"] == "retries_exhausted"
+    assert dead["MessageAttributes"]["reason_code"]["StringValue"] == "retries_exhausted"
 
 
 def test_a_duplicate_arriving_while_the_first_runs_is_retried_not_succeeded(

@@ -1,5 +1,7 @@
 """Uploads: through the API (multipart) or straight to S3 (presigned POST); either way the bucket
-notifies the task queue and the worker processes the file, recording the outcome on its record."""
+notifies the task queue and the worker processes the file, recording the outcome on its record,
+which only its uploader reads. A file that is not what it claims fails with a public reason;
+only what cannot come through the API reaches the dead-letter queue."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import pytest
 from PIL import Image
 
 from app.uploads import policy
-from tests.functional.conftest import Cloud, notify_uploads, reset_caches
+from tests.functional.conftest import ADMIN, BOB, Cloud, notify_uploads, reset_caches
 from tests.moto_aws import REGION
 from tests.multipart import multipart
 
@@ -117,7 +119,7 @@ def test_an_image_sent_to_the_api_is_stored_under_its_id_and_gets_thumbnails(
     assert done["size"] == len(image)
     assert done["sha256"] == hashlib.sha256(image).hexdigest()
     assert done["content_type"] == "image/png"
-    assert done["error"] is None
+    assert done["reason"] is None
     assert [(t["size"], t["width"], t["height"]) for t in done["thumbnails"]] == [
         (128, 128, 64),
         (512, 512, 256),
@@ -142,7 +144,7 @@ def test_presigned_post_policy_pins_key_size_type_and_expiry(cloud: Cloud) -> No
     assert authorized["status"] == "awaiting_upload"
     upload = authorized["upload"]
     assert upload["url"] == f"https://{cloud.upload_bucket}.s3.amazonaws.com/"
-    assert (upload["expires_in"], upload["max_bytes"]) == (300, 100 * 1024 * 1024)
+    assert (upload["expires_in"], upload["max_bytes"]) == (300, 50 * 1024 * 1024)
     fields = upload["fields"]
     assert fields["key"] == f"uploads/{file_id}"
     assert fields["Content-Type"] == "application/pdf"
@@ -153,7 +155,8 @@ def test_presigned_post_policy_pins_key_size_type_and_expiry(cloud: Cloud) -> No
     # The exact key: no "starts-with" a client could extend with a name of its own
     assert {"key": f"uploads/{file_id}"} in conditions
     assert not [c for c in conditions if isinstance(c, list) and c[0] == "starts-with"]
-    assert ["content-length-range", 1, 100 * 1024 * 1024] in conditions
+    # No more than the client declared: what its daily quota was charged for
+    assert ["content-length-range", 1, 50 * 1024 * 1024] in conditions
     assert {"Content-Type": "application/pdf"} in conditions
     expires = datetime.fromisoformat(document["expiration"].replace("Z", "+00:00"))
     assert 295 <= (expires - asked_at).total_seconds() <= 305
@@ -240,24 +243,46 @@ def test_a_json_dataset_is_summarised(cloud: Cloud) -> None:
 
 
 @pytest.mark.parametrize(
-    ("content_type", "data", "reason"),
+    ("content_type", "data", "code", "reason"),
     [
-        ("text/csv", b"hello world\nthis is not, a table\nat all\n", "not CSV: "),
-        ("text/csv", b"a,b,c\n1,2,3\n4,5\n", "not CSV: row 3 has 2 fields, the header has 3"),
+        ("text/csv", b"hello world\nthis is not, a table\nat all\n", "invalid_data", "not CSV: "),
+        (
+            "text/csv",
+            b"a,b,c\n1,2,3\n4,5\n",
+            "invalid_data",
+            "not CSV: row 3 has 2 fields, the header has 3",
+        ),
+        ("text/csv", b"a,b\n" + b"9" * 400 + b",1\n", "invalid_data", "too large to summarise"),
         (
             "text/csv",
             b"%PDF-1.7 not a table",
-            "declared text/csv, but the content is application/pdf",
+            "file_mismatch",
+            "Declared text/csv, but the content is application/pdf",
         ),
-        ("text/csv", b"\x00\x01 binary", "but the content is application/octet-stream"),
-        ("application/json", b'{"not": "a list"}', "must be a list of objects, not an object"),
-        ("application/json", b"[1, 2]", "item 0 is not"),
-        ("application/json", b"[{oops", "not valid JSON"),
-        ("application/pdf", b"just some text", "declared application/pdf, but the content is"),
+        (
+            "text/csv",
+            b"\x00\x01 binary",
+            "file_mismatch",
+            "but the content is application/octet-stream",
+        ),
+        (
+            "application/json",
+            b'{"not": "a list"}',
+            "invalid_data",
+            "must be a list of objects, not an object",
+        ),
+        ("application/json", b"[1, 2]", "invalid_data", "item 0 is not"),
+        ("application/json", b"[{oops", "invalid_data", "not valid JSON"),
+        (
+            "application/pdf",
+            b"just some text",
+            "file_mismatch",
+            "Declared application/pdf, but the content is",
+        ),
     ],
 )
 def test_a_bad_data_file_is_failed_with_its_reason_but_not_dead_lettered(
-    cloud: Cloud, content_type: str, data: bytes, reason: str
+    cloud: Cloud, content_type: str, data: bytes, code: str, reason: str
 ) -> None:
     _, accepted = upload(cloud, "data", content_type, data)
 
@@ -265,7 +290,8 @@ def test_a_bad_data_file_is_failed_with_its_reason_but_not_dead_lettered(
 
     done = file_status(cloud, accepted["id"])
     assert done["status"] == "failed"
-    assert reason in done["error"]
+    assert done["reason"]["code"] == code
+    assert reason in done["reason"]["message"]
     assert done["summary"] is None
     # The user's mistake, shown on the file: no retry, and no operator paged
     assert "Records" in handled
@@ -273,7 +299,7 @@ def test_a_bad_data_file_is_failed_with_its_reason_but_not_dead_lettered(
     assert dead_letters(cloud) == []
 
 
-def test_an_image_bomb_is_a_permanent_failure_without_thumbnails(cloud: Cloud) -> None:
+def test_an_image_bomb_is_refused_without_thumbnails_and_not_dead_lettered(cloud: Cloud) -> None:
     # 10000 x 10000 one-bit pixels: about 12 KB on disk, 100 megapixels decoded
     bomb = png(10_000, 10_000, mode="1")
     assert len(bomb) < 64 * 1024
@@ -285,50 +311,112 @@ def test_an_image_bomb_is_a_permanent_failure_without_thumbnails(cloud: Cloud) -
     assert len(handled) == 1  # handled once: not retried
     done = file_status(cloud, authorized["id"])
     assert done["status"] == "failed"
-    assert "decompression bomb" in done["error"]
+    assert done["reason"] == {
+        "code": "image_too_large",
+        "message": "The image has more than 40000000 pixels.",
+    }
     assert done["thumbnails"] == []
     assert keys(cloud, "thumbnails/") == []
-    [dead] = dead_letters(cloud)
-    reason = dead["MessageAttributes"]["reason"]["StringValue"]
-    assert reason.startswith("PermanentTaskError: ")
-    assert f"file {authorized['id']}" in reason
-    assert "decompression bomb" in reason
-    assert json.loads(dead["Body"]) == json.loads(json.dumps(handled[0]))
+    # Anyone can upload one: the user reads why, no operator is paged
+    assert dead_letters(cloud) == []
     assert cloud.receive(cloud.task_queue_url) == []
 
 
 @pytest.mark.parametrize(
-    ("data", "reason"),
+    ("data", "code", "message"),
     [
-        (png(400, 400)[:200], "not a readable PNG image"),
-        (b"GIF89a but not really", "declared image/png, but the content is image/gif"),
-        (b"name,age\nann,3\n", "declared image/png, but the content is text/csv"),
+        (png(400, 400)[:200], "image_unreadable", "The image could not be decoded."),
+        (
+            b"GIF89a but not really",
+            "file_mismatch",
+            "Declared image/png, but the content is image/gif.",
+        ),
+        (
+            b"name,age\nann,3\n",
+            "file_mismatch",
+            "Declared image/png, but the content is text/csv.",
+        ),
     ],
     ids=["truncated", "another-image-type", "not-an-image"],
 )
-def test_an_image_that_does_not_decode_as_declared_is_dead_lettered(
-    cloud: Cloud, data: bytes, reason: str
+def test_an_image_that_does_not_decode_as_declared_is_failed_not_dead_lettered(
+    cloud: Cloud, data: bytes, code: str, message: str
 ) -> None:
     _, accepted = upload(cloud, "x.png", "image/png", data)
 
-    cloud.run_worker()
+    handled = cloud.run_worker()
 
+    assert len(handled) == 1
     done = file_status(cloud, accepted["id"])
     assert done["status"] == "failed"
-    assert reason in done["error"]
-    [dead] = dead_letters(cloud)
-    assert reason in dead["MessageAttributes"]["reason"]["StringValue"]
+    assert done["reason"] == {"code": code, "message": message}
+    assert dead_letters(cloud) == []
     assert keys(cloud, "thumbnails/") == []
 
 
-def test_an_object_without_a_record_gets_one(cloud: Cloud) -> None:
+def test_an_object_the_api_did_not_accept_is_dead_lettered(cloud: Cloud) -> None:
+    # Only the API's role may put under uploads/, and it makes the record first
     file_id = uuid.uuid4().hex
 
     cloud.s3.put_object(Bucket=cloud.upload_bucket, Key=f"uploads/{file_id}", Body=b"hello")
     cloud.run_worker()
 
-    done = file_status(cloud, file_id)
-    assert (done["status"], done["name"], done["content_type"]) == ("ready", "file", "text/plain")
+    [dead] = dead_letters(cloud)
+    reason = dead["MessageAttributes"]["reason"]["StringValue"]
+    assert f"no record for file {file_id}" in reason
+    assert cloud.call_api("GET", f"/files/{file_id}", as_user=ADMIN)[0] == 404
+
+
+def test_a_file_past_its_upload_is_never_processed_again(cloud: Cloud) -> None:
+    # A presigned POST stays usable for five minutes: the client posts a second object
+    first = b"city,temp\nLyon,12\n"
+    authorized = authorize(cloud, "data.csv", "text/csv", 1000)
+    put_as_client(cloud, authorized, first)
+    cloud.run_worker()
+    done = file_status(cloud, authorized["id"])
+
+    put_as_client(cloud, authorized, b"name,age\nann,3\nbob,4\n")
+    handled = cloud.run_worker()
+
+    assert len(handled) == 1  # the second notification, acknowledged
+    again = file_status(cloud, authorized["id"])
+    assert again == done
+    assert again["sha256"] == hashlib.sha256(first).hexdigest()
+    assert dead_letters(cloud) == []
+
+
+def test_a_file_is_its_uploaders_only(cloud: Cloud) -> None:
+    _, accepted = upload(cloud, "mine.txt", "text/plain", b"hello")
+
+    assert cloud.call_api("GET", f"/files/{accepted['id']}", as_user=BOB)[0] == 404
+    assert cloud.call_api("GET", f"/files/{accepted['id']}", as_user=ADMIN)[0] == 200
+
+
+def test_uploads_count_against_a_daily_byte_quota(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
+    reset_caches()
+    authorize(cloud, "a.png", "image/png", 1000 * 1024)
+
+    # What a presigned POST allows counts, whether or not it is used
+    status, answer = cloud.call_api(
+        "POST", "/uploads", {"filename": "b.png", "content_type": "image/png", "size": 30 * 1024}
+    )
+    assert status == 429, answer
+    assert upload(cloud, "c.txt", "text/plain", b"x" * 30 * 1024)[0] == 429
+    # Small enough still fits; another user has a quota of their own
+    assert upload(cloud, "d.txt", "text/plain", b"x" * 1024)[0] == 202
+    assert (
+        cloud.call_api(
+            "POST",
+            "/uploads",
+            {"filename": "b.png", "content_type": "image/png", "size": 30 * 1024},
+            as_user=BOB,
+        )[0]
+        == 201
+    )
+    assert len(file_records()) == 3
 
 
 def test_events_for_keys_outside_uploads_are_dead_lettered_with_the_reason(cloud: Cloud) -> None:
@@ -405,10 +493,8 @@ def test_a_file_s3_would_not_take_is_503_and_its_record_says_so(
 
     assert status == 503, answer
     [record] = file_records()
-    assert (record["status"]["S"], record["error"]["S"]) == (
-        "failed",
-        "the file could not be stored",
-    )
+    assert record["status"]["S"] == "failed"
+    assert json.loads(record["reason"]["S"])["code"] == "upload_failed"
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(cloud: Cloud) -> None:

@@ -102,6 +102,11 @@ def ses_identity_arns() -> set[str]:
     return {f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT_ID}:identity/*"}
 
 
+def configuration_set_arn(logical_id: str) -> str:
+    """An SES configuration set of this stack."""
+    return f"arn:{PARTITION}:ses:{REGION}:{ACCOUNT_ID}:configuration-set/<{logical_id}>"
+
+
 @cache
 def _iam_actions() -> dict[str, frozenset[str]]:
     text = resources.files("cfnlint").joinpath("data/AdditionalSpecs/Policies.json").read_text()

@@ -69,12 +69,15 @@ def as_int(value: Any, parameters: Mapping[str, str], what: str) -> int:
         ) from None
 
 
+#: What a deployer must choose (no default on purpose), with a value for the tests.
+REQUIRED_PARAMETERS = {"SenderEmail": "sender@example.com"}
+
+
 def default_parameters(translated: Translated) -> dict[str, str]:
-    """Parameter values of a `sam deploy` that overrides nothing."""
+    """Parameter values of a `sam deploy` that overrides only what it must."""
     return {
-        name: str(spec["Default"])
+        name: str(spec["Default"]) if "Default" in spec else REQUIRED_PARAMETERS[name]
         for name, spec in translated.parameters.items()
-        if "Default" in spec
     }
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.template.iam import (
     Grant,
+    configuration_set_arn,
     expand,
     grants,
     object_arns,
@@ -59,6 +60,20 @@ def _unconditional(grant: Grant) -> bool:
     return True
 
 
+#: The key prefixes of the records the API reads and creates (app/table.py): its DynamoDB grants
+#: reach those items only, whatever a request could make it ask for.
+API_RECORD_PREFIXES = ["TASK#*", "ITEM#*", "WORD#*", "USER#*", "DATASET#*", "FILE#*", "LOG#*"]
+API_QUOTA_PREFIXES = ["QUOTA#*"]
+
+
+def leading_keys(prefixes: list[str]) -> Callable[[Grant], bool]:
+    def within(grant: Grant) -> bool:
+        expected = {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": prefixes}}
+        return dict(grant.condition) == expected
+
+    return within
+
+
 def pins_sender(grant: Grant) -> bool:
     """The grant only lets the role send as the SenderEmail parameter (not a literal address)."""
     expected: dict[str, Any] = {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
@@ -80,7 +95,12 @@ class Allowance:
 
 API_MAY = {
     "enqueue": Allowance("put tasks on TaskQueue", SQS_SEND, frozenset(queue_arns("TaskQueue"))),
-    "read": Allowance("read DataTable", DYNAMODB_READ, frozenset(table_arns("DataTable"))),
+    "read": Allowance(
+        "read DataTable records the API serves",
+        DYNAMODB_READ,
+        frozenset(table_arns("DataTable")),
+        leading_keys(API_RECORD_PREFIXES),
+    ),
     # Beyond "read DataTable": the API creates items and users itself (PutItem, never
     # UpdateItem), deletes only what a request created when SQS refused its tasks (so the
     # client's retry finds nothing half done), takes uploads under uploads/, stores task
@@ -90,6 +110,14 @@ API_MAY = {
         "create DataTable records, and take them back when their tasks were refused",
         frozenset({"dynamodb:putitem", "dynamodb:deleteitem"}),
         frozenset(table_arns("DataTable")),
+        leading_keys(API_RECORD_PREFIXES),
+    ),
+    # Its one update: daily quotas are atomic counters (ADD with a condition).
+    "quotas": Allowance(
+        "count daily quotas",
+        frozenset({"dynamodb:updateitem"}),
+        frozenset(table_arns("DataTable")),
+        leading_keys(API_QUOTA_PREFIXES),
     ),
     "upload": Allowance(
         "put uploads/ objects",
@@ -137,9 +165,9 @@ WORKER_MAY = {
         frozenset(queue_arns("TaskQueue")),
     ),
     "email": Allowance(
-        "ses:SendEmail as SenderEmail only",
+        "ses:SendEmail as SenderEmail only, through the stack's configuration set",
         frozenset({"ses:sendemail"}),
-        frozenset(ses_identity_arns()),
+        frozenset(ses_identity_arns()) | {configuration_set_arn("EmailConfigurationSet")},
         pins_sender,
     ),
     "read_uploads": Allowance(

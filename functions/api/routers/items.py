@@ -1,4 +1,5 @@
-"""Items: created at once, then indexed for search and announced to the owner by the worker."""
+"""Items: created at once for the caller, then indexed for search and announced to the caller
+by the worker."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Audited, ItemDB, SearchDB
+from api.caller import CurrentCaller
+from api.deps import Audited, EmailQuota, ItemDB, SearchDB, charge
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
 from app.items import Item, ItemCreate
 from app.tasks.items import send_item_created_email, update_search_index
 from offload.producer import BackgroundTasks
 
-router = APIRouter(tags=["items"])
+router = APIRouter(tags=["items"], responses=AUTHENTICATED)
 
 ItemId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
@@ -28,22 +31,32 @@ class SearchResults(BaseModel):
     items: list[Item]
 
 
-@router.post("/items", status_code=status.HTTP_201_CREATED)
+@router.post("/items", status_code=status.HTTP_201_CREATED, responses={**BODY, **ENQUEUE})
 async def create_item(
-    data: ItemCreate, items: ItemDB, background_tasks: BackgroundTasks, _: Audited
+    data: ItemCreate,
+    caller: CurrentCaller,
+    items: ItemDB,
+    quota: EmailQuota,
+    background_tasks: BackgroundTasks,
+    _: Audited,
 ) -> ItemCreated:
-    item = await run_in_threadpool(items.create, data)
+    # The announcement goes to the caller's own verified address, or nowhere.
+    email = caller.verified_email
+    if email is not None:
+        await charge(quota, email, background_tasks)
+    item = await run_in_threadpool(items.create, data, caller.sub)
     background_tasks.add_task(update_search_index, item.id)
-    background_tasks.add_task(send_item_created_email, item.id)
+    if email is not None:
+        background_tasks.add_task(send_item_created_email, item.id, email)
     # A 503 tells the client to retry: an item left behind would be a duplicate, never indexed.
     background_tasks.on_enqueue_failure(lambda: items.delete(item.id))
     return ItemCreated(item=item, task_ids=background_tasks.task_ids)
 
 
-@router.get("/items/{item_id}")
-async def get_item(item_id: ItemId, items: ItemDB) -> Item:
+@router.get("/items/{item_id}", responses=NOT_FOUND)
+async def get_item(item_id: ItemId, caller: CurrentCaller, items: ItemDB) -> Item:
     item = await run_in_threadpool(items.get, item_id)
-    if item is None:
+    if item is None or not caller.may_read(item.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such item")
     return item
 
@@ -51,10 +64,13 @@ async def get_item(item_id: ItemId, items: ItemDB) -> Item:
 @router.get("/search")
 async def search(
     q: Annotated[str, Query(min_length=1, max_length=200)],
+    caller: CurrentCaller,
     index: SearchDB,
     items: ItemDB,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> SearchResults:
-    ids = await run_in_threadpool(index.search, q, limit)
+    """The caller's items with every word of `q` (an admin's search covers everyone's)."""
+    owner = None if caller.is_admin else caller.sub
+    ids = await run_in_threadpool(index.search, q, owner, limit)
     found = await run_in_threadpool(items.get_many, ids)
     return SearchResults(query=q, items=found)

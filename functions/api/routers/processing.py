@@ -1,4 +1,4 @@
-"""Data processing: post a dataset, get its summary once the worker has made it."""
+"""Data processing: post a dataset, read its summary once the worker has made it."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from fastapi import APIRouter, Body, HTTPException, Path, status
 from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
+from api.caller import CurrentCaller
 from api.deps import SummaryDB
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
 from app.summaries import SummaryRecord
 from app.tasks.processing import summarize_dataset
 from offload.producer import BackgroundTasks
 
-router = APIRouter(prefix="/process", tags=["data processing"])
+router = APIRouter(prefix="/process", tags=["data processing"], responses=AUTHENTICATED)
 
 #: Records per dataset; the body itself is capped by the API's content limits.
 MAX_RECORDS = 1000
@@ -27,19 +29,25 @@ class ProcessingAccepted(BaseModel):
     status_url: str
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, responses={**BODY, **ENQUEUE})
 async def process(
     records: Annotated[list[dict[str, JsonValue]], Body(max_length=MAX_RECORDS)],
+    caller: CurrentCaller,
+    store: SummaryDB,
     background_tasks: BackgroundTasks,
 ) -> ProcessingAccepted:
     dataset_id = uuid.uuid4().hex
+    # Pending from now on, so that GET answers for it at once (and knows whose it is).
+    await run_in_threadpool(store.create, dataset_id, caller.sub)
+    background_tasks.on_enqueue_failure(lambda: store.delete(dataset_id))
     task_id = background_tasks.add_task(summarize_dataset, dataset_id, records)
     return ProcessingAccepted(id=dataset_id, task_id=task_id, status_url=f"/process/{dataset_id}")
 
 
-@router.get("/{dataset_id}")
-async def summary(dataset_id: DatasetId, store: SummaryDB) -> SummaryRecord:
+@router.get("/{dataset_id}", responses=NOT_FOUND)
+async def summary(dataset_id: DatasetId, caller: CurrentCaller, store: SummaryDB) -> SummaryRecord:
+    """`pending` until the worker is done, then `ready` with the summary or `failed` with why."""
     record = await run_in_threadpool(store.get, dataset_id)
-    if record is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No summary yet for this id")
+    if record is None or not caller.may_read(record.owner):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such dataset")
     return record

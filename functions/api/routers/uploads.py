@@ -1,6 +1,10 @@
 """Files: sent through the API (up to 4 MiB) or POSTed straight to S3 with a presigned form
 (larger ones), then processed by the worker when S3 announces the object. The API never queues
-a task for a file: the bucket's notification is the one trigger for both ways in."""
+a task for a file: the bucket's notification is the one trigger for both ways in.
+
+Each file is its uploader's: only they (and admins) read it back, and the bytes they send count
+against their daily upload quota (a presigned POST counts what it allows).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,17 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, UploadFile, s
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
+from api.caller import CurrentCaller
+from api.deps import UploadQuota, charge
+from api.errors import AUTHENTICATED, BODY, NOT_FOUND
 from app.data_summary import DatasetSummary
 from app.uploads import policy, storage
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
 from app.uploads.names import sanitize_filename
 from app.uploads.records import FileRecord, FileStatus, FileStore
+from offload.reasons import Reason
 
-router = APIRouter(tags=["files"])
+router = APIRouter(tags=["files"], responses=AUTHENTICATED)
 
 FileId = Annotated[str, Path(pattern=FILE_ID_PATTERN)]
 
@@ -87,9 +95,13 @@ class FilePublic(BaseModel):
     thumbnails: list[ThumbnailLink]
     #: Seconds the thumbnail links stay valid.
     links_expire_in: int
-    error: str | None
+    #: Why the file failed, when it did.
+    reason: Reason | None
     created_at: datetime
     processed_at: datetime | None
+
+
+NOT_STORED = Reason(code="upload_failed", message="The file could not be stored.")
 
 
 def _declared(content_type: str | None) -> str | None:
@@ -121,8 +133,17 @@ def _accepted(record: FileRecord) -> FileAccepted:
     return FileAccepted(id=record.id, status=record.status, status_url=f"/files/{record.id}")
 
 
-@router.post("/upload", status_code=status.HTTP_202_ACCEPTED)
-async def upload(form: Annotated[UploadForm, Form()], files: FileDB) -> FileAccepted:
+@router.post(
+    "/upload",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**BODY, 503: {"description": "The file could not be stored; try again"}},
+)
+async def upload(
+    form: Annotated[UploadForm, Form()],
+    caller: CurrentCaller,
+    files: FileDB,
+    quota: UploadQuota,
+) -> FileAccepted:
     """Store a file of up to 4 MiB; the worker processes it once S3 has it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -135,9 +156,11 @@ async def upload(form: Annotated[UploadForm, Form()], files: FileDB) -> FileAcce
         )
     if not file.size:
         raise _invalid("file", "The file is empty")
+    await charge(quota, caller.sub, amount=file.size)
     record = FileRecord(
         id=new_file_id(),
         status="uploaded",
+        owner=caller.sub,
         name=sanitize_filename(file.filename),
         declared_content_type=declared,
         created_at=datetime.now(UTC),
@@ -153,29 +176,39 @@ async def upload(form: Annotated[UploadForm, Form()], files: FileDB) -> FileAcce
             declared or policy.UNKNOWN_CONTENT_TYPE,
         )
     except (BotoCoreError, ClientError):
-        await run_in_threadpool(files.fail_upload, record, "the file could not be stored")
+        await run_in_threadpool(quota.refund, caller.sub, file.size)
+        await run_in_threadpool(files.fail_upload, record, NOT_STORED)
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "The file could not be stored; try again"
         ) from None
     return _accepted(record)
 
 
-@router.post("/uploads", status_code=status.HTTP_201_CREATED)
-async def authorize_upload(request: UploadRequest, files: FileDB) -> UploadAuthorized:
-    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 5 minutes."""
+@router.post("/uploads", status_code=status.HTTP_201_CREATED, responses=BODY)
+async def authorize_upload(
+    request: UploadRequest, caller: CurrentCaller, files: FileDB, quota: UploadQuota
+) -> UploadAuthorized:
+    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 5 minutes.
+
+    S3 holds the client to the size it declared: that is what the daily quota counts.
+    """
     declared = _declared(request.content_type)
     if declared is None:
         # Signed into the policy, the type must be a real one: S3 will hold the client to it.
         raise _unsupported()
+    await charge(quota, caller.sub, amount=request.size)
     record = FileRecord(
         id=new_file_id(),
         status="awaiting_upload",
+        owner=caller.sub,
         name=sanitize_filename(request.filename),
         declared_content_type=declared,
         created_at=datetime.now(UTC),
     )
     await run_in_threadpool(files.create, record)
-    post: dict[str, Any] = await run_in_threadpool(storage.presigned_post, record.id, declared)
+    post: dict[str, Any] = await run_in_threadpool(
+        storage.presigned_post, record.id, declared, request.size
+    )
     accepted = _accepted(record)
     return UploadAuthorized(
         **accepted.model_dump(),
@@ -183,15 +216,15 @@ async def authorize_upload(request: UploadRequest, files: FileDB) -> UploadAutho
             url=post["url"],
             fields=post["fields"],
             expires_in=policy.PRESIGNED_POST_EXPIRES_SECONDS,
-            max_bytes=policy.MAX_PRESIGNED_BYTES,
+            max_bytes=request.size,
         ),
     )
 
 
-@router.get("/files/{file_id}")
-async def get_file(file_id: FileId, files: FileDB) -> FilePublic:
+@router.get("/files/{file_id}", responses=NOT_FOUND)
+async def get_file(file_id: FileId, caller: CurrentCaller, files: FileDB) -> FilePublic:
     record = await run_in_threadpool(files.get, file_id)
-    if record is None:
+    if record is None or not caller.may_read(record.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
     thumbnails = [
         ThumbnailLink(
@@ -216,7 +249,7 @@ async def get_file(file_id: FileId, files: FileDB) -> FilePublic:
         summary_truncated=record.result.summary_truncated,
         thumbnails=thumbnails,
         links_expire_in=policy.LINK_EXPIRES_SECONDS,
-        error=record.error,
+        reason=record.reason,
         created_at=record.created_at,
         processed_at=record.processed_at,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.uploads.events import MalformedEventError, is_object_created, object_created_events
-from offload import PermanentTaskError
+from offload import PermanentTaskError, TaskRejectedError
 
 if TYPE_CHECKING:
     from offload.routing import Message
@@ -29,13 +29,20 @@ class S3ObjectCreatedRoute:
         except MalformedEventError as exc:
             raise PermanentTaskError(str(exc)) from None
         refused: list[str] = []
+        rejected: list[TaskRejectedError] = []
         for event in events:
             # S3 sends one record per message; should there be more, a permanent failure of
             # one must not keep the others from being processed. A retryable error is raised
             # at once: the retry processes them all again, which changes nothing that is done.
             try:
-                process_upload(event)
+                outcome = process_upload(event)
             except PermanentTaskError as exc:
                 refused.append(str(exc))
+                continue
+            if outcome is not None and outcome.reason is not None:
+                rejected.append(TaskRejectedError(outcome.reason.code, outcome.reason.message))
         if refused:
             raise PermanentTaskError("; ".join(refused))
+        if rejected:
+            # Recorded on the file already; raised so that the worker counts the rejection.
+            raise rejected[0]

@@ -9,4 +9,5 @@ from offload import task
 
 @task("send_welcome_email")
 def send_welcome_email(email: EmailAddress, name: str) -> None:
-    send(render("welcome", to=email, subject=f"Welcome, {name}", name=name, email=email))
+    # No user text in the subject (see send_item_created_email).
+    send(render("welcome", to=email, subject="Welcome aboard", name=name, email=email))

@@ -10,21 +10,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from app.data_summary import DatasetSummary, parse_number, summarize
+from app.data_summary import (
+    MAX_FIELD_NAME_CHARS,
+    MAX_FIELDS,
+    DatasetSummary,
+    InvalidDataError,
+    parse_number,
+    summarize,
+)
 from app.uploads.sniff import SAMPLE_BYTES, NotCsvError, csv_dialect, decode_text
 
 #: Rows (CSV) or records (JSON) summarised; the rest of a longer file is left out, and said so.
 MAX_ROWS = 10_000
-#: Columns (CSV) or distinct keys (JSON); a file with more is not a dataset we summarise.
-MAX_FIELDS = 100
-#: Text values are cut to this before counting: the summary's top values are stored in the
-#: file's record, which DynamoDB caps at 400 KB.
-MAX_VALUE_CHARS = 100
 #: JSON is parsed whole, so only files up to this size are summarised.
 MAX_JSON_BYTES = 16 * 1024 * 1024
 
 
-class DataFileError(ValueError):
+class DataFileError(InvalidDataError):
     """Raise when a data file is not a table: unreadable, ragged, or not a list of objects."""
 
 
@@ -70,7 +72,9 @@ def _check_header(header: list[str]) -> None:
         if not name.strip():
             raise DataFileError("a column of the header has no name")
         if name in seen:
-            raise DataFileError(f"column {name[:MAX_VALUE_CHARS]!r} appears twice in the header")
+            raise DataFileError(
+                f"column {name[:MAX_FIELD_NAME_CHARS]!r} appears twice in the header"
+            )
         seen.add(name)
 
 
@@ -84,7 +88,7 @@ def _csv_records(header: list[str], rows: Iterator[list[str]]) -> Iterator[dict[
             )
         # An empty cell is a missing value, as null is in a JSON dataset.
         yield {
-            name: _short(parse_number(cell)) if cell.strip() else None
+            name: parse_number(cell) if cell.strip() else None
             for name, cell in zip(header, row, strict=True)
         }
 
@@ -107,8 +111,7 @@ def summarize_json(data: bytes) -> DataSummary:
     fields = {name for record in records for name in record}
     if len(fields) > MAX_FIELDS:
         raise DataFileError(f"more than {MAX_FIELDS} distinct fields")
-    shortened = [{name: _short(value) for name, value in r.items()} for r in records]
-    return DataSummary(summary=summarize(shortened), truncated=truncated)
+    return DataSummary(summary=summarize(records), truncated=truncated)
 
 
 def _take(records: Any) -> tuple[list[dict[str, Any]], bool]:
@@ -119,10 +122,6 @@ def _take(records: Any) -> tuple[list[dict[str, Any]], bool]:
             return taken, True
         taken.append(record)
     return taken, False
-
-
-def _short(value: Any) -> Any:
-    return value[:MAX_VALUE_CHARS] if isinstance(value, str) else value
 
 
 def _kind(value: Any) -> str:

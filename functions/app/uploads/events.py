@@ -22,6 +22,13 @@ class ObjectCreated:
     key: str
     size: int | None
     etag: str | None
+    #: Orders the events of one key; with the ETag, tells one upload from another to it.
+    sequencer: str | None = None
+
+    @property
+    def version(self) -> str:
+        """This object version, as the same notification delivered again carries it."""
+        return f"{self.sequencer or '-'}:{self.etag or '-'}"
 
 
 def is_object_created(body: Any) -> bool:
@@ -57,10 +64,12 @@ def _event(record: dict[str, Any]) -> ObjectCreated:
         raise MalformedEventError("S3 event with a bucket name or object key that is not text")
     size = obj.get("size")
     etag = obj.get("eTag")
+    sequencer = obj.get("sequencer")
     return ObjectCreated(
         event_name=str(record["eventName"]),
         bucket=bucket,
         key=unquote_plus(raw_key),
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
         etag=etag if isinstance(etag, str) else None,
+        sequencer=sequencer if isinstance(sequencer, str) else None,
     )

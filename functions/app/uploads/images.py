@@ -11,6 +11,8 @@ import warnings
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from offload.reasons import Reason
+
 if TYPE_CHECKING:
     from PIL.Image import Image
 
@@ -30,7 +32,16 @@ PILLOW_FORMATS = {
 
 class ImageRejectedError(ValueError):
     """Raise when an image cannot be decoded safely: a decompression bomb, a truncated or
-    corrupt file, or bytes that are not the image they claim to be."""
+    corrupt file, or bytes that are not the image they claim to be. The message is the detail
+    (for logs); `reason` is what the file's owner reads."""
+
+    def __init__(self, detail: str, code: str, message: str) -> None:
+        super().__init__(detail)
+        self.reason = Reason(code=code, message=message)
+
+
+def _unreadable(detail: str) -> ImageRejectedError:
+    return ImageRejectedError(detail, "image_unreadable", "The image could not be decoded.")
 
 
 @dataclass(frozen=True)
@@ -50,22 +61,26 @@ def make_thumbnails(source: IO[bytes], content_type: str) -> list[Thumbnail]:
 
     pillow_format = PILLOW_FORMATS.get(content_type)
     if pillow_format is None:
-        raise ImageRejectedError(f"{content_type} is not an image type that is thumbnailed")
+        raise _unreadable(f"{content_type} is not an image type that is thumbnailed")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = _decode(source, pillow_format)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        raise ImageRejectedError(f"decompression bomb refused: {exc}") from None
+        raise ImageRejectedError(
+            f"decompression bomb refused: {exc}",
+            "image_too_large",
+            f"The image has more than {MAX_PIXELS} pixels.",
+        ) from None
     except UnidentifiedImageError:
-        raise ImageRejectedError(f"the content is not a {pillow_format} image") from None
+        raise _unreadable(f"the content is not a {pillow_format} image") from None
     except MemoryError:
         raise
     except Exception as exc:
         # Whatever a decoder raises on these bytes, it will raise again on a retry: the
         # file is bad, not the moment.
-        raise ImageRejectedError(
+        raise _unreadable(
             f"not a readable {pillow_format} image: {type(exc).__name__}: {exc}"
         ) from None
     with image:

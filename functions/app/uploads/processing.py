@@ -3,16 +3,16 @@ make thumbnails (images) or a summary (data files), then record the outcome on t
 
 Failures, and where they go:
 
-- The file is not what its owner said (a CSV that is not a table, JSON that is not a list of
-  objects, a PDF that is text): the record says "failed" and why, and the message is done. It is
-  the user's mistake, for the user to read in GET /files/{id}; retrying cannot help, and
-  dead-lettering it would page an operator who cannot help either.
-- An image the decoder refuses (a decompression bomb, a truncated or corrupt file, bytes that are
-  not the image type they claim): the record says "failed" and why, and the message goes to the
-  dead-letter queue as a permanent failure, never retried. These are how attacks on image
-  decoders look: an operator should see them.
-- An object that is gone, too large, outside uploads/ or in another bucket: permanent as well;
-  none of these can happen through the API, so someone should look.
+- The file is not what its owner said or cannot be processed (a CSV that is not a table, JSON
+  that is not a list of objects, a number no float holds, a PDF that is text, an image the
+  decoder refuses: a decompression bomb, a truncated or corrupt file): the record says "failed"
+  with a public reason, and the message is done (a rejection: counted, never retried, never
+  dead-lettered). It is the user's to fix, for them to read in GET /files/{id}; paging an
+  operator would not help.
+- An object that is gone, too large, outside uploads/, in another bucket, or without the record
+  the API makes before any upload: permanent. None of these can happen through the API, so
+  someone should look: the message goes to the dead-letter queue.
+- A file already processed (its presigned POST used again within its five minutes): ignored.
 - Anything else (S3 or DynamoDB unavailable, a timeout) is raised as it is: the message is
   retried, and processing again overwrites the same record and thumbnails.
 """
@@ -23,10 +23,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.data_summary import InvalidDataError
 from app.uploads import policy
 from app.uploads.datafiles import MAX_JSON_BYTES, DataFileError, summarize_csv, summarize_json
 from app.uploads.keys import NotAnUploadKeyError, file_id_of, thumbnail_key
-from app.uploads.records import FileResult, FileStore, ThumbnailInfo
+from app.uploads.records import FileRecordMissingError, FileResult, FileStore, ThumbnailInfo
 from app.uploads.sniff import OCTET_STREAM, SAMPLE_BYTES, sniff
 from app.uploads.storage import (
     Download,
@@ -37,6 +38,7 @@ from app.uploads.storage import (
     put_thumbnail,
 )
 from offload import PermanentTaskError
+from offload.reasons import Reason
 
 if TYPE_CHECKING:
     from app.uploads.events import ObjectCreated
@@ -52,14 +54,19 @@ TEXT_TYPES = policy.DATA_TYPES | {"text/plain"}
 class Outcome:
     content_type: str
     result: FileResult = field(default_factory=FileResult)
-    error: str | None = None
-    #: The failure also goes to the dead-letter queue (see the module's docstring).
-    dead_letter: bool = False
+    #: Why the file failed (public: its owner reads it); None when it is ready.
+    reason: Reason | None = None
 
 
-def process_upload(event: ObjectCreated, store: FileStore | None = None) -> Outcome:
-    """Process the object an S3 event announces; raises PermanentTaskError for what must be
-    dead-lettered, after recording it on the file."""
+def mismatch(declared: str | None, sniffed: str) -> Reason:
+    return Reason(
+        code="file_mismatch", message=f"Declared {declared}, but the content is {sniffed}."
+    )
+
+
+def process_upload(event: ObjectCreated, store: FileStore | None = None) -> Outcome | None:
+    """Process the object an S3 event announces and record the outcome on its file. None when
+    the file was already processed; PermanentTaskError for what must be dead-lettered."""
     if event.bucket != bucket_name():
         raise PermanentTaskError(f"object in bucket {event.bucket[:100]!r}, not the upload bucket")
     try:
@@ -69,28 +76,36 @@ def process_upload(event: ObjectCreated, store: FileStore | None = None) -> Outc
     store = store or FileStore()
     record = store.get(file_id)
     if record is None:
-        # The API writes the record before the object exists; this object came another way.
-        logger.warning("no record for file %s: creating one", file_id)
-    declared = record.declared_content_type if record else None
-    store.start_processing(file_id)
+        raise PermanentTaskError(f"no record for file {file_id}: not uploaded through the API")
+    try:
+        claimed = store.start_processing(file_id, event.version)
+    except FileRecordMissingError as exc:
+        raise PermanentTaskError(str(exc)) from None
+    if not claimed:
+        logger.warning("file %s is past its upload (%s): object ignored", file_id, record.status)
+        return None
     try:
         with download(event.bucket, event.key, MAX_PROCESSED_BYTES) as file:
-            outcome = examine(file_id, file, declared)
+            outcome = examine(file_id, file, record.declared_content_type)
             store.finish(
                 file_id,
                 size=file.size,
                 sha256=file.sha256,
                 content_type=outcome.content_type,
-                result=outcome.result if outcome.error is None else None,
-                error=outcome.error,
+                result=outcome.result if outcome.reason is None else None,
+                reason=outcome.reason,
             )
     except (ObjectGoneError, ObjectTooLargeError) as exc:
-        store.finish(file_id, size=None, sha256=None, content_type=None, error=str(exc))
+        store.finish(
+            file_id,
+            size=None,
+            sha256=None,
+            content_type=None,
+            reason=Reason(code="file_unavailable", message="The uploaded file could not be read."),
+        )
         raise PermanentTaskError(f"file {file_id}: {exc}") from None
-    if outcome.error:
-        logger.warning("file %s failed: %s", file_id, outcome.error)
-        if outcome.dead_letter:
-            raise PermanentTaskError(f"file {file_id}: {outcome.error}")
+    if outcome.reason is not None:
+        logger.warning("file %s failed: %s", file_id, outcome.reason.code)
     else:
         logger.info("file %s is ready (%s)", file_id, outcome.content_type)
     return outcome
@@ -110,7 +125,7 @@ def examine(file_id: str, file: Download, declared: str | None) -> Outcome:
         if declared in policy.DATA_TYPES and sniffed in TEXT_TYPES:
             # Text that was meant to be data: the parser can say what is wrong with it.
             return _data(file, declared, whole, sniffed)
-        return Outcome(sniffed, error=f"declared {declared}, but the content is {sniffed}")
+        return Outcome(sniffed, reason=mismatch(declared, sniffed))
     if sniffed in policy.DATA_TYPES:
         return _data(file, sniffed, whole, sniffed)
     return Outcome(sniffed)
@@ -126,16 +141,15 @@ def _compatible(declared: str | None, sniffed: str) -> bool:
 def _image(file_id: str, file: Download, declared: str | None, sniffed: str) -> Outcome:
     from app.uploads.images import ImageRejectedError, make_thumbnails
 
-    if declared in policy.IMAGE_TYPES and sniffed != declared:
-        return Outcome(
-            sniffed, error=f"declared {declared}, but the content is {sniffed}", dead_letter=True
-        )
-    if not _compatible(declared, sniffed):
-        return Outcome(sniffed, error=f"declared {declared}, but the content is {sniffed}")
+    if (declared in policy.IMAGE_TYPES and sniffed != declared) or not _compatible(
+        declared, sniffed
+    ):
+        return Outcome(sniffed, reason=mismatch(declared, sniffed))
     try:
         thumbnails = make_thumbnails(file.file, sniffed)
     except ImageRejectedError as exc:
-        return Outcome(sniffed, error=f"image refused: {exc}", dead_letter=True)
+        logger.warning("image of file %s refused: %s", file_id, exc)
+        return Outcome(sniffed, reason=exc.reason)
     stored = []
     for thumbnail in thumbnails:
         # Same key for the same file and size: processing again overwrites, never adds.
@@ -161,7 +175,7 @@ def _data(file: Download, kind: str, whole: bytes | None, sniffed: str) -> Outco
             raise DataFileError(f"JSON files are summarised up to {MAX_JSON_BYTES} bytes")
         else:
             summary = summarize_json(whole)
-    except DataFileError as exc:
-        return Outcome(sniffed, error=str(exc))
+    except InvalidDataError as exc:
+        return Outcome(sniffed, reason=Reason(code="invalid_data", message=str(exc)[:300]))
     # The parser had the last word: a table the sniffer took for plain text is a table.
     return Outcome(kind, FileResult(summary=summary.summary, summary_truncated=summary.truncated))

@@ -1,8 +1,11 @@
 """A file's record (FILE#<id> in the application table): created by the API when the upload is
-accepted, completed by the worker once the file has been looked at, read back by GET /files.
+accepted (with its owner), completed by the worker once the file has been looked at, read back
+by GET /files for that owner.
 
-The API only ever puts whole records (its role may not update), the worker only updates (so
-that it never erases what the API stored, and creates a record that is somehow missing).
+The API only ever puts whole records (its role may not update); the worker only updates, and
+only a record the API made, so that it never erases what the API stored. The worker starts on a
+file once: an object put again under the same key (a presigned POST used twice) after
+processing began is not processed again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from app import aws
 from app.data_summary import DatasetSummary
 from app.settings import get_settings
 from app.table import table_name
-from app.uploads.names import FALLBACK_NAME
+from offload.reasons import Reason
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
@@ -45,6 +48,8 @@ class FileResult(BaseModel):
 class FileRecord(BaseModel):
     id: str
     status: FileStatus
+    #: The `sub` of the user who uploaded it: only they (and admins) may read it. Never shown.
+    owner: str = Field(exclude=True)
     #: The client's filename, sanitised; never used in an object key.
     name: str
     #: What the client said the file is: compared with what it turns out to be.
@@ -55,7 +60,8 @@ class FileRecord(BaseModel):
     #: Sniffed from the bytes by the worker.
     content_type: str | None = None
     result: FileResult = Field(default_factory=FileResult)
-    error: str | None = None
+    #: Why the file failed, as its owner may read it.
+    reason: Reason | None = None
     processed_at: datetime | None = None
 
 
@@ -83,11 +89,11 @@ class FileStore:
             ConditionExpression="attribute_not_exists(pk)",
         )
 
-    def fail_upload(self, record: FileRecord, reason: str) -> None:
+    def fail_upload(self, record: FileRecord, reason: Reason) -> None:
         """The API could not store the file: say so, unless the worker has already seen it."""
         from botocore.exceptions import ClientError
 
-        failed = record.model_copy(update={"status": "failed", "error": reason})
+        failed = record.model_copy(update={"status": "failed", "reason": reason})
         try:
             aws.dynamodb().put_item(
                 TableName=self._table,
@@ -106,10 +112,41 @@ class FileStore:
         )
         return _record(response["Item"]) if "Item" in response else None
 
-    # The worker's side: updates, which also create the record if it is missing.
+    # The worker's side: updates of a record the API made.
 
-    def start_processing(self, file_id: str) -> None:
-        self._update(file_id, {"status": {"S": "processing"}}, remove=())
+    def start_processing(self, file_id: str, version: str) -> bool:
+        """Claim the file for processing this object `version` (its S3 sequencer and ETag).
+
+        True when the file was waiting for its upload, or is being processed for this same
+        version (a redelivery); False when it is past that (processed, failed, or claimed for
+        another version): the object is not processed again. Raises FileRecordMissingError
+        when the API never made a record for the file.
+        """
+        from botocore.exceptions import ClientError
+
+        try:
+            aws.dynamodb().update_item(
+                TableName=self._table,
+                Key=_key(file_id),
+                UpdateExpression="SET #status = :processing, version = :version",
+                ConditionExpression="attribute_exists(pk) AND (#status IN (:awaiting, "
+                ":uploaded) OR (#status = :processing AND version = :version))",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":processing": {"S": "processing"},
+                    ":awaiting": {"S": "awaiting_upload"},
+                    ":uploaded": {"S": "uploaded"},
+                    ":version": {"S": version},
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            if "Item" not in exc.response:
+                raise FileRecordMissingError(f"no record for file {file_id}") from None
+            return False
+        return True
 
     def finish(
         self,
@@ -119,12 +156,12 @@ class FileStore:
         sha256: str | None,
         content_type: str | None,
         result: FileResult | None = None,
-        error: str | None = None,
+        reason: Reason | None = None,
     ) -> None:
         """Record the outcome: ready with a result, or failed with the reason. Writing the same
         outcome again leaves the same record: redeliveries are harmless."""
         values: dict[str, AttributeValueTypeDef] = {
-            "status": {"S": "failed" if error else "ready"},
+            "status": {"S": "failed" if reason else "ready"},
             "processed_at": {"S": datetime.now(UTC).isoformat()},
         }
         if size is not None:
@@ -133,57 +170,37 @@ class FileStore:
             values["sha256"] = {"S": sha256}
         if content_type is not None:
             values["content_type"] = {"S": content_type}
-        if error:
-            values["error"] = {"S": error}
+        if reason is not None:
+            values["reason"] = {"S": reason.model_dump_json()}
         if result is not None:
             values["result"] = {"S": result.model_dump_json()}
-        # An earlier outcome of the same key (an object uploaded again) must not linger.
-        remove = [name for name in ("error", "result") if name not in values]
-        self._update(file_id, values, remove=remove)
-
-    def _update(
-        self,
-        file_id: str,
-        values: dict[str, AttributeValueTypeDef],
-        remove: list[str] | tuple[str, ...],
-    ) -> None:
-        now = datetime.now(UTC)
-        # Kept when present; filled in when the record is missing, so that it is complete.
-        defaults: dict[str, AttributeValueTypeDef] = {
-            "id": {"S": file_id},
-            "name": {"S": FALLBACK_NAME},
-            "created_at": {"S": now.isoformat()},
-            "expires_at": {"N": _expires_at(now)},
-        }
-        names = {f"#{name}": name for name in [*values, *defaults, *remove]}
-        sets = [f"#{name} = :{name}" for name in values]
-        sets += [f"#{name} = if_not_exists(#{name}, :{name})" for name in defaults]
-        expression = "SET " + ", ".join(sets)
-        if remove:
-            expression += " REMOVE " + ", ".join(f"#{name}" for name in remove)
+        names = {f"#{name}": name for name in values}
         aws.dynamodb().update_item(
             TableName=self._table,
             Key=_key(file_id),
-            UpdateExpression=expression,
+            UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in values),
             ExpressionAttributeNames=names,
-            ExpressionAttributeValues={
-                f":{name}": value for name, value in (values | defaults).items()
-            },
+            ExpressionAttributeValues={f":{name}": value for name, value in values.items()},
         )
+
+
+class FileRecordMissingError(LookupError):
+    """Raise when the worker finds no record for an uploaded object: the API did not put it."""
 
 
 def _item(record: FileRecord) -> dict[str, AttributeValueTypeDef]:
     item: dict[str, AttributeValueTypeDef] = _key(record.id) | {
         "id": {"S": record.id},
         "status": {"S": record.status},
+        "owner": {"S": record.owner},
         "name": {"S": record.name},
         "created_at": {"S": record.created_at.isoformat()},
         "expires_at": {"N": _expires_at(record.created_at)},
     }
     if record.declared_content_type:
         item["declared_content_type"] = {"S": record.declared_content_type}
-    if record.error:
-        item["error"] = {"S": record.error}
+    if record.reason:
+        item["reason"] = {"S": record.reason.model_dump_json()}
     return item
 
 
@@ -195,9 +212,11 @@ def _record(item: dict[str, Any]) -> FileRecord:
     size = item.get("size", {}).get("N")
     processed_at = text("processed_at")
     result = text("result")
+    reason = text("reason")
     return FileRecord(
         id=item["id"]["S"],
         status=item["status"]["S"],
+        owner=item["owner"]["S"],
         name=item["name"]["S"],
         declared_content_type=text("declared_content_type"),
         created_at=datetime.fromisoformat(item["created_at"]["S"]),
@@ -205,6 +224,6 @@ def _record(item: dict[str, Any]) -> FileRecord:
         sha256=text("sha256"),
         content_type=text("content_type"),
         result=FileResult.model_validate_json(result) if result else FileResult(),
-        error=text("error"),
+        reason=Reason.model_validate_json(reason) if reason else None,
         processed_at=datetime.fromisoformat(processed_at) if processed_at else None,
     )

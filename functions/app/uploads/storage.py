@@ -53,9 +53,9 @@ def put_upload(file_id: str, body: IO[bytes], content_type: str) -> None:
     )
 
 
-def presigned_post(file_id: str, content_type: str) -> dict[str, Any]:
+def presigned_post(file_id: str, content_type: str, max_bytes: int) -> dict[str, Any]:
     """A form a client POSTs one file with, straight to S3. S3 itself refuses any other key, a
-    body outside [1, MAX_PRESIGNED_BYTES] or another Content-Type, and any use after expiry."""
+    body outside [1, max_bytes] or another Content-Type, and any use after expiry."""
     return aws.s3().generate_presigned_post(
         Bucket=bucket_name(),
         # Exact: never "${filename}", which would let the client name the key.
@@ -63,7 +63,7 @@ def presigned_post(file_id: str, content_type: str) -> dict[str, Any]:
         Fields={"Content-Type": content_type},
         Conditions=[
             {"Content-Type": content_type},
-            ["content-length-range", 1, policy.MAX_PRESIGNED_BYTES],
+            ["content-length-range", 1, min(max_bytes, policy.MAX_PRESIGNED_BYTES)],
         ],
         ExpiresIn=policy.PRESIGNED_POST_EXPIRES_SECONDS,
     )

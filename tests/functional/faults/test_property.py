@@ -147,7 +147,7 @@ def check(
         if plans[task_id].end == "permanent":
             assert status.status == "failed", (task_id, status)
             assert status.reason is not None
-            assert status.reason.startswith("PermanentTaskError: permanent fault")
+            assert status.reason.code == "permanent_error"
             assert dead_ids[task_id]
         if plans[task_id].end == "exhaust":
             assert dead_ids[task_id], (task_id, status)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from app.data_summary import MAX_VALUE_CHARS
 from app.uploads import datafiles
 from app.uploads.datafiles import DataFileError, summarize_csv, summarize_json
 from app.uploads.sniff import SAMPLE_BYTES
@@ -42,7 +43,7 @@ def test_long_values_are_cut_so_that_the_summary_stays_small() -> None:
 
     top = summarize_csv(io.BytesIO(data)).summary.fields["a"].top
 
-    assert top == [("x" * datafiles.MAX_VALUE_CHARS, 1)]
+    assert top == [("x" * MAX_VALUE_CHARS, 1)]
 
 
 def test_the_source_file_is_left_open() -> None:
@@ -85,7 +86,7 @@ def test_json_datasets() -> None:
 
     assert result.summary.records == 2
     assert result.summary.fields["n"].mean == 1.5
-    assert result.summary.fields["s"].top == [("x" * datafiles.MAX_VALUE_CHARS, 1)]
+    assert result.summary.fields["s"].top == [("x" * MAX_VALUE_CHARS, 1)]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from offload import Envelope, PermanentTaskError, TaskRegistry, current_task
+from offload import Envelope, PermanentTaskError, TaskRegistry, TaskRejectedError, current_task
 from offload.consumer import TaskConsumer
 from tests.conftest import load_event, make_context
 
@@ -14,9 +14,11 @@ from tests.conftest import load_event, make_context
 class FakeDeadLetters:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
+        self.codes: list[str] = []
 
-    def send(self, record: SQSRecord, reason: str) -> None:
+    def send(self, record: SQSRecord, reason: str, code: str) -> None:
         self.sent.append((record.message_id, reason))
+        self.codes.append(code)
 
 
 class Calls:
@@ -44,6 +46,10 @@ def registry(calls: Calls) -> TaskRegistry:
     @registry.task("doomed")
     def doomed() -> None:
         raise PermanentTaskError("the file is not an image")
+
+    @registry.task("picky")
+    def picky() -> None:
+        raise TaskRejectedError("invalid_data", "The data is not a table.", "row 3 is ragged")
 
     @registry.task("fragile", max_attempts=2)
     def fragile() -> None:
@@ -118,19 +124,39 @@ def test_every_record_failing_is_still_reported_item_by_item(registry: TaskRegis
 
 
 @pytest.mark.parametrize(
-    ("body", "reason"),
+    ("body", "reason", "code"),
     [
-        ("this is not json", "EnvelopeError: body is not JSON"),
-        (envelope("no_such_task"), "UnknownTaskError: unknown task 'no_such_task'"),
-        (envelope("send_email"), "InvalidTaskArgumentsError: send_email: missing a required"),
-        (envelope("count", "seven"), "InvalidTaskArgumentsError: count(n): Input should be"),
-        (json.dumps({"v": 9, "task": "x"}), "EnvelopeError: not a task envelope: v:"),
-        (json.dumps({"hello": "world"}), "PermanentTaskError: not a message this worker handles"),
-        (envelope("doomed"), "PermanentTaskError: the file is not an image"),
+        ("this is not json", "EnvelopeError: body is not JSON", "invalid_envelope"),
+        (
+            envelope("no_such_task"),
+            "UnknownTaskError: unknown task 'no_such_task'",
+            "unknown_task",
+        ),
+        (
+            envelope("send_email"),
+            "InvalidTaskArgumentsError: send_email: missing a required",
+            "invalid_arguments",
+        ),
+        (
+            envelope("count", "seven"),
+            "InvalidTaskArgumentsError: count(n): Input should be",
+            "invalid_arguments",
+        ),
+        (
+            json.dumps({"v": 9, "task": "x"}),
+            "EnvelopeError: not a task envelope: v:",
+            "invalid_envelope",
+        ),
+        (
+            json.dumps({"hello": "world"}),
+            "PermanentTaskError: not a message this worker handles",
+            "permanent_error",
+        ),
+        (envelope("doomed"), "PermanentTaskError: the file is not an image", "permanent_error"),
     ],
 )
 def test_permanent_failures_go_to_the_dlq_with_a_reason_and_are_acknowledged(
-    registry: TaskRegistry, calls: Calls, body: str, reason: str
+    registry: TaskRegistry, calls: Calls, body: str, reason: str, code: str
 ) -> None:
     dead = FakeDeadLetters()
     records = [record(body, "bad"), record(envelope("send_email", "a@example.com"), "good")]
@@ -142,12 +168,22 @@ def test_permanent_failures_go_to_the_dlq_with_a_reason_and_are_acknowledged(
     message_id, sent_reason = dead.sent[0]
     assert message_id == "bad"
     assert sent_reason.startswith(reason)
+    assert dead.codes == [code]
     assert calls.log == [("send_email", "a@example.com", "", 1)]
+
+
+def test_a_rejection_is_acknowledged_without_the_dlq_or_a_retry(registry: TaskRegistry) -> None:
+    dead = FakeDeadLetters()
+
+    response = run(registry, dead, [record(envelope("picky"), "p1")])
+
+    assert response == {"batchItemFailures": []}
+    assert dead.sent == []
 
 
 def test_a_record_that_cannot_reach_the_dlq_is_retried_not_lost(registry: TaskRegistry) -> None:
     class BrokenDeadLetters:
-        def send(self, record: SQSRecord, reason: str) -> None:
+        def send(self, record: SQSRecord, reason: str, code: str) -> None:
             raise ConnectionError("SQS unreachable")
 
     consumer = TaskConsumer(BrokenDeadLetters(), task_registry=registry)

@@ -1,0 +1,124 @@
+"""Who is calling: the claims API Gateway's JWT authorizer validated, read from the Lambda event.
+
+On AWS the API never checks a token itself. API Gateway's authorizer has verified the signature,
+issuer, audience and expiry before the function is invoked, and passes the token's claims in
+`requestContext.authorizer.jwt.claims`; Mangum keeps the event in the ASGI scope (`aws.event`).
+A request that arrives without claims reached a route the template left public, or came another
+way: either way it is refused here too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, Security, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict
+
+#: The Cognito group (template.yaml: AdminGroup) whose members may act for anyone.
+ADMIN_GROUP = "admin"
+
+# Documents the scheme in the OpenAPI document (and gives /docs its Authorize button); the
+# header itself is API Gateway's business.
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An ID token of the stack's user pool (locally: `python -m infra token EMAIL`).",
+)
+
+
+class Caller(BaseModel):
+    """The authenticated caller, as the token's claims describe them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sub: str
+    email: str | None = None
+    email_verified: bool = False
+    groups: frozenset[str] = frozenset()
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_GROUP in self.groups
+
+    @property
+    def verified_email(self) -> str | None:
+        """The caller's address, if the identity provider has verified it."""
+        return self.email if self.email and self.email_verified else None
+
+    def may_email(self, address: str) -> bool:
+        """Admins may write to anyone; everyone else only to their own verified address."""
+        own = self.verified_email
+        return self.is_admin or (own is not None and own.casefold() == address.casefold())
+
+    def may_read(self, owner: str | None) -> bool:
+        """A resource is its owner's (and an admin's); one without an owner is nobody's."""
+        return self.is_admin or (owner is not None and owner == self.sub)
+
+
+def claims_of(request: Request) -> dict[str, Any] | None:
+    event = request.scope.get("aws.event")
+    if not isinstance(event, dict):
+        return None
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims")
+    return claims if isinstance(claims, dict) and claims.get("sub") else None
+
+
+def caller_of(request: Request) -> Caller | None:
+    claims = claims_of(request)
+    if claims is None:
+        return None
+    email = claims.get("email")
+    return Caller(
+        sub=str(claims["sub"]),
+        email=str(email) if email else None,
+        email_verified=_true(claims.get("email_verified")),
+        groups=_groups(claims.get("cognito:groups")),
+    )
+
+
+def owner_of(request: Request) -> str | None:
+    """The `sub` that owns what a request creates (its tasks included)."""
+    caller = caller_of(request)
+    return caller.sub if caller is not None else None
+
+
+def _true(value: Any) -> bool:
+    # Cognito's claim is a JSON boolean; API Gateway passes every claim on as a string.
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def _groups(value: Any) -> frozenset[str]:
+    """cognito:groups as a list, or as API Gateway flattens an array claim: "[admin staff]"."""
+    if isinstance(value, list):
+        return frozenset(str(v) for v in value)
+    if not isinstance(value, str):
+        return frozenset()
+    text = value.strip()
+    if text.startswith("[") and text.endswith("]"):
+        text = text[1:-1]
+    return frozenset(part for part in text.replace(",", " ").split() if part)
+
+
+async def current_caller(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> Caller:
+    caller = caller_of(request)
+    if caller is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Unauthorized",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return caller
+
+
+async def admin_caller(caller: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    if not caller.is_admin:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Administrators only")
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+AdminCaller = Annotated[Caller, Depends(admin_caller)]
