@@ -6,7 +6,6 @@ and queues every task on SQS before the response. Worker side: `TaskConsumer` ru
 
 from offload.context import TaskContext, current_task
 from offload.envelope import Envelope
-from offload.reasons import Reason
 from offload.exceptions import (
     DuplicateTaskError,
     EnqueueError,
@@ -19,6 +18,7 @@ from offload.exceptions import (
     UnknownTaskError,
     UnregisteredTaskError,
 )
+from offload.reasons import Reason
 from offload.registry import TaskRegistry, TaskSpec, registry, task
 from offload.retry import Backoff
 
@@ -33,9 +33,9 @@ __all__ = [
     "PermanentTaskError",
     "Reason",
     "TaskArgumentsError",
-    "TaskRejectedError",
     "TaskContext",
     "TaskRegistry",
+    "TaskRejectedError",
     "TaskSpec",
     "UnknownTaskError",
     "UnregisteredTaskError",
