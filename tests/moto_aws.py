@@ -50,8 +50,8 @@ def create_task_queues(
     return queue_url, arn(queue_url), dlq_url
 
 
-#: The tables of template.yaml and their keys: DataTable (pk, sk), IdempotencyTable (id).
-TABLE_KEYS = {"DataTable": ("pk", "sk"), "IdempotencyTable": ("id",)}
+#: The tables of template.yaml and their keys: DataTable (pk, sk).
+TABLE_KEYS = {"DataTable": ("pk", "sk")}
 
 
 def create_tables(dynamodb: DynamoDBClient) -> None:

@@ -1,4 +1,5 @@
-"""Dependencies shared by routers, as `Annotated` aliases so signatures read as prose."""
+"""Every dependency the routers share, as `Annotated` aliases so signatures read as prose. The
+parts come from the application's wiring, built once per execution environment."""
 
 from __future__ import annotations
 
@@ -7,46 +8,72 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from app.datasets import DatasetStore
 from app.items import ItemStore
+from app.logs import LogStore
 from app.quotas import DailyQuota
 from app.search import SearchIndex
-from app.settings import get_settings
-from app.summaries import SummaryStore
 from app.tasks.notifications import write_log
+from app.uploads.files import FileStore
+from app.uploads.storage import UploadBucket
 from app.users import UserStore
+from app.wiring import Wiring, api_wiring
 from offload.producer import BackgroundTasks, TaskBatch
-
+from offload.records import TaskRecords
 
 # Factories without parameters: FastAPI would read a store's constructor arguments as query
-# parameters. Stores are cheap; the AWS client behind them is cached.
-def item_store() -> ItemStore:
-    return ItemStore()
+# parameters.
+Parts = Annotated[Wiring, Depends(api_wiring)]
 
 
-def search_index() -> SearchIndex:
-    return SearchIndex()
+def task_records(parts: Parts) -> TaskRecords:
+    return parts.task_records
 
 
-def user_store() -> UserStore:
-    return UserStore()
+def items(parts: Parts) -> ItemStore:
+    return parts.items
 
 
-def summary_store() -> SummaryStore:
-    return SummaryStore()
+def search_index(parts: Parts) -> SearchIndex:
+    return parts.search
 
 
-def email_quota() -> DailyQuota:
-    return DailyQuota("EMAIL", "emails", get_settings().EMAILS_PER_RECIPIENT_PER_DAY)
+def users(parts: Parts) -> UserStore:
+    return parts.users
 
 
-def upload_quota() -> DailyQuota:
-    return DailyQuota("UPLOAD", "bytes uploaded", get_settings().UPLOAD_BYTES_PER_USER_PER_DAY)
+def datasets(parts: Parts) -> DatasetStore:
+    return parts.datasets
 
 
-ItemDB = Annotated[ItemStore, Depends(item_store)]
+def logs(parts: Parts) -> LogStore:
+    return parts.logs
+
+
+def files(parts: Parts) -> FileStore:
+    return parts.files
+
+
+def bucket(parts: Parts) -> UploadBucket:
+    return parts.bucket
+
+
+def email_quota(parts: Parts) -> DailyQuota:
+    return parts.email_quota
+
+
+def upload_quota(parts: Parts) -> DailyQuota:
+    return parts.upload_quota
+
+
+TaskRecordsDB = Annotated[TaskRecords, Depends(task_records)]
+ItemDB = Annotated[ItemStore, Depends(items)]
 SearchDB = Annotated[SearchIndex, Depends(search_index)]
-UserDB = Annotated[UserStore, Depends(user_store)]
-SummaryDB = Annotated[SummaryStore, Depends(summary_store)]
+UserDB = Annotated[UserStore, Depends(users)]
+DatasetDB = Annotated[DatasetStore, Depends(datasets)]
+LogDB = Annotated[LogStore, Depends(logs)]
+FileDB = Annotated[FileStore, Depends(files)]
+Bucket = Annotated[UploadBucket, Depends(bucket)]
 EmailQuota = Annotated[DailyQuota, Depends(email_quota)]
 UploadQuota = Annotated[DailyQuota, Depends(upload_quota)]
 

@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from api import errors
 from api.caller import owner_of
 from api.limits import ContentLimits, Limit
-from api.routers import health, items, logs, notifications, processing, tasks, uploads, users
-from app.task_runtime import status_store, task_queue
+from api.routers import datasets, health, items, logs, notifications, tasks, uploads, users
 from app.uploads import policy as upload_policy
+from app.wiring import api_wiring
 from offload.producer import use_task_queue
 
 app = FastAPI(
@@ -19,7 +19,12 @@ app = FastAPI(
 )
 errors.install(app)
 # Every task belongs to the caller whose request added it (read from the authorizer's claims).
-use_task_queue(app, task_queue, status=status_store, owner=owner_of)
+use_task_queue(
+    app,
+    lambda: api_wiring().task_queue,
+    records=lambda: api_wiring().task_records,
+    owner=owner_of,
+)
 JSON = ("application/json",)
 app.add_middleware(
     ContentLimits,
@@ -42,7 +47,7 @@ app.add_middleware(
 app.include_router(health.router)
 app.include_router(notifications.router)
 app.include_router(logs.router)
-app.include_router(processing.router)
+app.include_router(datasets.router)
 app.include_router(items.router)
 app.include_router(users.router)
 app.include_router(tasks.router)

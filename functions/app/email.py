@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator
 
-from app import aws
-from app.settings import get_settings
 from offload import PermanentTaskError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2.client import SESV2Client
 
 # Retrying cannot change SES's mind about these; anything else (throttling, a paused account,
 # a network error) is worth another attempt.
@@ -49,40 +51,42 @@ class Email:
     html: str
 
 
-def send(email: Email) -> str:
-    """Send through SES and return its message id."""
-    from botocore.exceptions import ClientError
+class Mailer:
+    """Sends through SES v2, as the stack's sender, through its configuration set: SES then
+    skips suppressed addresses (bounces, complaints) and reports bounces and complaints."""
 
-    sender = get_settings().SENDER_EMAIL
-    if not sender:
-        raise RuntimeError("SENDER_EMAIL is not set")
-    # Through the stack's configuration set: SES then skips suppressed addresses (bounces,
-    # complaints) and reports bounces and complaints as metrics.
-    configuration_set = get_settings().EMAIL_CONFIGURATION_SET
-    options: dict[str, str] = (
-        {"ConfigurationSetName": configuration_set} if configuration_set else {}
-    )
-    try:
-        response = aws.sesv2().send_email(
-            FromEmailAddress=sender,
-            Destination={"ToAddresses": [email.to]},
-            Content={
-                "Simple": {
-                    "Subject": {"Data": email.subject, "Charset": "UTF-8"},
-                    "Body": {
-                        "Text": {"Data": email.text, "Charset": "UTF-8"},
-                        "Html": {"Data": email.html, "Charset": "UTF-8"},
-                    },
-                }
-            },
-            **options,  # type: ignore[arg-type]
-        )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in _PERMANENT_SES_ERRORS:
-            raise PermanentTaskError(
-                f"SES refused the email: {exc}",
-                code="email_rejected",
-                message="The email service refused the message.",
-            ) from exc
-        raise
-    return response["MessageId"]
+    def __init__(
+        self, sender: str, configuration_set: str, client: Callable[[], SESV2Client]
+    ) -> None:
+        self._sender = sender
+        self._configuration_set = configuration_set
+        self._client = client
+
+    def send(self, email: Email) -> str:
+        """Send and return SES's message id."""
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self._client().send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [email.to]},
+                Content={
+                    "Simple": {
+                        "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                        "Body": {
+                            "Text": {"Data": email.text, "Charset": "UTF-8"},
+                            "Html": {"Data": email.html, "Charset": "UTF-8"},
+                        },
+                    }
+                },
+                ConfigurationSetName=self._configuration_set,
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _PERMANENT_SES_ERRORS:
+                raise PermanentTaskError(
+                    f"SES refused the email: {exc}",
+                    code="email_rejected",
+                    message="The email service refused the message.",
+                ) from exc
+            raise
+        return response["MessageId"]

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from app import aws
-from app.settings import get_settings
-from app.table import table_name
+from offload.dynamodb import values_of
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
+    from offload.dynamodb import Table
 
 
 class LogEntry(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
     id: str
     message: str
     created_at: datetime
@@ -28,8 +28,9 @@ def _partition(day: datetime) -> str:
 
 
 class LogStore:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or table_name()
+    def __init__(self, table: Table, retention: timedelta) -> None:
+        self._table = table
+        self._retention = retention
 
     def write(
         self, message: str, *, entry_id: str, created_at: datetime, correlation_id: str | None
@@ -38,18 +39,14 @@ class LogStore:
         entry = LogEntry(
             id=entry_id, message=message, created_at=created_at, correlation_id=correlation_id
         )
-        expires = created_at + timedelta(days=get_settings().LOG_RETENTION_DAYS)
-        item: dict[str, AttributeValueTypeDef] = {
-            "pk": {"S": _partition(created_at)},
-            "sk": {"S": f"{created_at.isoformat()}#{entry_id}"},
-            "id": {"S": entry_id},
-            "message": {"S": message},
-            "created_at": {"S": created_at.isoformat()},
-            "expires_at": {"N": str(int(expires.timestamp()))},
-        }
-        if correlation_id:
-            item["correlation_id"] = {"S": correlation_id}
-        aws.dynamodb().put_item(TableName=self._table, Item=item)
+        self._table.put(
+            {
+                "pk": _partition(created_at),
+                "sk": f"{created_at.isoformat()}#{entry_id}",
+                "expires_at": int((created_at + self._retention).timestamp()),
+            }
+            | values_of(entry)
+        )
         return entry
 
     def recent(self, limit: int = 50, now: datetime | None = None) -> list[LogEntry]:
@@ -59,20 +56,13 @@ class LogStore:
         for day in (today, today - timedelta(days=1)):
             if len(entries) >= limit:
                 break
-            response = aws.dynamodb().query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": _partition(day)}},
-                ScanIndexForward=False,
-                Limit=limit - len(entries),
+            entries += map(
+                LogEntry.model_validate,
+                self._table.query(
+                    "pk = :pk",
+                    {":pk": _partition(day)},
+                    forward=False,
+                    limit=limit - len(entries),
+                ),
             )
-            entries += [
-                LogEntry(
-                    id=item["id"]["S"],
-                    message=item["message"]["S"],
-                    created_at=datetime.fromisoformat(item["created_at"]["S"]),
-                    correlation_id=item.get("correlation_id", {}).get("S"),
-                )
-                for item in response.get("Items", [])
-            ]
         return entries

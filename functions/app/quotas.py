@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from app import aws
-from app.table import table_name
+from offload.dynamodb import ConditionFailedError
+
+if TYPE_CHECKING:
+    from offload.dynamodb import Table
 
 
 class QuotaExceededError(Exception):
@@ -30,64 +33,53 @@ class DailyQuota:
 
     def __init__(
         self,
+        table: Table,
         kind: str,
         what: str,
         limit: int,
-        table: str | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._table = table
         self._kind = kind
         self._what = what
         self._limit = limit
-        self._table = table or table_name()
         self._clock = clock
 
     def charge(self, subject: str, amount: int = 1) -> None:
         """Count `amount` against today's quota, or raise QuotaExceededError and count nothing."""
-        from botocore.exceptions import ClientError
-
         now = self._clock()
         if amount > self._limit:
             raise QuotaExceededError(self._what, self._limit, _until_tomorrow(now))
         try:
-            aws.dynamodb().update_item(
-                TableName=self._table,
-                Key=self._key(subject, now),
-                UpdateExpression="ADD used :amount SET expires_at = :expires",
-                ConditionExpression="attribute_not_exists(used) OR used <= :room",
-                ExpressionAttributeValues={
-                    ":amount": {"N": str(amount)},
-                    ":room": {"N": str(self._limit - amount)},
-                    ":expires": {"N": str(int(_tomorrow(now).timestamp()) + 86_400)},
+            self._table.update(
+                self._key(subject, now),
+                "ADD used :amount SET expires_at = :expires",
+                condition="attribute_not_exists(used) OR used <= :room",
+                expression_values={
+                    ":amount": amount,
+                    ":room": self._limit - amount,
+                    ":expires": int(_tomorrow(now).timestamp()) + 86_400,
                 },
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise QuotaExceededError(self._what, self._limit, _until_tomorrow(now)) from None
-            raise
+        except ConditionFailedError:
+            raise QuotaExceededError(self._what, self._limit, _until_tomorrow(now)) from None
 
     def refund(self, subject: str, amount: int = 1) -> None:
         """Give back a charge whose work never happened (its request was answered 503)."""
-        aws.dynamodb().update_item(
-            TableName=self._table,
-            Key=self._key(subject, self._clock()),
-            UpdateExpression="ADD used :amount",
-            ConditionExpression="attribute_exists(used)",
-            ExpressionAttributeValues={":amount": {"N": str(-amount)}},
+        self._table.update(
+            self._key(subject, self._clock()),
+            "ADD used :amount",
+            condition="attribute_exists(used)",
+            expression_values={":amount": -amount},
         )
 
     def used(self, subject: str) -> int:
         """Units counted today (for tests and operators)."""
-        response = aws.dynamodb().get_item(
-            TableName=self._table, Key=self._key(subject, self._clock()), ConsistentRead=True
-        )
-        return int(response.get("Item", {}).get("used", {}).get("N", "0"))
+        values = self._table.get(self._key(subject, self._clock()), consistent=True) or {}
+        return int(values.get("used", 0))
 
-    def _key(self, subject: str, now: datetime) -> dict[str, dict[str, str]]:
-        return {
-            "pk": {"S": f"QUOTA#{self._kind}#{subject.casefold()}"},
-            "sk": {"S": f"{now:%Y-%m-%d}"},
-        }
+    def _key(self, subject: str, now: datetime) -> dict[str, str]:
+        return {"pk": f"QUOTA#{self._kind}#{subject.casefold()}", "sk": f"{now:%Y-%m-%d}"}
 
 
 def _tomorrow(now: datetime) -> datetime:

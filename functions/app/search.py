@@ -5,11 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from app import aws
-from app.table import table_name
-
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef, WriteRequestTypeDef
+    from offload.dynamodb import Table
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 200
@@ -50,38 +47,31 @@ def words(text: str) -> set[str]:
     return set(sorted(found)[:MAX_WORDS])
 
 
+def _owner_prefix(owner: str) -> str:
+    return f"OWNER#{owner}#"
+
+
 class SearchIndex:
     """Entries (WORD#<word>, OWNER#<owner>#ITEM#<id>): a word's items are one partition, and an
     owner's among them one key range, so a user's search never reads another user's items and
     an admin's reads all of them without a second index."""
 
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or table_name()
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     def index(self, item_id: str, owner: str, text: str) -> set[str]:
         """Make `item_id` findable by the words of `text`. Writing again changes nothing."""
         indexed = words(text)
-        requests: list[WriteRequestTypeDef] = [
-            {
-                "PutRequest": {
-                    "Item": {
-                        "pk": {"S": f"WORD#{word}"},
-                        "sk": {"S": f"{_owner_prefix(owner)}ITEM#{item_id}"},
-                        "item_id": {"S": item_id},
-                    }
+        self._table.batch_write(
+            puts=[
+                {
+                    "pk": f"WORD#{word}",
+                    "sk": f"{_owner_prefix(owner)}ITEM#{item_id}",
+                    "item_id": item_id,
                 }
-            }
-            for word in sorted(indexed)
-        ]
-        for start in range(0, len(requests), 25):  # BatchWriteItem takes 25 requests
-            pending: dict[str, list[WriteRequestTypeDef]] = {
-                self._table: requests[start : start + 25]
-            }
-            while pending:
-                response = aws.dynamodb().batch_write_item(RequestItems=pending)
-                unprocessed = response.get("UnprocessedItems") or {}
-                # The response types differ from the request types only in name.
-                pending = {k: list(v) for k, v in unprocessed.items() if v}  # type: ignore[arg-type]
+                for word in sorted(indexed)
+            ]
+        )
         return indexed
 
     def search(self, query: str, owner: str | None, limit: int = 20) -> list[str]:
@@ -100,26 +90,12 @@ class SearchIndex:
         return sorted(matches or ())[:limit]
 
     def _items_with(self, word: str, owner: str | None) -> set[str]:
-        ids: set[str] = set()
         condition = "pk = :pk"
-        values: dict[str, AttributeValueTypeDef] = {":pk": {"S": f"WORD#{word}"}}
+        values = {":pk": f"WORD#{word}"}
         if owner is not None:
             condition += " AND begins_with(sk, :owner)"
-            values[":owner"] = {"S": _owner_prefix(owner)}
-        kwargs: dict[str, object] = {}
-        while True:
-            response = aws.dynamodb().query(
-                TableName=self._table,
-                KeyConditionExpression=condition,
-                ExpressionAttributeValues=values,
-                ProjectionExpression="item_id",
-                **kwargs,  # type: ignore[arg-type]
-            )
-            ids.update(i["item_id"]["S"] for i in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return ids
-            kwargs = {"ExclusiveStartKey": response["LastEvaluatedKey"]}
-
-
-def _owner_prefix(owner: str) -> str:
-    return f"OWNER#{owner}#"
+            values[":owner"] = _owner_prefix(owner)
+        return {
+            str(entry["item_id"])
+            for entry in self._table.query(condition, values, projection="item_id")
+        }

@@ -7,11 +7,15 @@ from functools import cache
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class MissingSettingsError(RuntimeError):
+    """Raise when a function starts without a variable it needs (the template sets them all)."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=True, frozen=True)
 
-    # Each function gets only the variables it needs (see template.yaml); an empty value is
-    # reported where it is used, so one function does not fail for another's setting.
+    # Each function gets only the variables it needs (see template.yaml): which ones each
+    # requires is checked once, when its parts are built (app.wiring).
     TASK_QUEUE_URL: str = ""
     DEAD_LETTER_QUEUE_URL: str = ""
     DATA_TABLE_NAME: str = ""
@@ -19,10 +23,10 @@ class Settings(BaseSettings):
     #: The SES configuration set every email goes through (suppression list, event metrics).
     EMAIL_CONFIGURATION_SET: str = ""
     UPLOAD_BUCKET_NAME: str = ""
-    IDEMPOTENCY_TABLE_NAME: str = ""
-    #: How long a completed task id is remembered. Must outlast every redelivery of the task:
-    #: the template sets the dead-letter queue's retention (redrive keeps the id).
-    IDEMPOTENCY_EXPIRES_SECONDS: int = 14 * 24 * 3600
+    #: How long a task's row is kept after its last change: while it is there, a finished task
+    #: is not run again. Must outlast every redelivery and redrive of its message, so the
+    #: template sets the dead-letter queue's retention.
+    TASK_RETENTION_SECONDS: int = 14 * 24 * 3600
     #: Deliveries before the worker dead-letters a task itself: the queue's maxReceiveCount.
     TASK_MAX_ATTEMPTS: int = 5
     #: Task messages above this size carry their arguments in S3 (SQS takes 256 KiB).
@@ -35,6 +39,14 @@ class Settings(BaseSettings):
     EMAILS_PER_RECIPIENT_PER_DAY: int = 20
     #: Bytes one user may upload in a UTC day (declared size for presigned uploads).
     UPLOAD_BYTES_PER_USER_PER_DAY: int = 512 * 1024 * 1024
+
+    def require(self, *names: str) -> None:
+        """Raise MissingSettingsError naming every one of `names` that is empty."""
+        missing = [name for name in names if not getattr(self, name)]
+        if missing:
+            raise MissingSettingsError(
+                f"environment variables not set: {', '.join(missing)} (template.yaml sets them)"
+            )
 
 
 @cache

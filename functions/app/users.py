@@ -7,11 +7,14 @@ the caller can only ever learn about their own account.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import aws
-from app.table import table_name
+from offload.dynamodb import ConditionFailedError, values_of
+
+if TYPE_CHECKING:
+    from offload.dynamodb import Table
 
 
 class UserCreate(BaseModel):
@@ -22,6 +25,8 @@ class UserCreate(BaseModel):
 
 
 class User(UserCreate):
+    model_config = ConfigDict(extra="ignore")
+
     email: str
     created_at: datetime
 
@@ -30,48 +35,31 @@ class AlreadyRegisteredError(Exception):
     """Raise when the caller already has a profile."""
 
 
-def _key(sub: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": f"USER#{sub}"}, "sk": {"S": "PROFILE"}}
+def key(sub: str) -> dict[str, str]:
+    return {"pk": f"USER#{sub}", "sk": "PROFILE"}
 
 
 class UserStore:
-    def __init__(self, table: str | None = None) -> None:
-        self._table = table or table_name()
+    def __init__(self, table: Table) -> None:
+        self._table = table
 
     def create(self, sub: str, email: str, data: UserCreate) -> User:
-        from botocore.exceptions import ClientError
-
         user = User(created_at=datetime.now(UTC), email=email, **data.model_dump())
         try:
-            aws.dynamodb().put_item(
-                TableName=self._table,
-                Item=_key(sub)
-                | {
-                    "email": {"S": user.email},
-                    "name": {"S": user.name},
-                    "created_at": {"S": user.created_at.isoformat()},
-                },
-                # Uniqueness is the table's job: two concurrent registrations cannot both win.
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise AlreadyRegisteredError(sub) from None
-            raise
+            # Uniqueness is the table's job: two concurrent registrations cannot both win.
+            self._table.put(key(sub) | values_of(user), condition="attribute_not_exists(pk)")
+        except ConditionFailedError:
+            raise AlreadyRegisteredError(sub) from None
         return user
 
     def delete(self, sub: str, user: User) -> None:
         """Remove this registration, and only this one: a later one (made after this was
         removed) has another created_at and stays."""
-        from botocore.exceptions import ClientError
-
         try:
-            aws.dynamodb().delete_item(
-                TableName=self._table,
-                Key=_key(sub),
-                ConditionExpression="created_at = :created",
-                ExpressionAttributeValues={":created": {"S": user.created_at.isoformat()}},
+            self._table.delete(
+                key(sub),
+                condition="created_at = :created",
+                expression_values={":created": values_of(user)["created_at"]},
             )
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        except ConditionFailedError:
+            return

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -18,6 +19,11 @@ class TaskContext:
     correlation_id: str | None
     #: The `sub` of the caller who added the task, when the API knew one.
     owner: str | None = None
+    _started: float = field(default_factory=time.perf_counter, repr=False, compare=False)
+
+    def elapsed_ms(self) -> float:
+        """Milliseconds since the worker took this delivery up."""
+        return (time.perf_counter() - self._started) * 1000
 
 
 _current: ContextVar[TaskContext] = ContextVar("offload_current_task")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class PayloadStore(Protocol):
-    def offload(self, envelope: Envelope) -> Envelope:
+    def store(self, envelope: Envelope) -> Envelope:
         """Store the arguments; return the envelope that points at them."""
         ...
 
@@ -34,7 +34,7 @@ class S3PayloadStore:
         self._client = client
         self._prefix = prefix
 
-    def offload(self, envelope: Envelope) -> Envelope:
+    def store(self, envelope: Envelope) -> Envelope:
         bucket = self._bucket()
         if not bucket:
             raise RuntimeError("no payload bucket is configured for large task arguments")

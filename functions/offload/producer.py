@@ -7,7 +7,7 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 from fastapi import Depends, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
@@ -20,14 +20,14 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from offload.queue import TaskQueue
-    from offload.status import StatusStore
+    from offload.records import TaskRecords
 
 P = ParamSpec("P")
 
 logger = logging.getLogger(__name__)
 
 _QUEUE_FACTORY = "offload_task_queue"
-_STATUS_FACTORY = "offload_status_store"
+_RECORDS_FACTORY = "offload_task_records"
 _REGISTRY = "offload_registry"
 _OWNER = "offload_owner"
 
@@ -98,14 +98,14 @@ def use_task_queue(
     app: FastAPI,
     queue: Callable[[], TaskQueue],
     task_registry: TaskRegistry = registry,
-    status: Callable[[], StatusStore] | None = None,
+    records: Callable[[], TaskRecords] | None = None,
     owner: Callable[[Request], str | None] | None = None,
 ) -> None:
-    """Tell the app where tasks go, optionally where their status is kept, and who owns the
-    tasks a request adds (the authenticated caller, say). The factories are called per
+    """Tell the app where tasks go, where their rows are kept (offload.records), and who owns
+    the tasks a request adds (the authenticated caller, say). The factories are called per
     request, so they should be cheap."""
     setattr(app.state, _QUEUE_FACTORY, queue)
-    setattr(app.state, _STATUS_FACTORY, status)
+    setattr(app.state, _RECORDS_FACTORY, records)
     setattr(app.state, _REGISTRY, task_registry)
     setattr(app.state, _OWNER, owner)
 
@@ -122,8 +122,9 @@ def correlation_id_of(request: Request) -> str:
     return str(request_id) if request_id else uuid.uuid4().hex
 
 
-async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
-    """Dependency: yield the request's TaskBatch, then queue its tasks before the response."""
+async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
+    """Dependency: yield the request's TaskBatch, then, once the endpoint has returned, record
+    and queue its tasks before the response leaves."""
     state = request.app.state
     queue_factory: Callable[[], TaskQueue] | None = getattr(state, _QUEUE_FACTORY, None)
     if queue_factory is None:
@@ -139,35 +140,53 @@ async def collect_tasks(request: Request) -> AsyncIterator[TaskBatch]:
     yield batch
     if not batch:
         return
+    records_factory: Callable[[], TaskRecords] | None = getattr(state, _RECORDS_FACTORY, None)
+    records = records_factory() if records_factory is not None else None
+    try:
+        if records is not None:
+            # Before SQS: a worker can never find a task whose row is still to come, and the
+            # ids are new, so one unconditional batch writes them all.
+            await run_in_threadpool(records.queued, batch.envelopes)
+    except Exception as exc:
+        if records is not None:
+            await _take_back(records, batch.task_ids, refused=batch.task_ids)
+        await _refuse(batch, exc)
     try:
         await run_in_threadpool(queue_factory().send, batch.envelopes)
-    except EnqueueError as exc:
-        logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": exc.task_ids})
-        status_factory: Callable[[], StatusStore] | None = getattr(state, _STATUS_FACTORY, None)
-        taken = [e for e in batch.envelopes if e.id not in set(exc.task_ids)]
-        if taken and status_factory is not None:
-            try:
-                await run_in_threadpool(status_factory().cancel, taken)
-            except Exception:
-                logger.exception("could not cancel the tasks SQS took for a refused request")
-        await batch.undo()
-        raise HTTPException(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The request's background work could not be queued; please retry.",
-            headers={"Retry-After": "1"},
-        ) from exc
+    except Exception as exc:
+        if records is not None:
+            # What SQS refused is known from an EnqueueError; after any other error, each
+            # task may have been taken.
+            refused = exc.task_ids if isinstance(exc, EnqueueError) else []
+            await _take_back(records, batch.task_ids, refused)
+        await _refuse(batch, exc)
     logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
-    status_factory = getattr(state, _STATUS_FACTORY, None)
-    if status_factory is not None:
-        # Written only now that SQS holds the tasks: "queued" is never claimed for a task that
-        # is not on the queue. A failure here loses no work (the worker records its own
-        # progress), so it is logged rather than turned into an error for the client.
-        try:
-            await run_in_threadpool(status_factory().queued, batch.envelopes)
-        except Exception:
-            logger.exception("queued tasks, but could not record their status")
+
+
+async def _refuse(batch: TaskBatch, exc: Exception) -> NoReturn:
+    """Answer 503, after taking back what the request did: its retry must find nothing done."""
+    logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": batch.task_ids})
+    await batch.undo()
+    raise HTTPException(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        detail="The request's background work could not be queued; please retry.",
+        headers={"Retry-After": "1"},
+    ) from exc
+
+
+async def _take_back(records: TaskRecords, task_ids: list[str], refused: list[str]) -> None:
+    """The rows of a request answered 503: those SQS refused are forgotten (no worker can see
+    them); those it took are cancelled, as SQS cannot give a message back."""
+    taken = [task_id for task_id in task_ids if task_id not in set(refused)]
+    try:
+        if refused:
+            await run_in_threadpool(records.discard, refused)
+        if taken:
+            await run_in_threadpool(records.cancel, taken)
+    except Exception:
+        logger.exception("could not take back the rows of a refused request's tasks")
 
 
 #: Inject with `background_tasks: BackgroundTasks`, as with FastAPI's own. scope="function" makes
 #: the exit code run before the response is sent, so an enqueue failure can still become a 503.
-BackgroundTasks = Annotated[TaskBatch, Depends(collect_tasks, scope="function")]
+BackgroundTasks = Annotated[TaskBatch, Depends(send_request_tasks, scope="function")]

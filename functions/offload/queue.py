@@ -101,7 +101,7 @@ class SqsTaskQueue:
                 [envelope.id],
             )
         try:
-            return self._payloads.offload(envelope)
+            return self._payloads.store(envelope)
         except Exception as exc:
             raise EnqueueError(
                 f"could not store the arguments of {envelope.task}: {exc}", [envelope.id]

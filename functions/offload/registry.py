@@ -92,6 +92,14 @@ class TaskSpec:
                 raise TaskArgumentsError(f"{self.name}({name}): {describe(exc)}") from None
         return _split(bound, len(args))
 
+    def call(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        """Run the task's function; an `async def` task runs on an event loop of its own."""
+        if self.is_async:
+            import asyncio  # only workers with async tasks pay for it
+
+            return asyncio.run(self.func(*args, **kwargs))
+        return self.func(*args, **kwargs)
+
     def _bind(self, args: Sequence[Any], kwargs: Mapping[str, Any]) -> inspect.BoundArguments:
         try:
             return self.signature.bind(*args, **kwargs)

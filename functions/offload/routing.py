@@ -1,5 +1,7 @@
-"""What a queue message is. One queue carries task envelopes, S3 notifications and S3's test
-event; like Mangum's adapter, the first route whose `matches` says yes handles the message."""
+"""What a queue message is. One queue may carry task envelopes, S3 notifications and S3's test
+event; like Mangum's adapter, the first reader whose `matches` says yes turns the message into
+the task to run (or into nothing to run: acknowledged).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from offload.envelope import Envelope
 from offload.exceptions import EnvelopeError
 
 if TYPE_CHECKING:
@@ -37,18 +40,29 @@ class Message:
         return cls(record=record, body=body)
 
 
-class Route(Protocol):
-    """Handles one kind of message. Raising PermanentTaskError sends it to the DLQ; any other
-    exception makes it retryable."""
+class MessageReader(Protocol):
+    """One kind of message. `envelope` raises PermanentTaskError for one that can never run."""
 
     name: str
 
     def matches(self, message: Message) -> bool: ...
 
-    def handle(self, message: Message) -> None: ...
+    def envelope(self, message: Message) -> Envelope | None: ...
 
 
-class S3TestEventRoute:
+class EnvelopeReader:
+    """Task envelopes: a JSON object with a version field `v`."""
+
+    name = "task"
+
+    def matches(self, message: Message) -> bool:
+        return isinstance(message.body, dict) and "v" in message.body
+
+    def envelope(self, message: Message) -> Envelope:
+        return Envelope.from_body(message.record.body)
+
+
+class S3TestEventReader:
     """S3 sends `s3:TestEvent` once when a bucket notification is configured: acknowledge it."""
 
     name = "s3_test_event"
@@ -56,5 +70,5 @@ class S3TestEventRoute:
     def matches(self, message: Message) -> bool:
         return isinstance(message.body, dict) and message.body.get("Event") == "s3:TestEvent"
 
-    def handle(self, message: Message) -> None:
+    def envelope(self, message: Message) -> None:
         return None

@@ -11,20 +11,17 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import Metrics
 
-import app.tasks  # noqa: F401  (registers every task the worker may be asked to run)
-from app import task_runtime
-from app.tasks.files import S3ObjectCreatedRoute
-from offload import registry
-from offload.consumer import TaskConsumer
-from offload.metrics import PowertoolsTaskMetrics
+from app.wiring import Wiring, wiring
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+    from offload.consumer import TaskConsumer
+
 logger = Logger()
-# A batch of S3 test events or uploads adds no task metric; that is normal, not worth a warning
-# in every such invocation's log.
+# A batch of S3 test events adds no task metric; that is normal, not worth a warning in every
+# such invocation's log.
 warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 # The template sets POWERTOOLS_METRICS_NAMESPACE; the fallback keeps metrics valid elsewhere.
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Offload"))
@@ -32,22 +29,14 @@ copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app
 
 
 @cache
+def _consumer(parts: Wiring) -> TaskConsumer:
+    return parts.consumer(logger, metrics)
+
+
 def consumer() -> TaskConsumer:
-    """Built on the first invocation (settings read, nothing connected at import), then kept
-    for the life of the execution environment."""
-    return TaskConsumer(
-        task_runtime.dead_letters(),
-        task_registry=registry,
-        # Uploads arrive as the bucket's ObjectCreated notifications, not as task envelopes.
-        routes=[S3ObjectCreatedRoute()],
-        log=logger,
-        status=task_runtime.status_store(),
-        idempotency=task_runtime.idempotency(),
-        visibility=task_runtime.visibility(),
-        policy=task_runtime.run_policy(),
-        payloads=task_runtime.payload_store(),
-        metrics=PowertoolsTaskMetrics(metrics),
-    )
+    """Built on the first invocation (settings read and checked, nothing connected at import),
+    then kept for the life of the execution environment, as the rest of the wiring is."""
+    return _consumer(wiring())
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -1,5 +1,5 @@
 """What recording "queued" costs on the enqueue path: the same endpoint (two tasks) with and
-without the status store, handler duration under Mangum, SQS and DynamoDB in moto."""
+without the task rows, handler duration under Mangum, SQS and DynamoDB in moto."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from mangum import Mangum
 from offload import TaskRegistry
 from offload.producer import BackgroundTasks, use_task_queue
 from offload.queue import SqsTaskQueue
-from offload.status import DynamoStatusStore
+from offload.records import TaskRecords
 from tests.benchmarks.conftest import Queue
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.conftest import FakeLambdaContext
@@ -39,7 +39,7 @@ def handler(queue: Queue, with_status: bool) -> Any:
         app,
         lambda: SqsTaskQueue(queue.url, queue.client),
         task_registry=tasks,
-        status=(lambda: DynamoStatusStore(lambda: TABLE, lambda: client)) if with_status else None,
+        records=(lambda: TaskRecords(TABLE, lambda: client)) if with_status else None,
     )
 
     @app.post("/notes")
@@ -72,7 +72,7 @@ def test_the_cost_of_recording_queued_status(
         [name, percentile(values, 50), percentile(values, 95)]
         for name, values in (
             ("SQS only", paired.baseline),
-            ("SQS + queued status (2 PutItem)", paired.subject),
+            ("SQS + task rows (1 BatchWriteItem)", paired.subject),
         )
     ]
     print("\n\n== Enqueue path: cost of the task status (2 tasks per request) ==")

@@ -16,8 +16,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from app import aws
-from app.settings import get_settings
+from app import wiring
+from app.settings import Settings, get_settings
 from infra.motoserver import MotoServer
 from tests.conftest import load_event, make_context
 from tests.moto_aws import REGION, create_tables, create_task_queues, use_fake_credentials
@@ -68,6 +68,10 @@ class Cloud:
     table_name: str
     s3: S3Client
     upload_bucket: str
+
+    def settings(self) -> Settings:
+        """The settings this cloud's functions run with (for a second worker, say)."""
+        return get_settings()
 
     def receive(self, queue_url: str, max_messages: int = 10) -> list[dict[str, Any]]:
         """Everything visible on a queue now (several receives: SQS returns at most 10)."""
@@ -220,7 +224,6 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             "DATA_TABLE_NAME": "DataTable",
             "SENDER_EMAIL": SENDER,
             "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
-            "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
             "UPLOAD_BUCKET_NAME": UPLOAD_BUCKET,
         }.items():
             monkeypatch.setenv(name, value)
@@ -258,13 +261,9 @@ def moto_server() -> Iterator[MotoServer]:
 
 
 def reset_caches() -> None:
-    """Clients, settings and the worker's consumer are cached per execution environment, as on
-    Lambda; each test is a new environment."""
-    from worker.handler import consumer
-
-    aws.reset()
-    get_settings.cache_clear()
-    consumer.cache_clear()
+    """Clients, settings and every part built from them are cached per execution environment,
+    as on Lambda; each test is a new environment."""
+    wiring.reset()
 
 
 def http_event(method: str, path: str, body: str = "", query: str = "") -> dict[str, Any]:

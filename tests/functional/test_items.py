@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from app import aws
+from app import clients
 from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, User, reset_caches, sent_emails
 from tests.moto_aws import REGION
 
@@ -26,7 +26,7 @@ def count_batches() -> list[int]:
     def record(params: dict[str, Any], **_: Any) -> None:
         calls.append(len(params["Entries"]))
 
-    aws.sqs().meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
+    clients.sqs().meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
     return calls
 
 

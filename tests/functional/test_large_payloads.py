@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from app import task_runtime
+from app.wiring import wiring
 from offload import Envelope, registry
 from tests.functional.conftest import ALICE, Cloud, reset_caches
 from tests.moto_aws import REGION
@@ -34,7 +34,7 @@ def test_a_2_mb_argument_goes_through_s3_and_reaches_the_task(cloud: Cloud, buck
     blob = "x" * (2 * 1024 * 1024)
     envelope = Envelope(task="measure_blob", args=[blob], kwargs={"label": "big"}, owner=ALICE.sub)
 
-    task_runtime.task_queue().send([envelope])
+    wiring().task_queue.send([envelope])
 
     [message] = cloud.receive(cloud.task_queue_url)
     body = json.loads(message["Body"])
@@ -54,9 +54,7 @@ def test_a_2_mb_argument_goes_through_s3_and_reaches_the_task(cloud: Cloud, buck
 
 
 def test_small_arguments_stay_inline(cloud: Cloud, bucket: str) -> None:
-    task_runtime.task_queue().send(
-        [Envelope(task="measure_blob", args=["small"], kwargs={"label": "s"})]
-    )
+    wiring().task_queue.send([Envelope(task="measure_blob", args=["small"], kwargs={"label": "s"})])
 
     [message] = cloud.receive(cloud.task_queue_url)
     assert "payload" not in json.loads(message["Body"])

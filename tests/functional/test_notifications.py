@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from api.handler import handler as api_handler
-from app import aws
+from app import clients
 from tests.conftest import make_context
 from tests.functional.conftest import (
     ADMIN,
@@ -50,7 +50,7 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     assert sent_emails() == []
 
     # When the worker gets those messages as Lambda's SQS poller delivers them
-    sends = captured(aws.sesv2(), "SendEmail")
+    sends = captured(clients.sesv2(), "SendEmail")
     response = worker_handler(cloud.sqs_event(messages), make_context())
 
     # Then both succeed: the email went through SES, the log entry can be read back
@@ -132,7 +132,7 @@ def test_retryable_failure_is_listed_in_batch_item_failures(
         raise ConnectionError("DynamoDB endpoint unreachable")
 
     # The log store fails as a network error would: an ordinary, retryable error.
-    monkeypatch.setattr("app.tasks.notifications.LogStore.write", unreachable)
+    monkeypatch.setattr("app.logs.LogStore.write", unreachable)
 
     response = worker_handler(cloud.sqs_event(messages), make_context())
 

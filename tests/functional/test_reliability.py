@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from app import aws, task_runtime
-from offload import registry
-from offload.consumer import TaskConsumer
+from app import clients
+from app.email import Mailer
+from app.wiring import Wiring
 from tests.conftest import make_context
 from tests.functional.conftest import Cloud, sent_emails
 from tests.moto_aws import REGION
@@ -82,7 +82,7 @@ def test_a_retryable_failure_backs_off_and_records_why(
     message = email_message(cloud)
     task_id = json.loads(message["Body"])["id"]
     delays: list[int] = []
-    aws.sqs().meta.events.register(
+    clients.sqs().meta.events.register(
         "provide-client-params.sqs.ChangeMessageVisibility",
         lambda params, **_: delays.append(params["VisibilityTimeout"]),
     )
@@ -90,8 +90,8 @@ def test_a_retryable_failure_backs_off_and_records_why(
     def throttled(*args: object, **kwargs: object) -> None:
         raise ConnectionError("SES throttled")
 
-    real_send = __import__("app.email", fromlist=["send"]).send
-    monkeypatch.setattr("app.tasks.notifications.send", throttled)
+    real_send = Mailer.send
+    monkeypatch.setattr(Mailer, "send", throttled)
     response = worker_handler(cloud.sqs_event([message]), make_context())
 
     assert response == {"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}
@@ -106,7 +106,7 @@ def test_a_retryable_failure_backs_off_and_records_why(
     }
 
     # When it works on the next delivery, the task succeeds and counts both attempts
-    monkeypatch.setattr("app.tasks.notifications.send", real_send)
+    monkeypatch.setattr(Mailer, "send", real_send)
     worker_handler(cloud.sqs_event([with_receive_count(message, 2)]), make_context())
     status = task_status(cloud, task_id)
     assert (status["status"], status["attempts"]) == ("succeeded", 2)
@@ -123,7 +123,7 @@ def test_the_last_attempt_dead_letters_with_the_reason(
     def broken(*args: object, **kwargs: object) -> None:
         raise TimeoutError("SES did not answer")
 
-    monkeypatch.setattr("app.tasks.notifications.send", broken)
+    monkeypatch.setattr(Mailer, "send", broken)
     response = worker_handler(cloud.sqs_event([message]), make_context())
 
     assert response == {"batchItemFailures": []}
@@ -146,22 +146,16 @@ def test_a_duplicate_arriving_while_the_first_runs_is_retried_not_succeeded(
     cloud.call_api("POST", NOTIFY)
     message = email_message(cloud)
     inner: list[Any] = []
-    real_send = __import__("app.email", fromlist=["send"]).send
+    real_send = Mailer.send
 
-    def send_while_a_duplicate_arrives(email: Any) -> str:
-        # A second worker gets the same task while this one is still sending.
-        other = TaskConsumer(
-            task_runtime.dead_letters(),
-            task_registry=registry,
-            status=task_runtime.status_store(),
-            idempotency=task_runtime.idempotency(),
-            visibility=task_runtime.visibility(),
-        )
+    def send_while_a_duplicate_arrives(mailer: Mailer, email: Any) -> str:
+        # A second worker (an execution environment of its own) gets the same task meanwhile.
+        other = Wiring(cloud.settings()).consumer()
         inner.append(other.handle(cloud.sqs_event([message]), make_context()))
-        result: str = real_send(email)
+        result: str = real_send(mailer, email)
         return result
 
-    monkeypatch.setattr("app.tasks.notifications.send", send_while_a_duplicate_arrives)
+    monkeypatch.setattr(Mailer, "send", send_while_a_duplicate_arrives)
     outer = worker_handler(cloud.sqs_event([message]), make_context())
 
     assert inner == [{"batchItemFailures": [{"itemIdentifier": message["MessageId"]}]}]
@@ -171,10 +165,14 @@ def test_a_duplicate_arriving_while_the_first_runs_is_retried_not_succeeded(
     assert status["status"] == "succeeded"
 
 
-def test_idempotency_store_failing_is_never_a_silent_success(cloud: Cloud) -> None:
+def test_task_rows_failing_to_start_is_never_a_silent_success(cloud: Cloud) -> None:
     cloud.call_api("POST", NOTIFY)
     messages = cloud.receive(cloud.task_queue_url)
-    boto3.client("dynamodb", region_name=REGION).delete_table(TableName="IdempotencyTable")
+
+    def unavailable(**_: Any) -> None:
+        raise ConnectionError("DynamoDB unreachable")
+
+    clients.dynamodb().meta.events.register("before-call.dynamodb.UpdateItem", unavailable)
 
     response = worker_handler(cloud.sqs_event(messages), make_context())
 
@@ -221,7 +219,7 @@ def test_tasks_sqs_took_for_a_refused_request_are_cancelled_not_run(cloud: Cloud
             {"Id": "1", "SenderFault": False, "Code": "InternalError", "Message": "injected"}
         )
 
-    events = aws.sqs().meta.events
+    events = clients.sqs().meta.events
     events.register("provide-client-params.sqs.SendMessageBatch", drop_second)
     events.register("after-call.sqs.SendMessageBatch", report_second)
 

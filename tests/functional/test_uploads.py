@@ -18,7 +18,8 @@ import pytest
 from PIL import Image
 
 from app.uploads import policy
-from tests.functional.conftest import ADMIN, BOB, Cloud, notify_uploads, reset_caches
+from app.wiring import wiring
+from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, notify_uploads, reset_caches
 from tests.moto_aws import REGION
 from tests.multipart import multipart
 
@@ -76,9 +77,17 @@ def keys(cloud: Cloud, prefix: str = "") -> list[str]:
     return sorted(o["Key"] for o in listing.get("Contents", []))
 
 
-def file_records() -> list[dict[str, Any]]:
+def rows(prefix: str) -> list[dict[str, Any]]:
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName="DataTable")["Items"]
-    return [dict(i) for i in items if i["pk"]["S"].startswith("FILE#")]
+    return [dict(i) for i in items if i["pk"]["S"].startswith(prefix)]
+
+
+def file_records() -> list[dict[str, Any]]:
+    return rows("FILE#")
+
+
+def task_rows(cloud: Cloud) -> list[dict[str, Any]]:
+    return rows("TASK#")
 
 
 def dead_letters(cloud: Cloud) -> list[dict[str, Any]]:
@@ -100,11 +109,12 @@ def test_an_image_sent_to_the_api_is_stored_under_its_id_and_gets_thumbnails(
     stored = cloud.s3.get_object(Bucket=cloud.upload_bucket, Key=f"uploads/{file_id}")
     assert stored["Body"].read() == image
     before = file_status(cloud, file_id)
-    assert (before["status"], before["name"], before["thumbnails"]) == (
+    assert (before["status"], before["name"], before["task_id"]) == (
         "uploaded",
         "holiday.png",
-        [],
+        None,
     )
+    assert before["result"]["thumbnails"] == []
     # The API queued no task: the only message is S3's own notification
     [message] = cloud.receive(cloud.task_queue_url)
     assert json.loads(message["Body"])["Records"][0]["eventSource"] == "aws:s3"
@@ -120,11 +130,15 @@ def test_an_image_sent_to_the_api_is_stored_under_its_id_and_gets_thumbnails(
     assert done["sha256"] == hashlib.sha256(image).hexdigest()
     assert done["content_type"] == "image/png"
     assert done["reason"] is None
-    assert [(t["size"], t["width"], t["height"]) for t in done["thumbnails"]] == [
+    # An upload is a task like any other: its id leads to its status
+    _, task = cloud.call_api("GET", f"/tasks/{done['task_id']}")
+    assert (task["task"], task["status"], task["attempts"]) == ("process_upload", "succeeded", 1)
+    thumbnails = done["result"]["thumbnails"]
+    assert [(t["size"], t["width"], t["height"]) for t in thumbnails] == [
         (128, 128, 64),
         (512, 512, 256),
     ]
-    for thumbnail in done["thumbnails"]:
+    for thumbnail in thumbnails:
         key = f"thumbnails/{file_id}/{thumbnail['size']}.png"
         assert f"/{key}?" in thumbnail["url"]
         assert "X-Amz-Expires=300" in thumbnail["url"]
@@ -183,7 +197,10 @@ def test_a_file_put_straight_into_the_bucket_reaches_the_worker(cloud: Cloud) ->
         "image/jpeg",
         len(photo),
     )
-    assert [(t["width"], t["height"]) for t in done["thumbnails"]] == [(64, 128), (256, 512)]
+    assert [(t["width"], t["height"]) for t in done["result"]["thumbnails"]] == [
+        (64, 128),
+        (256, 512),
+    ]
     assert keys(cloud, "thumbnails/") == [
         f"thumbnails/{authorized['id']}/128.png",
         f"thumbnails/{authorized['id']}/512.png",
@@ -207,8 +224,9 @@ def test_processing_the_same_object_again_overwrites_the_same_record_and_thumbna
 
     again = file_status(cloud, accepted["id"])
     assert again["status"] == "ready"
-    assert {k: v for k, v in again.items() if k not in ("processed_at", "thumbnails")} == {
-        k: v for k, v in first.items() if k not in ("processed_at", "thumbnails")
+    # One task for both deliveries: done once, not again
+    assert {k: v for k, v in again.items() if k != "result"} == {
+        k: v for k, v in first.items() if k != "result"
     }
     assert len(keys(cloud, "thumbnails/")) == 2
     assert dead_letters(cloud) == []
@@ -222,13 +240,13 @@ def test_a_csv_file_gets_the_same_summary_as_process(cloud: Cloud) -> None:
 
     done = file_status(cloud, accepted["id"])
     assert (done["status"], done["content_type"]) == ("ready", "text/csv")
-    summary = done["summary"]
+    summary = done["result"]["summary"]
     assert summary["records"] == 4
     temp = summary["fields"]["temp"]
     assert (temp["count"], temp["nulls"], temp["min"], temp["max"]) == (3, 1, -3, 21.5)
     assert summary["fields"]["city"]["top"][0] == ["Lyon", 2]
     assert summary["fields"]["rain"]["nulls"] == 2
-    assert done["summary_truncated"] is False
+    assert done["result"]["summary_truncated"] is False
 
 
 def test_a_json_dataset_is_summarised(cloud: Cloud) -> None:
@@ -239,7 +257,7 @@ def test_a_json_dataset_is_summarised(cloud: Cloud) -> None:
 
     done = file_status(cloud, accepted["id"])
     assert (done["status"], done["content_type"]) == ("ready", "application/json")
-    assert done["summary"]["fields"]["n"]["mean"] == 2
+    assert done["result"]["summary"]["fields"]["n"]["mean"] == 2
 
 
 @pytest.mark.parametrize(
@@ -292,7 +310,10 @@ def test_a_bad_data_file_is_failed_with_its_reason_but_not_dead_lettered(
     assert done["status"] == "failed"
     assert done["reason"]["code"] == code
     assert reason in done["reason"]["message"]
-    assert done["summary"] is None
+    assert done["result"]["summary"] is None
+    # The task says the same: failed, with the public reason
+    _, task = cloud.call_api("GET", f"/tasks/{done['task_id']}")
+    assert (task["status"], task["reason"]) == ("failed", done["reason"])
     # The user's mistake, shown on the file: no retry, and no operator paged
     assert "Records" in handled
     assert cloud.receive(cloud.task_queue_url) == []
@@ -315,7 +336,7 @@ def test_an_image_bomb_is_refused_without_thumbnails_and_not_dead_lettered(cloud
         "code": "image_too_large",
         "message": "The image has more than 40000000 pixels.",
     }
-    assert done["thumbnails"] == []
+    assert done["result"]["thumbnails"] == []
     assert keys(cloud, "thumbnails/") == []
     # Anyone can upload one: the user reads why, no operator is paged
     assert dead_letters(cloud) == []
@@ -382,6 +403,10 @@ def test_a_file_past_its_upload_is_never_processed_again(cloud: Cloud) -> None:
     again = file_status(cloud, authorized["id"])
     assert again == done
     assert again["sha256"] == hashlib.sha256(first).hexdigest()
+    # The second object was a task of its own, which found the file taken and did nothing
+    tasks = task_rows(cloud)
+    assert len(tasks) == 2
+    assert {t["status"]["S"] for t in tasks} == {"succeeded"}
     assert dead_letters(cloud) == []
 
 
@@ -483,7 +508,7 @@ def test_hostile_filenames_in_a_multipart_upload(cloud: Cloud) -> None:
     assert all(key.startswith("uploads/") and len(key) == 40 for key in keys(cloud))
 
 
-def test_a_file_s3_would_not_take_is_503_and_its_record_says_so(
+def test_a_file_s3_would_not_take_is_503_and_leaves_nothing_behind(
     cloud: Cloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("UPLOAD_BUCKET_NAME", "no-such-bucket")
@@ -491,10 +516,10 @@ def test_a_file_s3_would_not_take_is_503_and_its_record_says_so(
 
     status, answer = upload(cloud, "x.txt", "text/plain", b"hello")
 
+    # Retry-able as it is: no record, and the quota given back
     assert status == 503, answer
-    [record] = file_records()
-    assert record["status"]["S"] == "failed"
-    assert json.loads(record["reason"]["S"])["code"] == "upload_failed"
+    assert file_records() == []
+    assert wiring().upload_quota.used(ALICE.sub) == 0
 
 
 def test_a_body_over_the_limit_is_413_before_it_is_read(cloud: Cloud) -> None:

@@ -107,8 +107,9 @@ API_MAY = {
     # arguments too large for SQS under payloads/ (the envelope then points there) and links
     # thumbnails.
     "create": Allowance(
-        "create DataTable records, and take them back when their tasks were refused",
-        frozenset({"dynamodb:putitem", "dynamodb:deleteitem"}),
+        "create DataTable records (a request's task rows in one batch), and take them back "
+        "when their tasks were refused",
+        frozenset({"dynamodb:putitem", "dynamodb:deleteitem", "dynamodb:batchwriteitem"}),
         frozenset(table_arns("DataTable")),
         leading_keys(API_RECORD_PREFIXES),
     ),
@@ -140,11 +141,6 @@ WORKER_MAY = {
         "read and write DataTable",
         DYNAMODB_READ | DYNAMODB_WRITE,
         frozenset(table_arns("DataTable")),
-    ),
-    "idempotency": Allowance(
-        "read and write IdempotencyTable",
-        DYNAMODB_READ | DYNAMODB_WRITE,
-        frozenset(table_arns("IdempotencyTable")),
     ),
     "dead_letter": Allowance(
         "send permanent failures to DeadLetterQueue (and no other queue)",

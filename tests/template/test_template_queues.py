@@ -197,21 +197,29 @@ def test_worker_concurrency_is_capped(translated: Translated, defaults: dict[str
         )
 
 
-def test_idempotency_outlives_the_dead_letter_queue(
-    translated: Translated, defaults: dict[str, str]
+@pytest.mark.parametrize("function", [WORKER, "ApiFunction"])
+def test_task_rows_outlive_every_redelivery_and_redrive(
+    translated: Translated, defaults: dict[str, str], function: str
 ) -> None:
-    # A task redriven from the DLQ must still be recognised as done if it had completed, so
-    # completed ids are kept at least as long as the DLQ keeps messages (template comment).
-    variables = translated.resources[WORKER]["Properties"].get("Environment", {}).get("Variables")
-    if "IDEMPOTENCY_EXPIRES_SECONDS" not in (variables or {}):
-        pytest.skip(f"{WORKER} has no IDEMPOTENCY_EXPIRES_SECONDS")
-    kept = as_int(variables["IDEMPOTENCY_EXPIRES_SECONDS"], defaults, "IDEMPOTENCY_EXPIRES_SECONDS")
+    # A task's row is its idempotency record: a task redriven from the DLQ must still be
+    # recognised as done if it had completed, so rows are kept at least as long as the DLQ
+    # keeps messages, which is at least as long as the task queue does.
+    variables = translated.resources[function]["Properties"].get("Environment", {})["Variables"]
+    assert "TASK_RETENTION_SECONDS" in variables, (
+        f"{function} has no TASK_RETENTION_SECONDS: the code's default would apply unseen"
+    )
+    kept = as_int(variables["TASK_RETENTION_SECONDS"], defaults, "TASK_RETENTION_SECONDS")
     dead = as_int(
         queue(translated, DEAD_LETTER_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
         defaults,
         f"{DEAD_LETTER_QUEUE}.MessageRetentionPeriod",
     )
-    assert kept >= dead, (
-        f"IDEMPOTENCY_EXPIRES_SECONDS is {kept} s but {DEAD_LETTER_QUEUE} keeps messages {dead} s: "
-        f"a completed task redriven from the DLQ would run again"
+    source = as_int(
+        queue(translated, TASK_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
+        defaults,
+        f"{TASK_QUEUE}.MessageRetentionPeriod",
+    )
+    assert kept >= dead >= source, (
+        f"TASK_RETENTION_SECONDS is {kept} s, {DEAD_LETTER_QUEUE} keeps messages {dead} s, "
+        f"{TASK_QUEUE} {source} s: a completed task redriven from the DLQ would run again"
     )

@@ -169,7 +169,7 @@ def test_every_alarm_tells_the_alarm_topic(translated: Translated) -> None:
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
 
 
-@pytest.mark.parametrize("logical", ["DeadLetterQueue", "DataTable", "IdempotencyTable"])
+@pytest.mark.parametrize("logical", ["DeadLetterQueue", "DataTable"])
 def test_what_an_operator_needs_outlives_the_stack(translated: Translated, logical: str) -> None:
     resource = translated.resources[logical]
     assert resource.get("DeletionPolicy") == "Retain"

@@ -8,14 +8,15 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import AdminCaller
+from api.deps import LogDB
 from api.errors import AUTHENTICATED, FORBIDDEN
-from app.logs import LogEntry, LogStore
+from app.logs import LogEntry
 
 router = APIRouter(tags=["notifications"], responses={**AUTHENTICATED, **FORBIDDEN})
 
 
 @router.get("/logs")
 async def list_logs(
-    _: AdminCaller, limit: Annotated[int, Query(ge=1, le=100)] = 50
+    _: AdminCaller, logs: LogDB, limit: Annotated[int, Query(ge=1, le=100)] = 50
 ) -> list[LogEntry]:
-    return await run_in_threadpool(LogStore().recent, limit)
+    return await run_in_threadpool(logs.recent, limit)

@@ -1,6 +1,7 @@
 """Files: sent through the API (up to 4 MiB) or POSTed straight to S3 with a presigned form
-(larger ones), then processed by the worker when S3 announces the object. The API never queues
-a task for a file: the bucket's notification is the one trigger for both ways in.
+(larger ones), then processed by the worker's `process_upload` task when S3 announces the
+object. The API never queues a task for a file: the bucket's notification is the one trigger
+for both ways in.
 
 Each file is its uploader's: only they (and admins) read it back, and the bytes they send count
 against their daily upload quota (a presigned POST counts what it allows).
@@ -11,30 +12,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, UploadFile, status
+from fastapi import APIRouter, Form, HTTPException, Path, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import UploadQuota, charge
+from api.deps import Bucket, FileDB, TaskRecordsDB, UploadQuota, charge
 from api.errors import AUTHENTICATED, BODY, NOT_FOUND
-from app.data_summary import DatasetSummary
-from app.uploads import policy, storage
+from app.uploads import policy
+from app.uploads.files import FileStatus, UploadedFile
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
 from app.uploads.names import sanitize_filename
-from app.uploads.records import FileRecord, FileStatus, FileStore
-from offload.reasons import Reason
 
 router = APIRouter(tags=["files"], responses=AUTHENTICATED)
 
 FileId = Annotated[str, Path(pattern=FILE_ID_PATTERN)]
-
-
-def file_store() -> FileStore:
-    return FileStore()
-
-
-FileDB = Annotated[FileStore, Depends(file_store)]
 
 
 class UploadForm(BaseModel):
@@ -73,37 +65,6 @@ class UploadAuthorized(FileAccepted):
     upload: PresignedPost
 
 
-class ThumbnailLink(BaseModel):
-    size: int
-    width: int
-    height: int
-    content_type: str
-    url: str
-
-
-class FilePublic(BaseModel):
-    id: str
-    status: FileStatus
-    name: str
-    declared_content_type: str | None
-    content_type: str | None
-    size: int | None
-    sha256: str | None
-    summary: DatasetSummary | None
-    #: The data file had more rows than are summarised; the summary covers the first ones.
-    summary_truncated: bool
-    thumbnails: list[ThumbnailLink]
-    #: Seconds the thumbnail links stay valid.
-    links_expire_in: int
-    #: Why the file failed, when it did.
-    reason: Reason | None
-    created_at: datetime
-    processed_at: datetime | None
-
-
-NOT_STORED = Reason(code="upload_failed", message="The file could not be stored.")
-
-
 def _declared(content_type: str | None) -> str | None:
     """The client's media type if we accept it, None if it did not know; 415 otherwise."""
     value = policy.normalize_content_type(content_type or policy.UNKNOWN_CONTENT_TYPE)
@@ -129,8 +90,9 @@ def _invalid(field: str, message: str) -> HTTPException:
     )
 
 
-def _accepted(record: FileRecord) -> FileAccepted:
-    return FileAccepted(id=record.id, status=record.status, status_url=f"/files/{record.id}")
+def _accepted(file: UploadedFile) -> FileAccepted:
+    status = "awaiting_upload" if file.via == "presigned" else "uploaded"
+    return FileAccepted(id=file.id, status=status, status_url=f"/files/{file.id}")
 
 
 @router.post(
@@ -142,51 +104,54 @@ async def upload(
     form: Annotated[UploadForm, Form()],
     caller: CurrentCaller,
     files: FileDB,
+    bucket: Bucket,
     quota: UploadQuota,
 ) -> FileAccepted:
     """Store a file of up to 4 MiB; the worker processes it once S3 has it."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    file = form.file
-    declared = _declared(file.content_type)
-    if file.size is not None and file.size > policy.MAX_DIRECT_BYTES:
+    upload = form.file
+    declared = _declared(upload.content_type)
+    if upload.size is not None and upload.size > policy.MAX_DIRECT_BYTES:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"Files over {policy.MAX_DIRECT_BYTES} bytes go through POST /uploads",
         )
-    if not file.size:
+    if not upload.size:
         raise _invalid("file", "The file is empty")
-    await charge(quota, caller.sub, amount=file.size)
-    record = FileRecord(
+    await charge(quota, caller.sub, amount=upload.size)
+    file = UploadedFile(
         id=new_file_id(),
-        status="uploaded",
         owner=caller.sub,
-        name=sanitize_filename(file.filename),
+        via="api",
+        name=sanitize_filename(upload.filename),
         declared_content_type=declared,
         created_at=datetime.now(UTC),
     )
     # The record first: when S3 announces the object, the worker finds it already there.
-    await run_in_threadpool(files.create, record)
-    file.file.seek(0)
+    await run_in_threadpool(files.create, file)
+    upload.file.seek(0)
     try:
         await run_in_threadpool(
-            storage.put_upload,
-            record.id,
-            file.file,
-            declared or policy.UNKNOWN_CONTENT_TYPE,
+            bucket.put_upload, file.id, upload.file, declared or policy.UNKNOWN_CONTENT_TYPE
         )
     except (BotoCoreError, ClientError):
-        await run_in_threadpool(quota.refund, caller.sub, file.size)
-        await run_in_threadpool(files.fail_upload, record, NOT_STORED)
+        # Nothing was stored: take back what this request did, so that its retry starts clean.
+        await run_in_threadpool(quota.refund, caller.sub, upload.size)
+        await run_in_threadpool(files.delete, file.id)
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "The file could not be stored; try again"
         ) from None
-    return _accepted(record)
+    return _accepted(file)
 
 
 @router.post("/uploads", status_code=status.HTTP_201_CREATED, responses=BODY)
 async def authorize_upload(
-    request: UploadRequest, caller: CurrentCaller, files: FileDB, quota: UploadQuota
+    request: UploadRequest,
+    caller: CurrentCaller,
+    files: FileDB,
+    bucket: Bucket,
+    quota: UploadQuota,
 ) -> UploadAuthorized:
     """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 5 minutes.
 
@@ -197,19 +162,19 @@ async def authorize_upload(
         # Signed into the policy, the type must be a real one: S3 will hold the client to it.
         raise _unsupported()
     await charge(quota, caller.sub, amount=request.size)
-    record = FileRecord(
+    file = UploadedFile(
         id=new_file_id(),
-        status="awaiting_upload",
         owner=caller.sub,
+        via="presigned",
         name=sanitize_filename(request.filename),
         declared_content_type=declared,
         created_at=datetime.now(UTC),
     )
-    await run_in_threadpool(files.create, record)
+    await run_in_threadpool(files.create, file)
     post: dict[str, Any] = await run_in_threadpool(
-        storage.presigned_post, record.id, declared, request.size
+        bucket.presigned_post, file.id, declared, request.size
     )
-    accepted = _accepted(record)
+    accepted = _accepted(file)
     return UploadAuthorized(
         **accepted.model_dump(),
         upload=PresignedPost(
@@ -222,34 +187,24 @@ async def authorize_upload(
 
 
 @router.get("/files/{file_id}", responses=NOT_FOUND)
-async def get_file(file_id: FileId, caller: CurrentCaller, files: FileDB) -> FilePublic:
-    record = await run_in_threadpool(files.get, file_id)
-    if record is None or not caller.may_read(record.owner):
+async def get_file(
+    file_id: FileId,
+    caller: CurrentCaller,
+    files: FileDB,
+    records: TaskRecordsDB,
+    bucket: Bucket,
+) -> UploadedFile:
+    """The file's facts and where its processing stands (its task's state and reason);
+    thumbnails come with links valid for five minutes."""
+    file = await run_in_threadpool(files.get, file_id)
+    if file is None or not caller.may_read(file.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
+    task = await run_in_threadpool(records.get, file.task_id) if file.task_id else None
     thumbnails = [
-        ThumbnailLink(
-            size=t.size,
-            width=t.width,
-            height=t.height,
-            content_type=t.content_type,
-            # Signed locally: no call to S3, so a status answer costs no more for images.
-            url=storage.presigned_get(t.key),
-        )
-        for t in record.result.thumbnails
+        thumbnail.model_copy(update={"url": bucket.thumbnail_link(file.id, thumbnail)})
+        for thumbnail in file.result.thumbnails
     ]
-    return FilePublic(
-        id=record.id,
-        status=record.status,
-        name=record.name,
-        declared_content_type=record.declared_content_type,
-        content_type=record.content_type,
-        size=record.size,
-        sha256=record.sha256,
-        summary=record.result.summary,
-        summary_truncated=record.result.summary_truncated,
-        thumbnails=thumbnails,
-        links_expire_in=policy.LINK_EXPIRES_SECONDS,
-        reason=record.reason,
-        created_at=record.created_at,
-        processed_at=record.processed_at,
+    seen = file.seen_with(task)
+    return seen.model_copy(
+        update={"result": seen.result.model_copy(update={"thumbnails": thumbnails})}
     )

@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from app.email import EmailAddress, send
+from app.email import EmailAddress
 from app.email_templates import render
-from app.logs import LogStore
+from app.wiring import wiring
 from offload import current_task, task
 
 
 @task("send_email")
 def send_email(email: EmailAddress, message: str = "") -> None:
-    send(
+    wiring().mailer.send(
         render(
             "notification",
             to=email,
@@ -34,6 +34,6 @@ def write_log(message: str) -> None:
         )
     except LookupError:  # called directly, outside the worker
         entry_id, created_at, correlation_id = uuid.uuid4().hex, datetime.now(UTC), None
-    LogStore().write(
+    wiring().logs.write(
         message, entry_id=entry_id, created_at=created_at, correlation_id=correlation_id
     )

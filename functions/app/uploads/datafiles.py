@@ -7,7 +7,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Any
 
 from app.data_summary import (
@@ -30,14 +29,12 @@ class DataFileError(InvalidDataError):
     """Raise when a data file is not a table: unreadable, ragged, or not a list of objects."""
 
 
-@dataclass(frozen=True)
-class DataSummary:
-    summary: DatasetSummary
-    #: The file had more than MAX_ROWS rows; the summary covers the first MAX_ROWS.
-    truncated: bool
+#: A data file's summary, and whether the file had more than MAX_ROWS rows (then the summary
+#: covers the first MAX_ROWS).
+Summarized = tuple[DatasetSummary, bool]
 
 
-def summarize_csv(source: IO[bytes]) -> DataSummary:
+def summarize_csv(source: IO[bytes]) -> Summarized:
     """A UTF-8 CSV file with a header row, read as a stream: a large file costs no memory."""
     source.seek(0)
     sample = decode_text(source.read(SAMPLE_BYTES), complete=False)
@@ -56,7 +53,7 @@ def summarize_csv(source: IO[bytes]) -> DataSummary:
             raise DataFileError("not CSV: there is no header row")
         _check_header(header)
         records, truncated = _take(_csv_records(header, rows))
-        return DataSummary(summary=summarize(records), truncated=truncated)
+        return summarize(records), truncated
     except (csv.Error, UnicodeDecodeError) as exc:
         raise DataFileError(f"not CSV: {exc}") from None
     finally:
@@ -93,7 +90,7 @@ def _csv_records(header: list[str], rows: Iterator[list[str]]) -> Iterator[dict[
         }
 
 
-def summarize_json(data: bytes) -> DataSummary:
+def summarize_json(data: bytes) -> Summarized:
     """A JSON array of objects, as POST /process takes."""
     if len(data) > MAX_JSON_BYTES:
         raise DataFileError(f"JSON files are summarised up to {MAX_JSON_BYTES} bytes")
@@ -111,7 +108,7 @@ def summarize_json(data: bytes) -> DataSummary:
     fields = {name for record in records for name in record}
     if len(fields) > MAX_FIELDS:
         raise DataFileError(f"more than {MAX_FIELDS} distinct fields")
-    return DataSummary(summary=summarize(records), truncated=truncated)
+    return summarize(records), truncated
 
 
 def _take(records: Any) -> tuple[list[dict[str, Any]], bool]:

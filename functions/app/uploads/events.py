@@ -6,6 +6,7 @@ Shape: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-conten
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -24,11 +25,8 @@ class ObjectCreated:
     etag: str | None
     #: Orders the events of one key; with the ETag, tells one upload from another to it.
     sequencer: str | None = None
-
-    @property
-    def version(self) -> str:
-        """This object version, as the same notification delivered again carries it."""
-        return f"{self.sequencer or '-'}:{self.etag or '-'}"
+    #: When S3 saw the object arrive.
+    event_time: datetime | None = None
 
 
 def is_object_created(body: Any) -> bool:
@@ -65,6 +63,10 @@ def _event(record: dict[str, Any]) -> ObjectCreated:
     size = obj.get("size")
     etag = obj.get("eTag")
     sequencer = obj.get("sequencer")
+    try:
+        event_time = datetime.fromisoformat(str(record.get("eventTime", "")).replace("Z", "+00:00"))
+    except ValueError:
+        event_time = None
     return ObjectCreated(
         event_name=str(record["eventName"]),
         bucket=bucket,
@@ -72,4 +74,5 @@ def _event(record: dict[str, Any]) -> ObjectCreated:
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
         etag=etag if isinstance(etag, str) else None,
         sequencer=sequencer if isinstance(sequencer, str) else None,
+        event_time=event_time if event_time and event_time.tzinfo else None,
     )

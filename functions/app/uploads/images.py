@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from app.uploads.files import Thumbnail
 from offload.reasons import Reason
 
 if TYPE_CHECKING:
@@ -44,19 +44,9 @@ def _unreadable(detail: str) -> ImageRejectedError:
     return ImageRejectedError(detail, "image_unreadable", "The image could not be decoded.")
 
 
-@dataclass(frozen=True)
-class Thumbnail:
-    size: int
-    width: int
-    height: int
-    data: bytes
-    # PNG whatever the source: lossless, keeps transparency, one key per size.
-    content_type: str = "image/png"
-    extension: str = "png"
-
-
-def make_thumbnails(source: IO[bytes], content_type: str) -> list[Thumbnail]:
-    """One thumbnail per size in THUMBNAIL_SIZES, or ImageRejectedError saying why not."""
+def make_thumbnails(source: IO[bytes], content_type: str) -> list[tuple[Thumbnail, bytes]]:
+    """One PNG thumbnail (lossless, transparency kept) per size in THUMBNAIL_SIZES, with its
+    bytes, or ImageRejectedError saying why not."""
     from PIL import Image, UnidentifiedImageError
 
     pillow_format = PILLOW_FORMATS.get(content_type)
@@ -107,7 +97,7 @@ def _decode(source: IO[bytes], pillow_format: str) -> Image:
     return upright
 
 
-def _thumbnail(image: Image, size: int) -> Thumbnail:
+def _thumbnail(image: Image, size: int) -> tuple[Thumbnail, bytes]:
     copy = image.copy()
     if copy.mode not in ("RGB", "RGBA", "L", "LA"):
         # Palette, CMYK, 16-bit and 1-bit images: PNG output wants one of the plain modes.
@@ -116,4 +106,4 @@ def _thumbnail(image: Image, size: int) -> Thumbnail:
     copy.thumbnail((size, size))
     out = io.BytesIO()
     copy.save(out, format="PNG")
-    return Thumbnail(size=size, width=copy.width, height=copy.height, data=out.getvalue())
+    return Thumbnail(size=size, width=copy.width, height=copy.height), out.getvalue()

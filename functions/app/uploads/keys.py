@@ -26,8 +26,9 @@ def upload_key(file_id: str) -> str:
     return f"{UPLOAD_PREFIX}{file_id}"
 
 
-def thumbnail_key(file_id: str, size: int, extension: str) -> str:
-    return f"{THUMBNAIL_PREFIX}{file_id}/{size}.{extension}"
+def thumbnail_key(file_id: str, size: int) -> str:
+    # Thumbnails are PNG whatever the source (app.uploads.images).
+    return f"{THUMBNAIL_PREFIX}{file_id}/{size}.png"
 
 
 def file_id_of(key: str) -> str:

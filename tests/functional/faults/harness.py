@@ -4,7 +4,7 @@ Running the worker in-process is what lets test-registered tasks (tests/function
 and in-process fault hooks reach it; everything between the queue and the handler is still the
 real thing: moto's SQS (visibility timeouts, receive counts, redrive to the DLQ after
 maxReceiveCount), infra's event source mapping pollers (batching, Lambda's batch-response rules,
-deletes) and the worker's own pieces from app.task_runtime, talking HTTP to moto's server.
+deletes) and the worker's own parts from app.wiring, talking HTTP to moto's server.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pytest
 
-from app import task_runtime
-from app.tasks.files import S3ObjectCreatedRoute
+from app.settings import get_settings
+from app.wiring import Wiring, wiring
 from infra.aws import AwsEndpoint
 from infra.console import Console
 from infra.deployment import EventSourceMapping
@@ -31,10 +31,9 @@ from infra.esm.poller import SqsPoller
 from infra.motoserver import MotoServer
 from infra.runtime.invocation import FunctionError, Invocation
 from offload import registry
-from offload.consumer import TaskConsumer
 from offload.envelope import Envelope
 from offload.producer import TaskBatch
-from offload.status import FINAL_STATES, TaskStatus
+from offload.records import FINAL_STATES, TaskRecord
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
@@ -44,13 +43,15 @@ from tests.polling import wait_for
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
+    from offload.consumer import TaskConsumer
+
 T = TypeVar("T")
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
 SENDER = "no-reply@example.com"
+CONFIGURATION_SET = "emails"
 DATA_TABLE = "DataTable"
-IDEMPOTENCY_TABLE = "IdempotencyTable"
 
 Outcome = Literal["succeeded", "failed", "invocation_failed"]
 
@@ -89,8 +90,8 @@ def task_id_of(body: str) -> str | None:
 
 class InProcessWorker:
     """The worker function. Each poller thread is one execution environment with a consumer of
-    its own (a consumer, like a Lambda environment, runs one batch at a time), wired from
-    app.task_runtime as worker.handler wires it, less the process-wide Powertools Logger.
+    its own (a consumer, like a Lambda environment, runs one batch at a time), wired as
+    worker.handler wires it, less the process-wide Powertools Logger and Metrics.
 
     `remaining_millis` is the Lambda context's remaining time, fixed: it is also how long a
     crashed run's idempotency record stays in progress. The time guard is scaled down with it.
@@ -109,17 +110,7 @@ class InProcessWorker:
         self.unexpected: list[BaseException] = []
 
     def new_environment(self) -> TaskConsumer:
-        return TaskConsumer(
-            task_runtime.dead_letters(),
-            task_registry=registry,
-            routes=[S3ObjectCreatedRoute()],
-            status=task_runtime.status_store(),
-            idempotency=task_runtime.idempotency(),
-            visibility=task_runtime.visibility(),
-            policy=task_runtime.run_policy(),
-            payloads=task_runtime.payload_store(),
-            time_guard_ms=self.time_guard_ms,
-        )
+        return Wiring(get_settings()).consumer(time_guard_ms=self.time_guard_ms)
 
     def fail_next_invocation_after(self, records: int) -> None:
         """The next invocation handles its first `records` records, then its handler raises."""
@@ -208,6 +199,7 @@ class FaultCloud:
         )
         create_tables(self.aws.client("dynamodb"))
         self.aws.client("sesv2").create_email_identity(EmailIdentity=SENDER)
+        self.aws.client("sesv2").create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
 
     def settings(self) -> dict[str, str]:
         """The worker's and the API's environment (template.yaml's variables)."""
@@ -216,8 +208,10 @@ class FaultCloud:
             "TASK_QUEUE_URL": self.task_queue_url,
             "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "DATA_TABLE_NAME": DATA_TABLE,
-            "IDEMPOTENCY_TABLE_NAME": IDEMPOTENCY_TABLE,
             "SENDER_EMAIL": SENDER,
+            "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
+            # No uploads here; the worker still reads the bucket's notifications by its name.
+            "UPLOAD_BUCKET_NAME": "uploads-faults",
             "TASK_MAX_ATTEMPTS": str(self.config.max_receive_count),
         }
 
@@ -233,13 +227,13 @@ class FaultCloud:
         return batch.envelopes
 
     def enqueue(self, envelopes: Sequence[Envelope]) -> list[str]:
-        """What the API does before it answers: send, then record them as queued."""
-        task_runtime.task_queue().send(envelopes)
+        """What the API does before it answers: record them as queued, then send."""
         self.record_queued(envelopes)
+        wiring().task_queue.send(envelopes)
         return [e.id for e in envelopes]
 
     def record_queued(self, envelopes: Sequence[Envelope]) -> None:
-        task_runtime.status_store().queued(envelopes)
+        wiring().task_records.queued(envelopes)
 
     def send_raw(self, body: str, delay_seconds: int = 0) -> str:
         """A message as some other sender (or SQS itself, duplicating) would put it."""
@@ -249,10 +243,10 @@ class FaultCloud:
 
     # Observing
 
-    def status(self, task_id: str) -> TaskStatus | None:
-        return task_runtime.status_store().get(task_id)
+    def status(self, task_id: str) -> TaskRecord | None:
+        return wiring().task_records.get(task_id)
 
-    def statuses(self, task_ids: Sequence[str]) -> dict[str, TaskStatus | None]:
+    def statuses(self, task_ids: Sequence[str]) -> dict[str, TaskRecord | None]:
         return {task_id: self.status(task_id) for task_id in task_ids}
 
     def depth(self, queue_url: str | None = None) -> int:

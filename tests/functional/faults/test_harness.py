@@ -1,29 +1,31 @@
-"""The suite's in-process worker must stay the worker: the same pieces as worker.handler wires."""
+"""The suite's in-process worker must stay the worker: the same parts as worker.handler wires."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from app.wiring import wiring
+from offload.consumer import TaskConsumer
+from offload.hooks import LogContextHook, MetricsHook
 from tests.functional.faults.harness import FaultCloud, InProcessWorker
 from worker.handler import consumer
 
 #: Left out on purpose: the Powertools Logger and Metrics are one per process (their keys and
 #: metric sets are not per thread) and say nothing about what is delivered or done.
-OBSERVABILITY = frozenset({"_log", "_metrics"})
+OBSERVABILITY = (LogContextHook, MetricsHook)
 
 
-def parts(value: Any) -> dict[str, Any]:
-    """The type of each attribute but the observability ones; routes' own parts as well."""
-    found: dict[str, Any] = {}
-    for name, part in vars(value).items():
-        if name in OBSERVABILITY:
-            continue
-        if isinstance(part, list):
-            found[name] = [(type(p), parts(p) if hasattr(p, "__dict__") else None) for p in part]
-        else:
-            found[name] = type(part)
-    return found
+def shape(built: TaskConsumer) -> dict[str, Any]:
+    """The type of each part of a consumer, down to its pipeline's hooks and its readers."""
+    pipeline = built._pipeline
+    return {
+        "parts": {name: type(part) for name, part in vars(built).items()},
+        "pipeline": {name: type(part) for name, part in vars(pipeline).items()},
+        "hooks": [type(h) for h in pipeline.hooks._hooks if not isinstance(h, OBSERVABILITY)],
+        "readers": [type(r) for r in built._readers],
+    }
 
 
-def test_the_in_process_worker_has_the_handlers_pieces(fault_cloud: FaultCloud) -> None:
-    assert parts(InProcessWorker().new_environment()) == parts(consumer.__wrapped__())
+def test_the_in_process_worker_has_the_handlers_parts(fault_cloud: FaultCloud) -> None:
+    assert wiring()  # the fault cloud's settings are in force
+    assert shape(InProcessWorker().new_environment()) == shape(consumer())

@@ -41,14 +41,17 @@ def test_two_sizes_keeping_the_aspect_ratio(
 
     thumbnails = make_thumbnails(io.BytesIO(data), content_type)
 
-    assert [(t.size, t.width, t.height) for t in thumbnails] == [(128, 128, 32), (512, 512, 128)]
-    for thumbnail in thumbnails:
-        with Image.open(io.BytesIO(thumbnail.data)) as made:
+    assert [(t.size, t.width, t.height) for t, _ in thumbnails] == [
+        (128, 128, 32),
+        (512, 512, 128),
+    ]
+    for thumbnail, png in thumbnails:
+        with Image.open(io.BytesIO(png)) as made:
             assert (made.format, made.size) == ("PNG", (thumbnail.width, thumbnail.height))
 
 
 def test_small_images_are_not_enlarged() -> None:
-    [small, large] = make_thumbnails(io.BytesIO(encoded((100, 50))), "image/png")
+    [(small, _), (large, _)] = make_thumbnails(io.BytesIO(encoded((100, 50))), "image/png")
 
     assert (small.width, small.height) == (100, 50)
     assert (large.width, large.height) == (100, 50)
@@ -60,7 +63,7 @@ def test_the_exif_orientation_is_applied() -> None:
     exif[0x0112] = 6  # rotated 90 degrees: a phone held upright
     Image.new("RGB", (400, 200)).save(out, format="JPEG", exif=exif)
 
-    [small, _] = make_thumbnails(io.BytesIO(out.getvalue()), "image/jpeg")
+    [(small, _), _] = make_thumbnails(io.BytesIO(out.getvalue()), "image/jpeg")
 
     assert (small.width, small.height) == (64, 128)
 

@@ -8,6 +8,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from offload import Envelope, PermanentTaskError, TaskRegistry, TaskRejectedError, current_task
 from offload.consumer import TaskConsumer
+from offload.hooks import Hooks
+from offload.pipeline import TaskPipeline
 from tests.conftest import load_event, make_context
 
 
@@ -75,11 +77,22 @@ def envelope(task: str, *args: Any, **kwargs: Any) -> str:
     return Envelope(task=task, args=list(args), kwargs=kwargs).to_body()
 
 
+class FakeVisibility:
+    def __init__(self) -> None:
+        self.delays: dict[str, int] = {}
+
+    def delay(self, record: SQSRecord, seconds: int) -> None:
+        self.delays[record.message_id] = seconds
+
+
+def consumer(registry: TaskRegistry, dead: Any) -> TaskConsumer:
+    return TaskConsumer(TaskPipeline(registry, Hooks([])), dead, FakeVisibility())
+
+
 def run(
     registry: TaskRegistry, dead: FakeDeadLetters, records: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    consumer = TaskConsumer(dead, task_registry=registry)
-    return dict(consumer.handle({"Records": records}, make_context()))
+    return dict(consumer(registry, dead).handle({"Records": records}, make_context()))
 
 
 def test_sample_event_runs_the_task(registry: TaskRegistry, calls: Calls) -> None:
@@ -186,10 +199,9 @@ def test_a_record_that_cannot_reach_the_dlq_is_retried_not_lost(registry: TaskRe
         def send(self, record: SQSRecord, reason: str, code: str) -> None:
             raise ConnectionError("SQS unreachable")
 
-    consumer = TaskConsumer(BrokenDeadLetters(), task_registry=registry)
     event = {"Records": [record("not json", "bad")]}
 
-    response = consumer.handle(event, make_context())
+    response = consumer(registry, BrokenDeadLetters()).handle(event, make_context())
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
 

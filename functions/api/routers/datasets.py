@@ -1,4 +1,4 @@
-"""Data processing: post a dataset, read its summary once the worker has made it."""
+"""Datasets: post one, read its summary once the worker has made it."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import SummaryDB
+from api.deps import DatasetDB
 from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
-from app.summaries import SummaryRecord
-from app.tasks.processing import summarize_dataset
+from app.datasets import Dataset
+from app.tasks.datasets import summarize_dataset
 from offload.producer import BackgroundTasks
 
 router = APIRouter(prefix="/process", tags=["data processing"], responses=AUTHENTICATED)
@@ -23,7 +23,7 @@ MAX_RECORDS = 1000
 DatasetId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
-class ProcessingAccepted(BaseModel):
+class DatasetAccepted(BaseModel):
     id: str
     task_id: str
     status_url: str
@@ -33,19 +33,19 @@ class ProcessingAccepted(BaseModel):
 async def process(
     records: Annotated[list[dict[str, JsonValue]], Body(max_length=MAX_RECORDS)],
     caller: CurrentCaller,
-    store: SummaryDB,
+    store: DatasetDB,
     background_tasks: BackgroundTasks,
-) -> ProcessingAccepted:
+) -> DatasetAccepted:
     dataset_id = uuid.uuid4().hex
     # Pending from now on, so that GET answers for it at once (and knows whose it is).
     await run_in_threadpool(store.create, dataset_id, caller.sub)
     background_tasks.on_enqueue_failure(lambda: store.delete(dataset_id))
     task_id = background_tasks.add_task(summarize_dataset, dataset_id, records)
-    return ProcessingAccepted(id=dataset_id, task_id=task_id, status_url=f"/process/{dataset_id}")
+    return DatasetAccepted(id=dataset_id, task_id=task_id, status_url=f"/process/{dataset_id}")
 
 
 @router.get("/{dataset_id}", responses=NOT_FOUND)
-async def summary(dataset_id: DatasetId, caller: CurrentCaller, store: SummaryDB) -> SummaryRecord:
+async def summary(dataset_id: DatasetId, caller: CurrentCaller, store: DatasetDB) -> Dataset:
     """`pending` until the worker is done, then `ready` with the summary or `failed` with why."""
     record = await run_in_threadpool(store.get, dataset_id)
     if record is None or not caller.may_read(record.owner):

@@ -1,0 +1,246 @@
+"""How the application is put together: every collaborator, built from the settings once per
+execution environment (on first use, not at import). The API's dependencies (api/deps.py), the
+worker's handler, the tasks and the tests all take their parts from here.
+
+The application table holds every record, told apart by its keys:
+
+| entity | pk | sk |
+|---|---|---|
+| task (status and idempotency) | TASK#<id> | STATUS |
+| item | ITEM#<id> | ITEM |
+| search index entry | WORD#<word> | OWNER#<sub>#ITEM#<id> |
+| user profile | USER#<sub> | PROFILE |
+| dataset and its summary | DATASET#<id> | SUMMARY |
+| uploaded file | FILE#<id> | FILE |
+| log entry | LOG#<day> | <time>#<id> |
+| daily quota | QUOTA#<kind>#<subject> | <day> |
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache, cached_property
+from typing import TYPE_CHECKING
+
+from app import clients
+from app.settings import Settings, get_settings
+from offload.dynamodb import Table
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger, Metrics
+
+    from app.datasets import DatasetStore
+    from app.email import Mailer
+    from app.items import ItemStore
+    from app.logs import LogStore
+    from app.quotas import DailyQuota
+    from app.search import SearchIndex
+    from app.uploads.files import FileStore
+    from app.uploads.storage import UploadBucket
+    from app.users import UserStore
+    from offload.consumer import TaskConsumer
+    from offload.dead_letter import SqsDeadLetters
+    from offload.idempotency import Idempotency
+    from offload.payloads import S3PayloadStore
+    from offload.queue import SqsTaskQueue
+    from offload.records import TaskRecords
+
+#: What each function cannot run without (template.yaml sets them).
+API_SETTINGS = ("TASK_QUEUE_URL", "DATA_TABLE_NAME", "UPLOAD_BUCKET_NAME")
+WORKER_SETTINGS = (
+    "DATA_TABLE_NAME",
+    "DEAD_LETTER_QUEUE_URL",
+    "SENDER_EMAIL",
+    "EMAIL_CONFIGURATION_SET",
+    "UPLOAD_BUCKET_NAME",
+)
+
+
+class Wiring:
+    """The application's parts. Built lazily: a part costs nothing until it is used."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def table(self) -> Table:
+        return Table(self.settings.DATA_TABLE_NAME, clients.dynamodb)
+
+    # offload: where tasks go, and how the worker runs them
+
+    @cached_property
+    def task_records(self) -> TaskRecords:
+        from offload.records import TaskRecords
+
+        return TaskRecords(
+            self.settings.DATA_TABLE_NAME,
+            clients.dynamodb,
+            retention=timedelta(seconds=self.settings.TASK_RETENTION_SECONDS),
+        )
+
+    @cached_property
+    def payloads(self) -> S3PayloadStore:
+        from offload.payloads import S3PayloadStore
+
+        # Large arguments share the upload bucket, under a prefix its lifecycle rule expires.
+        return S3PayloadStore(bucket=lambda: self.settings.UPLOAD_BUCKET_NAME, client=clients.s3)
+
+    @cached_property
+    def task_queue(self) -> SqsTaskQueue:
+        from offload.queue import SqsTaskQueue
+
+        return SqsTaskQueue(
+            self.settings.TASK_QUEUE_URL,
+            clients.sqs(),
+            max_message_bytes=self.settings.TASK_MESSAGE_MAX_BYTES,
+            payloads=self.payloads,
+        )
+
+    @cached_property
+    def dead_letters(self) -> SqsDeadLetters:
+        from offload.dead_letter import SqsDeadLetters
+
+        return SqsDeadLetters(
+            queue_url=lambda: self.settings.DEAD_LETTER_QUEUE_URL, client=clients.sqs
+        )
+
+    @cached_property
+    def idempotency(self) -> Idempotency:
+        from offload.idempotency import Idempotency
+
+        return Idempotency(self.task_records, self.settings.TASK_RETENTION_SECONDS)
+
+    def consumer(
+        self,
+        log: Logger | None = None,
+        metrics: Metrics | None = None,
+        time_guard_ms: int = 5_000,
+    ) -> TaskConsumer:
+        """The worker: every registered task, the upload reader, and the hooks around a run.
+        Records are not started with less than `time_guard_ms` left in the invocation."""
+        import app.tasks  # noqa: F401  (registers every task the worker may be asked to run)
+        from app.tasks.uploads import S3UploadReader
+        from offload import registry
+        from offload.consumer import TaskConsumer
+        from offload.hooks import (
+            Hook,
+            Hooks,
+            IdempotencyHook,
+            LogContextHook,
+            MetricsHook,
+            RecordHook,
+        )
+        from offload.pipeline import RunPolicy, TaskPipeline
+        from offload.retry import SqsVisibility
+
+        self.settings.require(*WORKER_SETTINGS)
+        hooks: list[Hook] = []
+        if log is not None:
+            hooks.append(LogContextHook(log))
+        if metrics is not None:
+            hooks.append(MetricsHook(metrics))
+        hooks += [RecordHook(self.task_records), IdempotencyHook(self.idempotency)]
+        pipeline = TaskPipeline(
+            registry,
+            Hooks(hooks),
+            RunPolicy(max_attempts=self.settings.TASK_MAX_ATTEMPTS),
+            self.payloads,
+        )
+        return TaskConsumer(
+            pipeline,
+            self.dead_letters,
+            SqsVisibility(clients.sqs),
+            idempotency=self.idempotency,
+            # Uploads arrive as the bucket's ObjectCreated notifications, not as envelopes.
+            readers=[S3UploadReader(self.files, self.settings.UPLOAD_BUCKET_NAME)],
+            time_guard_ms=time_guard_ms,
+        )
+
+    # the application's stores and services
+
+    @cached_property
+    def items(self) -> ItemStore:
+        from app.items import ItemStore
+
+        return ItemStore(self.table)
+
+    @cached_property
+    def search(self) -> SearchIndex:
+        from app.search import SearchIndex
+
+        return SearchIndex(self.table)
+
+    @cached_property
+    def users(self) -> UserStore:
+        from app.users import UserStore
+
+        return UserStore(self.table)
+
+    @cached_property
+    def datasets(self) -> DatasetStore:
+        from app.datasets import DatasetStore
+
+        return DatasetStore(self.table)
+
+    @cached_property
+    def logs(self) -> LogStore:
+        from app.logs import LogStore
+
+        return LogStore(self.table, timedelta(days=self.settings.LOG_RETENTION_DAYS))
+
+    @cached_property
+    def files(self) -> FileStore:
+        from app.uploads.files import FileStore
+
+        # A file's record leaves the table with the upload (the bucket's lifecycle).
+        return FileStore(self.table, timedelta(days=self.settings.UPLOAD_RETENTION_DAYS))
+
+    @cached_property
+    def bucket(self) -> UploadBucket:
+        from app.uploads.storage import UploadBucket
+
+        return UploadBucket(self.settings.UPLOAD_BUCKET_NAME, clients.s3)
+
+    @cached_property
+    def email_quota(self) -> DailyQuota:
+        from app.quotas import DailyQuota
+
+        return DailyQuota(self.table, "EMAIL", "emails", self.settings.EMAILS_PER_RECIPIENT_PER_DAY)
+
+    @cached_property
+    def upload_quota(self) -> DailyQuota:
+        from app.quotas import DailyQuota
+
+        return DailyQuota(
+            self.table, "UPLOAD", "bytes uploaded", self.settings.UPLOAD_BYTES_PER_USER_PER_DAY
+        )
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        from app.email import Mailer
+
+        return Mailer(
+            self.settings.SENDER_EMAIL, self.settings.EMAIL_CONFIGURATION_SET, clients.sesv2
+        )
+
+
+@cache
+def wiring() -> Wiring:
+    """This execution environment's parts."""
+    return Wiring(get_settings())
+
+
+@cache
+def api_wiring() -> Wiring:
+    """The parts, once the API's settings are checked (on its first request)."""
+    parts = wiring()
+    parts.settings.require(*API_SETTINGS)
+    return parts
+
+
+def reset() -> None:
+    """Forget every part, setting and client (the environment changed: between tests)."""
+    wiring.cache_clear()
+    api_wiring.cache_clear()
+    get_settings.cache_clear()
+    clients.reset()

@@ -1,0 +1,245 @@
+"""One row per task: where it stands (for its owner to read) and, for the worker, its
+idempotency record: `running` is the lock, `succeeded` the completed record.
+
+Its life, three writes when all goes well:
+
+- `queued`: written by the API before the task goes to SQS, all of a request's rows in one
+  BatchWriteItem (fresh ids: nothing to overwrite). Rows of tasks SQS then refuses are deleted;
+  rows of tasks SQS took for a request answered 503 become `cancelled`.
+- `running`: the worker's start, a conditional write that is also the idempotency lock (see
+  offload.idempotency): refused while another run holds an unexpired lock, for a task that
+  succeeded, and for a cancelled one.
+- `succeeded`: the completed record; or `retrying`, `failed`, `dead_lettered` with a public
+  reason, written once the worker has acted on that outcome (which also releases the lock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from offload.dynamodb import ConditionFailedError, Table
+from offload.reasons import CANCELLED, Reason
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+    from offload.context import TaskContext
+    from offload.envelope import Envelope
+
+State = Literal[
+    "queued", "running", "retrying", "succeeded", "failed", "dead_lettered", "cancelled"
+]
+#: What a task's run came to: a state it is recorded in, or `rejected` (recorded `failed`, but
+#: counted apart in metrics: the user's input, not an operator's problem).
+Outcome = State | Literal["rejected"]
+FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered", "cancelled"})
+#: States a worker may start the task from (a lock that expired is checked apart). Failed and
+#: dead-lettered tasks run again when their message is redriven after a fix.
+STARTABLE: tuple[State, ...] = ("queued", "retrying", "failed", "dead_lettered")
+
+
+class TaskRecord(BaseModel):
+    """A task as its owner sees it through GET /tasks/{id}."""
+
+    id: str
+    task: str
+    status: State
+    attempts: int = 0
+    enqueued_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    updated_at: datetime
+    duration_ms: float | None = None
+    reason: Reason | None = None
+    correlation_id: str | None = None
+    #: Who added the task (the caller's `sub`): only they may read it. Never serialised.
+    owner: str | None = Field(default=None, exclude=True)
+
+
+class StartRefusedError(Exception):
+    """Raise when a task may not start now; `current` is its row as it stands."""
+
+    def __init__(self, current: dict[str, Any] | None) -> None:
+        super().__init__("the task may not start now")
+        self.current = current or {}
+
+    @property
+    def status(self) -> str | None:
+        status = self.current.get("status")
+        return str(status) if status is not None else None
+
+
+def key(task_id: str) -> dict[str, str]:
+    return {"pk": f"TASK#{task_id}", "sk": "STATUS"}
+
+
+class TaskRecords:
+    """Task rows in a DynamoDB table keyed (pk, sk) = ("TASK#<id>", "STATUS"), with a TTL.
+
+    `retention` is how long a row outlives its last write: for a finished task, how long its
+    id is remembered as done, so it must outlast every redelivery and redrive of its message.
+    """
+
+    def __init__(
+        self,
+        table: str | Callable[[], str],
+        client: Callable[[], DynamoDBClient],
+        retention: timedelta = timedelta(days=14),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._table = Table(table, client)
+        self._retention = retention
+        self._clock = clock
+
+    # The API's side
+
+    def queued(self, envelopes: Sequence[Envelope]) -> None:
+        """Rows for tasks about to be sent to SQS: one round trip for up to 25 of them."""
+        now = self._clock()
+        self._table.batch_write(
+            puts=[
+                key(e.id)
+                | {
+                    "id": e.id,
+                    "task": e.task,
+                    "status": "queued",
+                    "attempts": 0,
+                    "enqueued_at": e.enqueued_at.isoformat(),
+                    "updated_at": now.isoformat(),
+                    "correlation_id": e.correlation_id,
+                    "owner": e.owner,
+                    "expires_at": self._expiry(now),
+                }
+                for e in envelopes
+            ]
+        )
+
+    def discard(self, task_ids: Iterable[str]) -> None:
+        """Forget rows of tasks SQS refused: no worker can ever see those."""
+        self._table.batch_write(deletes=[key(task_id) for task_id in task_ids])
+
+    def cancel(self, task_ids: Iterable[str]) -> None:
+        """Tasks SQS took for a request answered 503 (it refused their partners): SQS cannot
+        give a message back, so the worker is told not to run them. A task a worker has
+        already started is left alone."""
+        for task_id in task_ids:
+            try:
+                self._table.update(
+                    key(task_id),
+                    "SET #s = :cancelled, reason = :reason, updated_at = :now",
+                    condition="#s = :queued",
+                    names={"#s": "status"},
+                    expression_values={
+                        ":cancelled": "cancelled",
+                        ":queued": "queued",
+                        ":reason": CANCELLED.model_dump(),
+                        ":now": self._clock().isoformat(),
+                    },
+                )
+            except ConditionFailedError:
+                continue
+
+    def get(self, task_id: str) -> TaskRecord | None:
+        values = self._table.get(key(task_id), consistent=True)
+        return TaskRecord.model_validate(values) if values is not None else None
+
+    # The worker's side
+
+    def start(self, context: TaskContext, lock_until_ms: int) -> None:
+        """Take the task for one run: `running`, one more attempt, locked until
+        `lock_until_ms` (epoch milliseconds; the invocation's deadline). StartRefusedError
+        with the row as it stands when it may not start."""
+        now = self._clock()
+        names = {"#s": "status", "#o": "owner"}
+        values: dict[str, Any] = {
+            ":running": "running",
+            ":task": context.name,
+            ":now": now.isoformat(),
+            ":now_ms": int(now.timestamp() * 1000),
+            ":lock": lock_until_ms,
+            ":one": 1,
+            ":expires": self._expiry(now),
+            ":enqueued": context.enqueued_at.isoformat(),
+            ":id": context.id,
+        }
+        startable = []
+        for index, state in enumerate(STARTABLE):
+            values[f":from{index}"] = state
+            startable.append(f":from{index}")
+        expression = (
+            "SET #s = :running, task = :task, started_at = :now, updated_at = :now, "
+            "lock_until = :lock, expires_at = :expires, "
+            "id = if_not_exists(id, :id), enqueued_at = if_not_exists(enqueued_at, :enqueued)"
+        )
+        # The row may not be there (a message from before it, or a task no API queued): the
+        # envelope fills in what the API would have written.
+        if context.owner is not None:
+            expression += ", #o = if_not_exists(#o, :owner)"
+            values[":owner"] = context.owner
+        if context.correlation_id is not None:
+            expression += ", correlation_id = if_not_exists(correlation_id, :correlation)"
+            values[":correlation"] = context.correlation_id
+        expression += " REMOVE reason, finished_at, duration_ms ADD attempts :one"
+        try:
+            self._table.update(
+                key(context.id),
+                expression,
+                condition=(
+                    f"attribute_not_exists(pk) OR #s IN ({', '.join(startable)}) "
+                    "OR (#s = :running AND lock_until < :now_ms)"
+                ),
+                names=names,
+                expression_values=values,
+                old_on_failure=True,
+            )
+        except ConditionFailedError as exc:
+            raise StartRefusedError(exc.old) from None
+
+    def succeed(self, task_id: str, response: str, duration_ms: float | None) -> None:
+        """The completed record: what the run returned (JSON), kept `retention` from now."""
+        now = self._clock()
+        values: dict[str, Any] = {
+            ":succeeded": "succeeded",
+            ":now": now.isoformat(),
+            ":response": response,
+            ":expires": self._expiry(now),
+        }
+        expression = (
+            "SET #s = :succeeded, finished_at = :now, updated_at = :now, "
+            "#r = :response, expires_at = :expires"
+        )
+        if duration_ms is not None:
+            expression += ", duration_ms = :duration"
+            values[":duration"] = round(duration_ms, 3)
+        self._table.update(
+            key(task_id),
+            expression + " REMOVE lock_until",
+            names={"#s": "status", "#r": "response"},
+            expression_values=values,
+        )
+
+    def finish(self, task_id: str, status: State, reason: Reason) -> None:
+        """Any other outcome, written once the worker has acted on it; releases the lock."""
+        now = self._clock()
+        finished = ", finished_at = :now" if status in FINAL_STATES else ""
+        self._table.update(
+            key(task_id),
+            f"SET #s = :status, reason = :reason, updated_at = :now{finished} REMOVE lock_until",
+            names={"#s": "status"},
+            expression_values={
+                ":status": status,
+                ":reason": reason.model_dump(),
+                ":now": now.isoformat(),
+            },
+        )
+
+    def row(self, task_id: str) -> dict[str, Any] | None:
+        """The row as stored (for the idempotency layer)."""
+        return self._table.get(key(task_id), consistent=True)
+
+    def _expiry(self, now: datetime) -> int:
+        return int((now + self._retention).timestamp())
