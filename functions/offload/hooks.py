@@ -89,11 +89,11 @@ class RecordHook(Hook):
         if task is None:
             return
         if isinstance(outcome, Retry) and outcome.record:
-            self._records.finish(task.id, "retrying", outcome.reason)
+            self._records.finish(task, "retrying", outcome.reason)
         elif isinstance(outcome, Rejected):
-            self._records.finish(task.id, "failed", outcome.reason)
+            self._records.finish(task, "failed", outcome.reason)
         elif isinstance(outcome, DeadLetter):
-            self._records.finish(task.id, outcome.state, outcome.reason)
+            self._records.finish(task, outcome.state, outcome.reason)
 
 
 class MetricsHook(Hook):

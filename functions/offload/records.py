@@ -154,7 +154,7 @@ class TaskRecords:
         `lock_until_ms` (epoch milliseconds; the invocation's deadline). StartRefusedError
         with the row as it stands when it may not start."""
         now = self._clock()
-        names = {"#s": "status", "#o": "owner"}
+        names = {"#s": "status"}
         values: dict[str, Any] = {
             ":running": "running",
             ":task": context.name,
@@ -180,6 +180,7 @@ class TaskRecords:
         if context.owner is not None:
             expression += ", #o = if_not_exists(#o, :owner)"
             values[":owner"] = context.owner
+            names["#o"] = "owner"
         if context.correlation_id is not None:
             expression += ", correlation_id = if_not_exists(correlation_id, :correlation)"
             values[":correlation"] = context.correlation_id
@@ -222,19 +223,37 @@ class TaskRecords:
             expression_values=values,
         )
 
-    def finish(self, task_id: str, status: State, reason: Reason) -> None:
-        """Any other outcome, written once the worker has acted on it; releases the lock."""
+    def finish(self, context: TaskContext, status: State, reason: Reason) -> None:
+        """Any other outcome, written once the worker has acted on it; releases the lock. The
+        row may not be there (a task that failed before it could start, from a message no API
+        recorded): the envelope fills in what the API would have written."""
         now = self._clock()
-        finished = ", finished_at = :now" if status in FINAL_STATES else ""
+        names = {"#s": "status"}
+        values: dict[str, Any] = {
+            ":status": status,
+            ":reason": reason.model_dump(),
+            ":now": now.isoformat(),
+            ":id": context.id,
+            ":task": context.name,
+            ":enqueued": context.enqueued_at.isoformat(),
+            ":expires": self._expiry(now),
+        }
+        expression = (
+            "SET #s = :status, reason = :reason, updated_at = :now, expires_at = :expires, "
+            "id = if_not_exists(id, :id), task = if_not_exists(task, :task), "
+            "enqueued_at = if_not_exists(enqueued_at, :enqueued)"
+        )
+        if status in FINAL_STATES:
+            expression += ", finished_at = :now"
+        if context.owner is not None:
+            expression += ", #o = if_not_exists(#o, :owner)"
+            values[":owner"] = context.owner
+            names["#o"] = "owner"
         self._table.update(
-            key(task_id),
-            f"SET #s = :status, reason = :reason, updated_at = :now{finished} REMOVE lock_until",
-            names={"#s": "status"},
-            expression_values={
-                ":status": status,
-                ":reason": reason.model_dump(),
-                ":now": now.isoformat(),
-            },
+            key(context.id),
+            expression + " REMOVE lock_until",
+            names=names,
+            expression_values=values,
         )
 
     def row(self, task_id: str) -> dict[str, Any] | None:
