@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 SAM_VENV ?= .venv-sam
+CHECKOV_VENV ?= .venv-checkov
 # Lambda runs python3.13: prefer it for the virtualenv, fall back to whatever python3 is here
 # (the code also runs on 3.11). pyenv installs hide 3.13 behind PYENV_VERSION.
 PYTHON ?= $(shell \
@@ -17,7 +18,7 @@ SAM_PATH := $(shell \
 BIN := $(VENV)/bin
 export PYTHONPATH := functions:.
 
-.PHONY: dev test lint typecheck unit functional e2e template bench build validate deploy clean
+.PHONY: dev test lint typecheck unit functional e2e template bench build validate deploy lock clean
 
 dev: $(VENV)/.installed
 	$(BIN)/python -m infra $(ARGS)
@@ -43,18 +44,39 @@ unit functional e2e template: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:randomly
 
-$(VENV)/.installed: pyproject.toml functions/requirements.txt
+# Each virtualenv installs its lock and nothing else: every file is checked against its hash,
+# and pip refuses a dependency the lock does not list (--require-hashes). A changed lock
+# reinstalls.
+$(VENV)/.installed: requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r functions/requirements.txt --group dev
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
 # aws-sam-cli pins boto3 and click exactly, so it lives in a virtualenv of its own.
-$(SAM_VENV)/.installed:
+$(SAM_VENV)/.installed: requirements/sam.txt
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	$(SAM_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/sam.txt
 	touch $@
+
+# checkov pins boto3 and packaging exactly: a virtualenv of its own too.
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/checkov.txt
+	touch $@
+
+# Every lock from its source: functions/requirements.in and pyproject.toml's dependency groups.
+# One resolution for every platform and for Python 3.11 and up (Lambda's 3.13 included), with
+# the hashes of every file of each pinned version. Pins already in a lock are kept while its
+# source allows them; `make lock UPGRADE=1` takes the newest. The runtime lock is constrained by
+# the dev lock, so Lambda ships the very versions the tests ran with.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: | $(VENV)/.installed
+	$(UV_COMPILE) functions/requirements.in --group pyproject.toml:dev -o requirements/dev.txt
+	$(UV_COMPILE) functions/requirements.in -c requirements/dev.txt -o functions/requirements.txt
+	$(UV_COMPILE) --group pyproject.toml:sam -o requirements/sam.txt
+	$(UV_COMPILE) --group pyproject.toml:checkov -o requirements/checkov.txt
 
 validate: $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
@@ -69,4 +91,4 @@ deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
