@@ -18,17 +18,16 @@ SAM_PATH := $(shell \
 BIN := $(VENV)/bin
 export PYTHONPATH := functions:.
 
-.PHONY: dev test lint typecheck unit functional e2e template bench build validate deploy lock clean
+.PHONY: dev test lint typecheck scan unit functional e2e template bench build validate deploy lock clean
 
 dev: $(VENV)/.installed
 	$(BIN)/python -m infra $(ARGS)
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed
+test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/cfn-lint template.yaml
-	$(MAKE) --no-print-directory validate build
+	$(MAKE) --no-print-directory scan validate build
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
@@ -38,7 +37,20 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-unit functional e2e template: $(VENV)/.installed
+# Scanners: cfn-lint with the serverless rules on template.yaml; checkov on template.yaml and on
+# its translation into the CloudFormation SAM deploys. Every skip, with its reason, is in
+# .cfnlintrc.yaml or .checkov.yaml; tests/template/test_scanners.py keeps them honest.
+TRANSLATED := .aws-sam/scan/translated.json
+
+scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python -m infra.translate $(TRANSLATED)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --file template.yaml --file $(TRANSLATED)
+
+unit functional e2e: $(VENV)/.installed
+	$(BIN)/pytest tests/$@
+
+template: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/pytest tests/$@
 
 bench: $(VENV)/.installed
