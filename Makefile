@@ -57,24 +57,26 @@ bench: $(VENV)/.installed
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:randomly
 
 # Each virtualenv installs its lock and nothing else: every file is checked against its hash,
-# and pip refuses a dependency the lock does not list (--require-hashes). A changed lock
-# reinstalls.
-$(VENV)/.installed: requirements/dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+# and pip refuses a dependency the lock does not list (--require-hashes). First the locked pip
+# itself: the one Python 3.11 bundles (23.2) mishandles extras in hash-checking mode. A changed
+# lock reinstalls.
+define install_lock
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --require-hashes -r requirements/pip.txt
+	$(1)/bin/python -m pip install --quiet --require-hashes -r $(2)
 	touch $@
+endef
+
+$(VENV)/.installed: requirements/pip.txt requirements/dev.txt
+	$(call install_lock,$(VENV),requirements/dev.txt)
 
 # aws-sam-cli pins boto3 and click exactly, so it lives in a virtualenv of its own.
-$(SAM_VENV)/.installed: requirements/sam.txt
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/sam.txt
-	touch $@
+$(SAM_VENV)/.installed: requirements/pip.txt requirements/sam.txt
+	$(call install_lock,$(SAM_VENV),requirements/sam.txt)
 
 # checkov pins boto3 and packaging exactly: a virtualenv of its own too.
-$(CHECKOV_VENV)/.installed: requirements/checkov.txt
-	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/checkov.txt
-	touch $@
+$(CHECKOV_VENV)/.installed: requirements/pip.txt requirements/checkov.txt
+	$(call install_lock,$(CHECKOV_VENV),requirements/checkov.txt)
 
 # Every lock from its source: functions/requirements.in and pyproject.toml's dependency groups.
 # One resolution for every platform and for Python 3.11 and up (Lambda's 3.13 included), with
@@ -87,6 +89,7 @@ UV_COMPILE = $(BIN)/uv pip compile --quiet --no-config --universal --python-vers
 lock: | $(VENV)/.installed
 	$(UV_COMPILE) functions/requirements.in --group pyproject.toml:dev -o requirements/dev.txt
 	$(UV_COMPILE) functions/requirements.in -c requirements/dev.txt -o functions/requirements.txt
+	$(UV_COMPILE) --group pyproject.toml:pip -o requirements/pip.txt
 	$(UV_COMPILE) --group pyproject.toml:sam -o requirements/sam.txt
 	$(UV_COMPILE) --group pyproject.toml:checkov -o requirements/checkov.txt
 

@@ -24,6 +24,7 @@ GROUP_LOCKS = {
     "dev": DEV_LOCK,
     "sam": "requirements/sam.txt",
     "checkov": "requirements/checkov.txt",
+    "pip": "requirements/pip.txt",
 }
 # Where the locks are installed: Lambda (python3.13, x86_64) and developers' and CI's machines.
 PLATFORMS = {
@@ -191,6 +192,7 @@ def test_lock_pins_every_entry_with_hashes(lock: str) -> None:
         (DEV_LOCK, ["runtime", "dev"]),
         (GROUP_LOCKS["sam"], ["sam"]),
         (GROUP_LOCKS["checkov"], ["checkov"]),
+        (GROUP_LOCKS["pip"], ["pip"]),
     ],
 )
 def test_lock_satisfies_its_sources(lock: str, sources: list[str], platform: str) -> None:
