@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 SAM_VENV ?= .venv-sam
+CHECKOV_VENV ?= .venv-checkov
 # Lambda runs python3.13: prefer it for the virtualenv, fall back to whatever python3 is here
 # (the code also runs on 3.11). pyenv installs hide 3.13 behind PYENV_VERSION.
 PYTHON ?= $(shell \
@@ -17,17 +18,16 @@ SAM_PATH := $(shell \
 BIN := $(VENV)/bin
 export PYTHONPATH := functions:.
 
-.PHONY: dev test lint typecheck unit functional e2e template bench build validate deploy clean
+.PHONY: dev test lint typecheck scan unit functional e2e template bench build validate deploy lock clean
 
 dev: $(VENV)/.installed
 	$(BIN)/python -m infra $(ARGS)
 
-test: $(VENV)/.installed $(SAM_VENV)/.installed
+test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/cfn-lint template.yaml
-	$(MAKE) --no-print-directory validate build
+	$(MAKE) --no-print-directory scan validate build
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
@@ -37,24 +37,61 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-unit functional e2e template: $(VENV)/.installed
+# Scanners: cfn-lint with the serverless rules on template.yaml; checkov on template.yaml and on
+# its translation into the CloudFormation SAM deploys. Every skip, with its reason, is in
+# .cfnlintrc.yaml or .checkov.yaml; tests/template/test_scanners.py keeps them honest.
+TRANSLATED := .aws-sam/scan/translated.json
+
+scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python -m infra.translate $(TRANSLATED)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --file template.yaml --file $(TRANSLATED)
+
+unit functional e2e: $(VENV)/.installed
+	$(BIN)/pytest tests/$@
+
+template: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/pytest tests/$@
 
 bench: $(VENV)/.installed
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:randomly
 
-$(VENV)/.installed: pyproject.toml functions/requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r functions/requirements.txt --group dev
+# Each virtualenv installs its lock and nothing else: every file is checked against its hash,
+# and pip refuses a dependency the lock does not list (--require-hashes). First the locked pip
+# itself: the one Python 3.11 bundles (23.2) mishandles extras in hash-checking mode. A changed
+# lock reinstalls.
+define install_lock
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --require-hashes -r requirements/pip.txt
+	$(1)/bin/python -m pip install --quiet --require-hashes -r $(2)
 	touch $@
+endef
+
+$(VENV)/.installed: requirements/pip.txt requirements/dev.txt
+	$(call install_lock,$(VENV),requirements/dev.txt)
 
 # aws-sam-cli pins boto3 and click exactly, so it lives in a virtualenv of its own.
-$(SAM_VENV)/.installed:
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
-	touch $@
+$(SAM_VENV)/.installed: requirements/pip.txt requirements/sam.txt
+	$(call install_lock,$(SAM_VENV),requirements/sam.txt)
+
+# checkov pins boto3 and packaging exactly: a virtualenv of its own too.
+$(CHECKOV_VENV)/.installed: requirements/pip.txt requirements/checkov.txt
+	$(call install_lock,$(CHECKOV_VENV),requirements/checkov.txt)
+
+# Every lock from its source: functions/requirements.in and pyproject.toml's dependency groups.
+# One resolution for every platform and for Python 3.11 and up (Lambda's 3.13 included), with
+# the hashes of every file of each pinned version. Pins already in a lock are kept while its
+# source allows them; `make lock UPGRADE=1` takes the newest. The runtime lock is constrained by
+# the dev lock, so Lambda ships the very versions the tests ran with.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: | $(VENV)/.installed
+	$(UV_COMPILE) functions/requirements.in --group pyproject.toml:dev -o requirements/dev.txt
+	$(UV_COMPILE) functions/requirements.in -c requirements/dev.txt -o functions/requirements.txt
+	$(UV_COMPILE) --group pyproject.toml:pip -o requirements/pip.txt
+	$(UV_COMPILE) --group pyproject.toml:sam -o requirements/sam.txt
+	$(UV_COMPILE) --group pyproject.toml:checkov -o requirements/checkov.txt
 
 validate: $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
@@ -69,4 +106,4 @@ deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

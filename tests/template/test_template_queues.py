@@ -197,6 +197,24 @@ def test_worker_concurrency_is_capped(translated: Translated, defaults: dict[str
         )
 
 
+def test_worker_reserves_what_the_queue_may_drive(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    # Other functions must not throttle the worker: a throttled batch goes back to the queue and
+    # its deliveries count towards maxReceiveCount. Lambda throttles a mapping whose
+    # MaximumConcurrency exceeds the function's reserved concurrency.
+    reserved = translated.resources[WORKER]["Properties"].get("ReservedConcurrentExecutions")
+    assert reserved is not None, f"{WORKER} has no ReservedConcurrentExecutions"
+    maximum = worker_mapping(translated).get("ScalingConfig", {}).get("MaximumConcurrency")
+    assert maximum is not None, "the worker's mapping has no ScalingConfig.MaximumConcurrency"
+    for parameters in parameter_combinations(translated, defaults, reserved, maximum):
+        kept = as_int(reserved, parameters, "ReservedConcurrentExecutions")
+        driven = as_int(maximum, parameters, "MaximumConcurrency")
+        assert kept >= driven, (
+            f"{WORKER} reserves {kept} executions but its mapping may drive {driven} ({parameters})"
+        )
+
+
 @pytest.mark.parametrize("function", [WORKER, "ApiFunction"])
 def test_task_rows_outlive_every_redelivery_and_redrive(
     translated: Translated, defaults: dict[str, str], function: str

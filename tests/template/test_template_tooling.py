@@ -1,16 +1,107 @@
-"""The checks around the template: cfn-lint, and the one list of runtime dependencies."""
+"""The checks around the template: cfn-lint, the one list of runtime dependencies, the locks."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import pytest
+from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REQUIREMENTS = "functions/requirements.txt"
+# The runtime dependencies as ranges, and their lock: what `sam build` installs.
+REQUIREMENTS = "functions/requirements.in"
+RUNTIME_LOCK = "functions/requirements.txt"
+DEV_LOCK = "requirements/dev.txt"
+# Each lock and the dependency group of pyproject.toml it is made from (`make lock`).
+GROUP_LOCKS = {
+    "dev": DEV_LOCK,
+    "sam": "requirements/sam.txt",
+    "checkov": "requirements/checkov.txt",
+    "pip": "requirements/pip.txt",
+}
+# Where the locks are installed: Lambda (python3.13, x86_64) and developers' and CI's machines.
+PLATFORMS = {
+    f"CPython {version} on Linux x86_64": {
+        "python_version": version,
+        "python_full_version": f"{version}.0",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": "x86_64",
+        "os_name": "posix",
+    }
+    for version in ("3.11", "3.13")
+}
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One entry of a lock: an exact version, where it applies, and the hashes pip checks."""
+
+    name: str
+    version: str
+    marker: Marker | None
+    hashes: tuple[str, ...]
+
+    def applies(self, environment: dict[str, str]) -> bool:
+        return self.marker is None or self.marker.evaluate(environment)
+
+
+def read_lock(relative: str) -> list[Pin]:
+    """The entries of a hash-locked requirements file, continuation lines joined."""
+    text = (REPO_ROOT / relative).read_text()
+    logical = text.replace("\\\n", " ").splitlines()
+    pins: list[Pin] = []
+    for line in logical:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        spec, *options = (part.strip() for part in stripped.split(" --"))
+        requirement = Requirement(spec)
+        assert not requirement.url, f"{relative}: {spec!r} is a URL, not a release from the index"
+        exact = [s.version for s in requirement.specifier if s.operator == "=="]
+        assert len(exact) == len(requirement.specifier) == 1, (
+            f"{relative}: {spec!r} is not pinned to one version"
+        )
+        version = exact[0]
+        hashes = tuple(o.removeprefix("hash=") for o in options if o.startswith("hash="))
+        unknown = [o for o in options if not o.startswith("hash=")]
+        assert not unknown, f"{relative}: {spec!r} carries options {unknown}"
+        pins.append(Pin(canonicalize_name(requirement.name), version, requirement.marker, hashes))
+    return pins
+
+
+def pinned(pins: list[Pin], environment: dict[str, str]) -> dict[str, str]:
+    """Name -> version of the pins that apply in an environment (at most one each)."""
+    versions: dict[str, str] = {}
+    for pin in pins:
+        if pin.applies(environment):
+            assert pin.name not in versions, f"{pin.name} is pinned twice for {environment}"
+            versions[pin.name] = pin.version
+    return versions
+
+
+def dependency_group(name: str) -> list[Requirement]:
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    entries: list[Any] = pyproject["dependency-groups"][name]
+    assert all(isinstance(e, str) for e in entries), f"group {name} includes another group"
+    return [Requirement(e) for e in entries]
+
+
+def runtime_requirements() -> list[Requirement]:
+    return [
+        Requirement(line.split(" #", 1)[0].strip())
+        for line in (REPO_ROOT / REQUIREMENTS).read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
 
 
 def test_cfn_lint_passes() -> None:
@@ -37,7 +128,8 @@ def test_cfn_lint_passes() -> None:
 
 
 def test_pyproject_takes_its_dependencies_from_functions_requirements() -> None:
-    # `sam build` installs functions/requirements.txt; pyproject must not keep a second list.
+    # functions/requirements.in is the one list of runtime ranges; pyproject keeps no second one
+    # (and could not read the hashed lock `sam build` installs).
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     project = pyproject.get("project", {})
     assert "dependencies" in project.get("dynamic", []), (
@@ -75,7 +167,64 @@ def test_functions_requirements_are_plain_requirement_lines() -> None:
             continue
         names.append(requirement.name.lower().replace("_", "-"))
         if not requirement.specifier:
-            problems.append(f"{line!r} has no version bounds (sam build would take any)")
+            problems.append(f"{line!r} has no version bounds (`make lock` would take any)")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     assert not problems, f"{REQUIREMENTS}: " + "; ".join(problems)
     assert not duplicates, f"{REQUIREMENTS} lists {duplicates} more than once"
+
+
+@pytest.mark.parametrize("lock", [RUNTIME_LOCK, *GROUP_LOCKS.values()])
+def test_lock_pins_every_entry_with_hashes(lock: str) -> None:
+    # pip installs it in hash-checking mode: every entry one version, with its files' hashes.
+    pins = read_lock(lock)
+    assert pins, f"{lock} pins nothing"
+    unhashed = [p.name for p in pins if not p.hashes]
+    assert not unhashed, f"{lock} has entries without hashes: {unhashed}"
+    weak = [p.name for p in pins if not all(h.startswith("sha256:") for h in p.hashes)]
+    assert not weak, f"{lock} has entries with hashes other than sha256: {weak}"
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize(
+    ("lock", "sources"),
+    [
+        (RUNTIME_LOCK, ["runtime"]),
+        (DEV_LOCK, ["runtime", "dev"]),
+        (GROUP_LOCKS["sam"], ["sam"]),
+        (GROUP_LOCKS["checkov"], ["checkov"]),
+        (GROUP_LOCKS["pip"], ["pip"]),
+    ],
+)
+def test_lock_satisfies_its_sources(lock: str, sources: list[str], platform: str) -> None:
+    # A range changed in functions/requirements.in or pyproject.toml without `make lock`
+    # leaves a lock that no longer says what its sources ask for.
+    environment = PLATFORMS[platform]
+    versions = pinned(read_lock(lock), environment)
+    problems: list[str] = []
+    for source in sources:
+        requirements = runtime_requirements() if source == "runtime" else dependency_group(source)
+        for requirement in requirements:
+            if requirement.marker is not None and not requirement.marker.evaluate(environment):
+                continue
+            name = canonicalize_name(requirement.name)
+            version = versions.get(name)
+            if version is None:
+                problems.append(f"{requirement} ({source}) is not in the lock")
+            elif not requirement.specifier.contains(version, prereleases=True):
+                problems.append(f"{requirement} ({source}) but the lock pins {version}")
+    assert not problems, f"{lock} on {platform} (run `make lock`): " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_lambda_ships_the_versions_the_tests_run(platform: str) -> None:
+    # The runtime lock is resolved within the dev lock (`make lock`): what the tests import is
+    # what `sam build` packages.
+    environment = PLATFORMS[platform]
+    shipped = pinned(read_lock(RUNTIME_LOCK), environment)
+    tested = pinned(read_lock(DEV_LOCK), environment)
+    differ = {
+        name: (version, tested.get(name))
+        for name, version in shipped.items()
+        if tested.get(name) != version
+    }
+    assert not differ, f"{RUNTIME_LOCK} vs {DEV_LOCK} (shipped, tested): {differ}"
