@@ -15,6 +15,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+# The functional tests' moto-backed account, for benchmarks that count what a request costs.
+from tests.functional.conftest import cloud as cloud
 from tests.moto_aws import REGION, create_task_queues, use_fake_credentials
 
 if TYPE_CHECKING:
