@@ -125,9 +125,11 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 protocol=self.request_version,
             )
             response = gateway.handle(request)
-            self._send(response)
             elapsed = (time.monotonic() - started) * 1000
+            # Logged before the response leaves: a client that has its answer finds the line
+            # on the console already (the benchmarks read the console after each request).
             gateway.log(f"{self.command} {self.path} -> {response.status} ({elapsed:.0f} ms)")
+            self._send(response)
 
         def _body(self) -> bytes:
             if self.headers.get("transfer-encoding", "").lower() == "chunked":
