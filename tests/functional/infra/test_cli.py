@@ -78,14 +78,14 @@ def test_an_unsupported_resource_type_stops_start_up(
         """
         Resources:
           Alerts:
-            Type: AWS::SNS::Topic
+            Type: AWS::Kinesis::Stream
         """
     )
 
     status = main(["up", "--template", str(template), "--port", "0", "--aws-port", "0"])
 
     assert status == 2
-    assert "Alerts: resource type AWS::SNS::Topic is not supported" in capsys.readouterr().err
+    assert "Alerts: resource type AWS::Kinesis::Stream is not supported" in capsys.readouterr().err
 
 
 def test_a_bad_parameter_override_stops_start_up(
