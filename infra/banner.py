@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from infra.cloud import LocalCloud
+from infra.deployment import HttpApi
+from infra.users import DEMO_USERS
 
 
 def banner(cloud: LocalCloud) -> str:
@@ -17,6 +19,14 @@ def banner(cloud: LocalCloud) -> str:
     ]
     for logical_id, url in cloud.api_urls.items():
         lines.append(f"  HTTP API {logical_id:<14} {url}/   (docs: {url}/docs)")
+        lines.extend(_api_details(deployment.http_apis[logical_id]))
+    pool = cloud.user_pool
+    if pool is not None:
+        users = ", ".join(
+            f"{email} ({pool.admin_group})" if admin and pool.admin_group else email
+            for email, admin in DEMO_USERS
+        )
+        lines.append(f"  users    {'':<14} {users} in user pool {pool.pool_id}")
     lines.append(f"  AWS endpoint {'':<10} {aws}   (any credentials; region {stack.region})")
     for function in deployment.functions.values():
         lines.append(
@@ -45,8 +55,18 @@ def banner(cloud: LocalCloud) -> str:
     api = cloud.api_url
     if api:
         # The sample application's routes: the quickest way to see a task run end to end.
-        lines.append(f"  curl -X POST {api}/send-notification/you@example.com")
-        lines.append(f"  curl {api}/logs")
+        if pool is not None:
+            bearer = '-H "Authorization: Bearer $TOKEN" '
+            lines.append(f"  export TOKEN={cloud.token(DEMO_USERS[0][0])}")
+        else:
+            bearer = ""
+        lines.append(f"  curl -X POST {bearer}{api}/send-notification/you@example.com")
+        lines.append(f"  curl {bearer}{api}/tasks/<id>")
+        if pool is not None:
+            lines.append(
+                "  python -m infra token EMAIL [--admin]   "
+                "# a token for another user; tokens last one hour"
+            )
     lines.append(
         "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
         f"AWS_DEFAULT_REGION={stack.region}   # for the aws cli below"
@@ -68,3 +88,22 @@ def banner(cloud: LocalCloud) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _api_details(api: HttpApi) -> list[str]:
+    """Who may call the API's routes, and how often."""
+    lines = []
+    public = sorted(route.key for route in api.routes if route.authorizer is None)
+    for name, authorizer in api.authorizers.items():
+        lines.append(
+            f"  {'':<23} JWT authorizer {name}: issuer {authorizer.issuer}; public: "
+            f"{', '.join(public) or 'none'}"
+        )
+    if api.default_throttle is not None:
+        limits = api.default_throttle
+        lines.append(
+            f"  {'':<23} throttled: {limits.rate_limit:g}/s, burst {limits.burst_limit} a route"
+        )
+    for key, limits in api.route_throttles.items():
+        lines.append(f"  {'':<25} {key}: {limits.rate_limit:g}/s, burst {limits.burst_limit}")
+    return lines

@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from infra.commands import invoke, outbox, queues, up
+from infra.commands import invoke, outbox, queues, token, up
 from infra.errors import InfraError
 from infra.template import TemplateError
 
-_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox"}
+_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox", "token"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,6 +26,7 @@ def parser() -> argparse.ArgumentParser:
     invoke.add_parser(commands)
     queues.add_parsers(commands)
     outbox.add_parser(commands)
+    token.add_parser(commands)
     return root
 
 

@@ -1,9 +1,10 @@
 """The local cloud: moto's server, the provisioned stack, and the emulators that run it.
 
-Start-up order puts the checks that can fail first (template, parameters, resource types,
-ports), so a mistake is reported before anything runs. Stopping reverses it: pollers stop
-polling, function processes are killed (a running batch is then left to its visibility
-timeout, as after a crash on Lambda), the gateway closes, then the AWS endpoint.
+Start-up order puts the checks that can fail first (template, parameters and rules, resource
+types, ports, then the JWT issuers' reachability right after provisioning), so a mistake is
+reported before anything runs. Stopping reverses it: pollers stop polling, function processes
+are killed (a running batch is then left to its visibility timeout, as after a crash on
+Lambda), the gateway closes, then the AWS endpoint.
 """
 
 from __future__ import annotations
@@ -19,16 +20,22 @@ from infra.aws import AwsEndpoint
 from infra.console import Console
 from infra.deployment import Deployment
 from infra.env_vars import load_env_vars
+from infra.errors import InfraError
 from infra.esm.poller import DEFAULT_CONCURRENCY, SqsPoller
 from infra.functions import lambda_environment
+from infra.gateway.authorizer import JwtValidator
+from infra.gateway.issuers import configuration_url
+from infra.gateway.jwks import IssuerKeys
 from infra.gateway.server import DEFAULT_PORT, Gateway
 from infra.motoserver import DEFAULT_AWS_PORT, MotoServer, bind
 from infra.outbox import DEFAULT_OUTBOX, OutboxWatcher
+from infra.parameters import local_values_used
 from infra.provision import check_supported, provision
 from infra.runtime.invocation import Invocation
 from infra.runtime.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
 from infra.stack import DEFAULT_STACK_NAME, Stack
 from infra.template import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
+from infra.users import DEMO_USERS, UserPool
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,8 @@ class LocalCloud:
         self._gateways: list[Gateway] = []
         self._pollers: list[SqsPoller] = []
         self._outbox: OutboxWatcher | None = None
+        self._validators: dict[str, dict[str, JwtValidator]] = {}
+        self._user_pool: UserPool | None = None
         self.notes: list[str] = []
 
     @property
@@ -93,6 +102,18 @@ class LocalCloud:
     def pollers(self) -> list[SqsPoller]:
         return list(self._pollers)
 
+    @property
+    def user_pool(self) -> UserPool | None:
+        """The Cognito user pool whose tokens the HTTP API accepts, if the template has one."""
+        return self._user_pool
+
+    def token(self, email: str, *, admin: bool = False) -> str:
+        """A fresh ID token (one hour) for the address, from the template's user pool: the user
+        is created with a verified address if need be, and put in the admin group if asked."""
+        if self._user_pool is None:
+            raise InfraError("the template has no Cognito user pool to issue tokens from")
+        return self._user_pool.id_token(email, admin=admin)
+
     def start(self) -> None:
         try:
             self._start()
@@ -114,14 +135,33 @@ class LocalCloud:
             for i in range(api_count)
         ]
         try:
-            endpoint = options.aws_endpoint or self._start_moto()
+            self._provision_and_run(stack, translated.parameters, sockets)
         except BaseException:
+            # Sockets a gateway did not take over would stay open until collected.
             for sock in sockets:
                 sock.close()
             raise
+
+    def _provision_and_run(
+        self,
+        stack: Stack,
+        declared: Mapping[str, Mapping[str, Any]],
+        sockets: list[socket.socket],
+    ) -> None:
+        options = self.options
+        endpoint = options.aws_endpoint or self._start_moto()
         aws = AwsEndpoint(endpoint, stack.region, stack.account_id)
         self._deployment = provision(stack, aws)
+        self.notes.extend(self._local_values_notes(declared))
         self.notes.extend(self._deployment.notes)
+        self._user_pool = UserPool.of(self._deployment)
+        if options.serve:
+            # Before any process starts: an issuer that cannot be checked stops start-up.
+            self._validators = self._jwt_validators()
+            pool = self._user_pool
+            if pool is not None:
+                for email, admin in DEMO_USERS:
+                    pool.ensure_user(email, admin=admin and pool.admin_group is not None)
         self._start_pools()
         if not options.serve:
             for sock in sockets:
@@ -137,6 +177,27 @@ class LocalCloud:
         # moto's state belongs to the process: a previous local cloud's resources must go.
         MotoServer.reset()
         return self._moto.url
+
+    def _local_values_notes(self, declared: Mapping[str, Mapping[str, Any]]) -> list[str]:
+        used = local_values_used(declared, self.options.parameter_overrides)
+        return [
+            f"parameter {name}={value}: the template has no default; a local value "
+            f"(--parameter-overrides {name}=...)"
+            for name, value in used.items()
+        ]
+
+    def _jwt_validators(self) -> dict[str, dict[str, JwtValidator]]:
+        """A validator for each JWT authorizer of each HTTP API, by API logical id."""
+        deployment = self.deployment
+        return {
+            api.logical_id: {
+                name: JwtValidator(
+                    authorizer, IssuerKeys(configuration_url(deployment, api, authorizer))
+                )
+                for name, authorizer in api.authorizers.items()
+            }
+            for api in deployment.http_apis.values()
+        }
 
     def _start_pools(self) -> None:
         functions = self.deployment.functions
@@ -169,6 +230,7 @@ class LocalCloud:
                 region=stack.region,
                 account_id=stack.account_id,
                 sock=sock,
+                authorizers=self._validators.get(api.logical_id),
             )
             gateway.start()
             self._gateways.append(gateway)
@@ -221,6 +283,7 @@ class LocalCloud:
         self._gateways.clear()
         self._outbox = None
         self._moto = None
+        self._validators = {}
 
     def __enter__(self) -> LocalCloud:
         self.start()

@@ -36,11 +36,17 @@ class EventSourceMapping:
 
 @dataclass(frozen=True)
 class Route:
-    """One route of an HTTP API: `ANY /{proxy+}` -> a function, payload format 2.0."""
+    """One route of an HTTP API: `ANY /{proxy+}` -> a function, payload format 2.0.
+
+    `authorizer` names the JWT authorizer that guards it (None: a public route) and `scopes`
+    the authorization scopes it asks of a token, at least one of which must be granted.
+    """
 
     method: str
     path: str
     function_arn: str
+    authorizer: str | None = None
+    scopes: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -48,13 +54,39 @@ class Route:
 
 
 @dataclass(frozen=True)
+class JwtAuthorizer:
+    """An HTTP API JWT authorizer (x-amazon-apigateway-authorizer of type jwt)."""
+
+    name: str
+    issuer: str
+    audience: tuple[str, ...]
+    identity_source: str = "$request.header.Authorization"
+
+
+@dataclass(frozen=True)
+class RouteThrottle:
+    """A stage's throttling of a route: steady requests per second, and burst (bucket size)."""
+
+    rate_limit: float
+    burst_limit: int
+
+
+@dataclass(frozen=True)
 class HttpApi:
-    """AWS::ApiGatewayV2::Api (HTTP) with its routes and its $default stage's variables."""
+    """AWS::ApiGatewayV2::Api (HTTP) with its routes, authorizers and its $default stage's
+    variables and throttles (DefaultRouteSettings, and RouteSettings by route key)."""
 
     logical_id: str
     api_id: str
     routes: tuple[Route, ...]
     stage_variables: Mapping[str, str] = field(default_factory=dict)
+    authorizers: Mapping[str, JwtAuthorizer] = field(default_factory=dict)
+    default_throttle: RouteThrottle | None = None
+    route_throttles: Mapping[str, RouteThrottle] = field(default_factory=dict)
+
+    def throttle(self, route_key: str) -> RouteThrottle | None:
+        """The limits a route runs under: its own RouteSettings, else the stage's default."""
+        return self.route_throttles.get(route_key, self.default_throttle)
 
 
 @dataclass(frozen=True)

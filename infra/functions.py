@@ -30,10 +30,12 @@ class FunctionConfig:
     memory_mb: int = DEFAULT_MEMORY_MB
     variables: Mapping[str, str] = field(default_factory=dict)
     reserved_concurrency: int | None = None
+    # LoggingConfig.LogGroup; Lambda's own default otherwise.
+    log_group_name: str | None = None
 
     @property
     def log_group(self) -> str:
-        return f"/aws/lambda/{self.name}"
+        return self.log_group_name or f"/aws/lambda/{self.name}"
 
 
 def lambda_environment(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from infra.errors import IntrinsicError
@@ -46,6 +46,7 @@ class Resolver:
         conditions: Mapping[str, Any],
         attributes: Attributes | None = None,
         mappings: Mapping[str, Any] | None = None,
+        functions: Mapping[str, Callable[[Resolver, Any], Any]] | None = None,
     ) -> None:
         self._parameters = parameters
         self._pseudo = pseudo
@@ -54,6 +55,8 @@ class Resolver:
         self._evaluating: set[str] = set()
         self._attributes = attributes
         self._mappings = mappings or {}
+        # Functions valid only in some sections (the Rules section's Fn::Contains ...).
+        self._functions = {**_FUNCTIONS, **(functions or {})}
 
     def resolve(self, value: Any) -> Any:
         """The value with every intrinsic replaced; AWS::NoValue entries removed."""
@@ -113,7 +116,7 @@ class Resolver:
         return self._attributes.get_att(str(logical_id), str(attribute))
 
     def _function(self, key: str, arg: Any) -> Any:
-        handler = _FUNCTIONS.get(key)
+        handler = self._functions.get(key)
         if handler is None:
             raise IntrinsicError(f"{key} is not supported by the local cloud")
         return handler(self, arg)
@@ -197,6 +200,10 @@ class Resolver:
 
     def _base64(self, arg: Any) -> str:
         return base64.b64encode(_as_text(self.resolve(arg)).encode()).decode()
+
+    def pair(self, arg: Any, name: str) -> tuple[Any, Any]:
+        """The two resolved arguments of a function such as Fn::Equals."""
+        return self._pair(arg, name)
 
     def _pair(self, arg: Any, name: str) -> tuple[Any, Any]:
         items = self.resolve(arg)

@@ -13,6 +13,7 @@ import socket
 import threading
 from typing import Any
 
+from infra import ses_sends
 from infra.errors import PortInUseError
 
 LOOPBACK = "127.0.0.1"
@@ -85,7 +86,8 @@ class MotoServer:
             self._server = make_server(
                 self._host,
                 sock.getsockname()[1],
-                DomainDispatcherApplication(create_backend_app),
+                # Keeps what moto's SESv2 drops: the configuration set of each send.
+                ses_sends.SendRecorder(DomainDispatcherApplication(create_backend_app)),
                 threaded=True,
                 request_handler=QuietHandler,
                 fd=sock.fileno(),
@@ -109,3 +111,4 @@ class MotoServer:
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
+        ses_sends.reset()

@@ -2,12 +2,15 @@
 
 moto keeps sent emails in its SES backend (SESv2 SendEmail is stored by the v1 backend); the
 server runs in this process, so the watcher reads them there. Each email is printed on the
-console and written to <folder>/<time>-<message id>.eml, which any mail client opens.
+console and written to <folder>/<time>-<message id>.eml, which any mail client opens. The
+configuration set a send named (which moto drops: see infra/ses_sends.py) is shown with it, and
+kept in the file as an X-SES-CONFIGURATION-SET header, the header SES itself reads it from.
 """
 
 from __future__ import annotations
 
 import email.policy
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -19,9 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from infra.console import Console
+from infra.ses_sends import configuration_set_of
 
 DEFAULT_OUTBOX = Path(".local/outbox")
 _PREVIEW_LINES = 6
+CONFIGURATION_SET_HEADER = "X-SES-CONFIGURATION-SET"
+_CONFIGURATION_SET_LINE = re.compile(rb"(?im)^x-ses-configuration-set:")
 
 
 @dataclass(frozen=True)
@@ -36,11 +42,19 @@ class Email:
     subject: str = ""
     body: str = ""
     raw: str | None = None
+    configuration_set: str | None = None
 
     def to_eml(self, sent_at: float) -> bytes:
         if self.raw is not None:
-            return self.raw.encode()
+            raw = self.raw.encode()
+            head = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
+            if self.configuration_set and not _CONFIGURATION_SET_LINE.search(head):
+                header = f"{CONFIGURATION_SET_HEADER}: {self.configuration_set}\r\n"
+                raw = header.encode() + raw
+            return raw
         message = EmailMessage()
+        if self.configuration_set:
+            message[CONFIGURATION_SET_HEADER] = self.configuration_set
         message["From"] = self.source
         if self.to:
             message["To"] = ", ".join(self.to)
@@ -82,6 +96,7 @@ def from_moto(message: Any) -> Email:
         subject=str(subject or ""),
         body=str(body or ""),
         raw=None if raw is None else str(raw),
+        configuration_set=configuration_set_of(str(message.id)),
     )
 
 
@@ -142,7 +157,8 @@ class OutboxWatcher:
         path = self.folder / f"{stamp}-{mail.message_id}.eml"
         path.write_bytes(mail.to_eml(now))
         recipients = ", ".join(mail.to + mail.cc + mail.bcc)
-        lines = [f"email from {mail.source} to {recipients}: {mail.subject!r} -> {path}"]
+        through = f" (configuration set {mail.configuration_set})" if mail.configuration_set else ""
+        lines = [f"email from {mail.source} to {recipients}{through}: {mail.subject!r} -> {path}"]
         preview = (mail.body or mail.raw or "").strip().splitlines()[:_PREVIEW_LINES]
         lines.extend(f"    {line}" for line in preview)
         self._console.line("outbox", "\n".join(lines))
@@ -158,6 +174,7 @@ class OutboxEntry:
     sender: str
     to: str
     subject: str
+    configuration_set: str | None = None
 
 
 def list_outbox(folder: Path) -> list[OutboxEntry]:
@@ -173,6 +190,11 @@ def list_outbox(folder: Path) -> list[OutboxEntry]:
                 sender=str(headers.get("From", "")),
                 to=str(headers.get("To", "")),
                 subject=str(headers.get("Subject", "")),
+                configuration_set=_optional(headers.get(CONFIGURATION_SET_HEADER)),
             )
         )
     return entries
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -14,6 +14,11 @@ from infra.errors import ParameterError
 
 ParameterValue = str | list[str]
 
+# Values the local cloud supplies for parameters the template declares without a default: a
+# deploy must choose them, a local run has nobody to ask. --parameter-overrides still wins,
+# and the value is checked against the parameter's constraints like any other.
+LOCAL_VALUES: Mapping[str, str] = {"SenderEmail": "no-reply@example.com"}
+
 _LIST_TYPES = ("CommaDelimitedList", "List<Number>")
 
 
@@ -41,10 +46,26 @@ def _parse_one(token: str) -> tuple[str, str]:
     return key, value
 
 
+def local_values_used(
+    declared: Mapping[str, Mapping[str, Any]],
+    overrides: Mapping[str, str],
+    local_values: Mapping[str, str] = LOCAL_VALUES,
+) -> dict[str, str]:
+    """The local values that stand in for missing ones (worth telling the developer)."""
+    return {
+        name: local_values[name]
+        for name, spec in declared.items()
+        if name not in overrides and "Default" not in spec and name in local_values
+    }
+
+
 def resolve_parameters(
-    declared: Mapping[str, Mapping[str, Any]], overrides: Mapping[str, str]
+    declared: Mapping[str, Mapping[str, Any]],
+    overrides: Mapping[str, str],
+    local_values: Mapping[str, str] = LOCAL_VALUES,
 ) -> dict[str, ParameterValue]:
-    """Each parameter's value: its override, else its default; checked as CloudFormation does."""
+    """Each parameter's value: its override, else its default, else a local value; checked as
+    CloudFormation does."""
     unknown = sorted(set(overrides) - set(declared))
     if unknown:
         raise ParameterError(
@@ -57,6 +78,8 @@ def resolve_parameters(
             raw = overrides[name]
         elif "Default" in spec:
             raw = _as_text(spec["Default"])
+        elif name in local_values:
+            raw = local_values[name]
         else:
             raise ParameterError(f"parameter {name} has no default: pass {name}=VALUE")
         values[name] = _checked(name, spec, raw)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from infra.errors import InfraError
 from infra.intrinsics import Attributes, Resolver
 from infra.parameters import ParameterValue, resolve_parameters
+from infra.rules import RULE_FUNCTIONS, check_rules
 from infra.template import DEFAULT_REGION, Translated
 
 # moto's default account: what its ARNs and queue URLs contain.
@@ -51,7 +52,10 @@ class Stack:
         region: str = DEFAULT_REGION,
     ) -> Stack:
         values = resolve_parameters(translated.parameters, overrides or {})
-        return cls(translated=translated, parameters=values, name=name, region=region)
+        stack = cls(translated=translated, parameters=values, name=name, region=region)
+        # Like CloudFormation: the Rules section is checked before anything is created.
+        check_rules(translated.rules, stack.resolver(functions=RULE_FUNCTIONS))
+        return stack
 
     @property
     def partition(self) -> str:
@@ -80,13 +84,18 @@ class Stack:
             "AWS::NotificationARNs": [],
         }
 
-    def resolver(self, attributes: Attributes | None = None) -> Resolver:
+    def resolver(
+        self,
+        attributes: Attributes | None = None,
+        functions: Mapping[str, Callable[[Resolver, Any], Any]] | None = None,
+    ) -> Resolver:
         return Resolver(
             parameters=self.parameters,
             pseudo=self.pseudo_parameters,
             conditions=self.translated.conditions,
             attributes=attributes,
             mappings=self.translated.mappings,
+            functions=functions,
         )
 
     def condition(self, name: str) -> bool:

@@ -26,6 +26,10 @@ class CloudState:
     api_url: str | None = None
     outbox: str | None = None
     parameter_overrides: dict[str, str] = field(default_factory=dict)
+    # What `token` needs to sign users in: the user pool, its app client, its admin group.
+    user_pool_id: str | None = None
+    user_pool_client_id: str | None = None
+    admin_group: str | None = None
 
 
 def write_state(path: Path, state: CloudState) -> None:

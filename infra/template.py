@@ -37,6 +37,8 @@ class Translated:
     # Kept so the local cloud can evaluate Condition / Fn::If / Fn::FindInMap like CloudFormation.
     conditions: dict[str, Any] = field(default_factory=dict)
     mappings: dict[str, Any] = field(default_factory=dict)
+    # The Rules section: assertions on parameter values, checked before anything is created.
+    rules: dict[str, Any] = field(default_factory=dict)
 
     def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v["Type"] == resource_type}
@@ -92,6 +94,7 @@ def translate(
         source=path.resolve(),
         conditions=out.get("Conditions", {}),
         mappings=out.get("Mappings", {}),
+        rules=out.get("Rules", {}),
     )
 
 

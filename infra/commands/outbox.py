@@ -21,5 +21,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"no emails in {args.outbox}/", file=sys.stderr)
         return 0
     for entry in entries:
-        print(f"{entry.date}  {entry.sender} -> {entry.to}  {entry.subject!r}  {entry.path}")
+        through = ""
+        if entry.configuration_set:
+            through = f"  (configuration set {entry.configuration_set})"
+        print(
+            f"{entry.date}  {entry.sender} -> {entry.to}  {entry.subject!r}{through}  {entry.path}"
+        )
     return 0

@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     console.write(f"Starting the local cloud from {args.template} ...\n")
     cloud.start()
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    pool = cloud.user_pool
     try:
         write_state(
             args.state_file,
@@ -97,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
                 api_url=cloud.api_url,
                 outbox=str(args.outbox),
                 parameter_overrides=overrides(args),
+                user_pool_id=pool.pool_id if pool else None,
+                user_pool_client_id=pool.client_id if pool else None,
+                admin_group=pool.admin_group if pool else None,
             ),
         )
         console.write(banner(cloud))

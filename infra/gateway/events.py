@@ -60,8 +60,10 @@ def http_api_event(
     account_id: str,
     stage_variables: Mapping[str, str] | None = None,
     request_id: str | None = None,
+    authorizer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The payload 2.0 event API Gateway would send the integration for this request."""
+    """The payload 2.0 event API Gateway would send the integration for this request;
+    `authorizer` is what the route's authorizer found (requestContext.authorizer)."""
     raw_path, _, raw_query = request.target.partition("?")
     path = unquote(raw_path)
     headers: dict[str, str] = {}
@@ -92,6 +94,7 @@ def http_api_event(
     event["requestContext"] = {
         "accountId": account_id,
         "apiId": api_id,
+        **({"authorizer": dict(authorizer)} if authorizer is not None else {}),
         "domainName": domain,
         "domainPrefix": domain.split(".", 1)[0],
         "http": {

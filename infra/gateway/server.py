@@ -5,15 +5,17 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from infra.console import Console
 from infra.deployment import HttpApi
+from infra.gateway.authorizer import JwtValidator, Refused
 from infra.gateway.events import HttpRequest, http_api_event
 from infra.gateway.responses import HttpResponse, error_response, http_response
 from infra.gateway.routes import select_route
+from infra.gateway.throttle import RouteThrottles
 from infra.motoserver import LOOPBACK, bind, stop_serving
 from infra.runtime.invocation import Invocation
 
@@ -26,7 +28,13 @@ Invoker = Callable[[str, Any], Invocation]
 
 
 class Gateway:
-    """Serves one HTTP API at http://127.0.0.1:<port>/ (its $default stage)."""
+    """Serves one HTTP API at http://127.0.0.1:<port>/ (its $default stage).
+
+    A request goes through what API Gateway does before the integration, in its order: route
+    selection (404), the stage's throttling of that route (429), the route's JWT authorizer
+    (401/403); only then is the function invoked. `authorizers` holds a validator for every
+    authorizer the API's routes name.
+    """
 
     def __init__(
         self,
@@ -38,8 +46,16 @@ class Gateway:
         port: int = DEFAULT_PORT,
         host: str = LOOPBACK,
         sock: socket.socket | None = None,
+        authorizers: Mapping[str, JwtValidator] | None = None,
+        throttles: RouteThrottles | None = None,
     ) -> None:
         self.api = api
+        self._authorizers = dict(authorizers or {})
+        named = {route.authorizer for route in api.routes if route.authorizer}
+        missing = sorted(named - set(self._authorizers))
+        if missing:
+            raise ValueError(f"{api.logical_id}: no validator for authorizer {', '.join(missing)}")
+        self._throttles = throttles or RouteThrottles(api)
         self._invoke = invoke
         self._console = console
         self._region = region
@@ -81,6 +97,16 @@ class Gateway:
         match = select_route(self.api.routes, request.method, request.target.partition("?")[0])
         if match is None:
             return error_response(404, "Not Found")
+        route = match.route
+        if not self._throttles.allow(route.key):
+            return error_response(429, "Too Many Requests")
+        authorized = None
+        if route.authorizer is not None:
+            decision = self._authorizers[route.authorizer].authorize(request, route.scopes)
+            if isinstance(decision, Refused):
+                self.log(f"{request.method} {request.target}: {decision.reason}")
+                return decision.response(route.scopes)
+            authorized = decision.context()
         event = http_api_event(
             request,
             match,
@@ -88,6 +114,7 @@ class Gateway:
             region=self._region,
             account_id=self._account_id,
             stage_variables=self.api.stage_variables,
+            authorizer=authorized,
         )
         invocation = self._invoke(match.route.function_arn, event)
         if invocation.error is not None:
@@ -125,9 +152,11 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 protocol=self.request_version,
             )
             response = gateway.handle(request)
-            self._send(response)
             elapsed = (time.monotonic() - started) * 1000
+            # Logged before the response leaves: a client that has its answer finds the line
+            # on the console already (the benchmarks read the console after each request).
             gateway.log(f"{self.command} {self.path} -> {response.status} ({elapsed:.0f} ms)")
+            self._send(response)
 
         def _body(self) -> bytes:
             if self.headers.get("transfer-encoding", "").lower() == "chunked":

@@ -10,6 +10,11 @@ from infra.errors import InfraError, ProvisionError, UnsupportedResourceError
 from infra.provision.apigateway import HttpApiProvisioner, StageProvisioner
 from infra.provision.base import ProvisionContext, Provisioner
 from infra.provision.cloudwatch import AlarmProvisioner
+from infra.provision.cognito import (
+    UserPoolClientProvisioner,
+    UserPoolGroupProvisioner,
+    UserPoolProvisioner,
+)
 from infra.provision.dynamodb import TableProvisioner
 from infra.provision.iam import RoleProvisioner
 from infra.provision.lambda_ import (
@@ -17,8 +22,14 @@ from infra.provision.lambda_ import (
     FunctionProvisioner,
     PermissionProvisioner,
 )
+from infra.provision.logs import LogGroupProvisioner
 from infra.provision.s3 import BucketPolicyProvisioner, BucketProvisioner
-from infra.provision.ses import EmailIdentityProvisioner
+from infra.provision.ses import (
+    ConfigurationSetEventDestinationProvisioner,
+    ConfigurationSetProvisioner,
+    EmailIdentityProvisioner,
+)
+from infra.provision.sns import SubscriptionProvisioner, TopicProvisioner
 from infra.provision.sqs import QueuePolicyProvisioner, QueueProvisioner
 from infra.registry import Registry
 from infra.stack import Stack
@@ -32,7 +43,15 @@ PROVISIONERS: dict[str, Provisioner] = {
         BucketPolicyProvisioner(),
         TableProvisioner(),
         EmailIdentityProvisioner(),
+        ConfigurationSetProvisioner(),
+        ConfigurationSetEventDestinationProvisioner(),
+        TopicProvisioner(),
+        SubscriptionProvisioner(),
         AlarmProvisioner(),
+        LogGroupProvisioner(),
+        UserPoolProvisioner(),
+        UserPoolClientProvisioner(),
+        UserPoolGroupProvisioner(),
         RoleProvisioner(),
         FunctionProvisioner(),
         EventSourceMappingProvisioner(),

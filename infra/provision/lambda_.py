@@ -30,6 +30,7 @@ class FunctionProvisioner(Provisioner):
             "Environment",
             "ReservedConcurrentExecutions",
             "Role",
+            "LoggingConfig",
         }
     )
     ignored: ClassVar[Mapping[str, str]] = {
@@ -38,7 +39,6 @@ class FunctionProvisioner(Provisioner):
         "Architectures": "the local interpreter's architecture is used",
         "TracingConfig": "X-Ray is off locally (AWS_SAM_LOCAL is set, as sam local does)",
         "EphemeralStorage": _NO_LOCAL_EFFECT,
-        "LoggingConfig": "logs go to the console",
         "DeadLetterConfig": "for asynchronous invocations, which the local cloud never makes",
         "VpcConfig": _NO_LOCAL_EFFECT,
         "KmsKeyArn": _NO_LOCAL_EFFECT,
@@ -57,6 +57,14 @@ class FunctionProvisioner(Provisioner):
                 f"{logical_id} (AWS::Lambda::Function): runtime {runtime or 'none (image?)'} "
                 "cannot run locally; only python runtimes do"
             )
+        logging = properties.get("LoggingConfig", {})
+        if set(logging) - {"LogGroup"}:
+            # Log format and levels change what the runtime prints: not emulated, so refused.
+            raise UnsupportedResourceError(
+                f"{logical_id} (AWS::Lambda::Function): LoggingConfig."
+                f"{', '.join(sorted(set(logging) - {'LogGroup'}))} is not implemented locally "
+                "(only LogGroup; logs go to the console)"
+            )
         name = str(properties.get("FunctionName") or ctx.stack.physical_name(logical_id, 64))
         arn = ctx.arn("lambda", f"function:{name}")
         reserved = properties.get("ReservedConcurrentExecutions")
@@ -74,6 +82,9 @@ class FunctionProvisioner(Provisioner):
                 for k, v in properties.get("Environment", {}).get("Variables", {}).items()
             },
             reserved_concurrency=None if reserved is None else int(reserved),
+            # The function sees it (AWS_LAMBDA_LOG_GROUP_NAME, its context); logs still go to
+            # the console.
+            log_group_name=str(logging["LogGroup"]) if "LogGroup" in logging else None,
         )
         return Provisioned(
             type=self.resource_type, ref=name, attributes={"Arn": arn}, emulated=function

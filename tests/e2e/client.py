@@ -1,5 +1,5 @@
 """A small HTTP client for the end-to-end tests: JSON in, status and JSON out, no exceptions for
-error statuses (they are what several tests assert)."""
+error statuses (they are what several tests assert). Calls to the API carry a bearer token."""
 
 from __future__ import annotations
 
@@ -16,10 +16,16 @@ DEADLINE_SECONDS = 60
 
 
 def request(
-    url: str, method: str = "GET", data: bytes | None = None, content_type: str | None = None
+    url: str,
+    method: str = "GET",
+    data: bytes | None = None,
+    content_type: str | None = None,
+    token: str | None = None,
 ) -> tuple[int, bytes]:
     """Any HTTP request (the API, or S3 through a presigned URL): status and raw body."""
     headers = {"content-type": content_type} if content_type else {}
+    if token is not None:
+        headers["authorization"] = f"Bearer {token}"
     prepared = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(prepared, timeout=30) as response:  # noqa: S310
@@ -29,11 +35,26 @@ def request(
             return error.code, error.read()
 
 
-def call(target: Target, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+def api_request(
+    target: Target,
+    path: str,
+    method: str = "GET",
+    data: bytes | None = None,
+    content_type: str | None = None,
+    token: str | None = None,
+) -> tuple[int, bytes]:
+    """A request to the API as the target's default caller (or with the token given)."""
+    bearer = token if token is not None else target.token()
+    return request(f"{target.api_url}{path}", method, data, content_type, bearer)
+
+
+def call(
+    target: Target, method: str, path: str, body: Any = None, token: str | None = None
+) -> tuple[int, Any]:
     """The API with a JSON body (if any); status and decoded JSON."""
     data = None if body is None else json.dumps(body).encode()
-    status, raw = request(
-        f"{target.api_url}{path}", method, data, None if body is None else "application/json"
+    status, raw = api_request(
+        target, path, method, data, None if body is None else "application/json", token
     )
     return status, json.loads(raw or b"null")
 

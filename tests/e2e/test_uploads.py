@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.e2e.client import call, request
+from tests.e2e.client import api_request, call, request
 from tests.e2e.conftest import Target
 from tests.multipart import multipart
 from tests.polling import wait_for
@@ -39,7 +39,7 @@ def test_an_image_uploaded_through_the_api_gets_its_checksum_and_thumbnails(
     image = png(640, 320)
     body, content_type = multipart(("file", "../holiday photo.png", "image/png", image))
 
-    status, raw = request(f"{target.api_url}/upload", "POST", body, content_type)
+    status, raw = api_request(target, "/upload", "POST", body, content_type)
 
     assert status == 202, raw
     accepted = json.loads(raw)
@@ -83,7 +83,7 @@ def test_a_large_file_goes_straight_to_s3_with_a_presigned_post(target: Target) 
 def test_a_file_that_lies_about_its_type_fails_with_a_reason(target: Target) -> None:
     body, content_type = multipart(("file", "photo.png", "image/png", b"not really a png"))
 
-    status, raw = request(f"{target.api_url}/upload", "POST", body, content_type)
+    status, raw = api_request(target, "/upload", "POST", body, content_type)
 
     assert status == 202, raw
     file = processed(target, json.loads(raw)["status_url"])

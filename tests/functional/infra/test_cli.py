@@ -36,7 +36,7 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
 
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
-    for command in ("up", "invoke", "queues", "dlq", "redrive", "outbox"):
+    for command in ("up", "invoke", "queues", "dlq", "redrive", "outbox", "token"):
         assert command in out
 
 
@@ -78,14 +78,14 @@ def test_an_unsupported_resource_type_stops_start_up(
         """
         Resources:
           Alerts:
-            Type: AWS::SNS::Topic
+            Type: AWS::Kinesis::Stream
         """
     )
 
     status = main(["up", "--template", str(template), "--port", "0", "--aws-port", "0"])
 
     assert status == 2
-    assert "Alerts: resource type AWS::SNS::Topic is not supported" in capsys.readouterr().err
+    assert "Alerts: resource type AWS::Kinesis::Stream is not supported" in capsys.readouterr().err
 
 
 def test_a_bad_parameter_override_stops_start_up(
@@ -99,10 +99,29 @@ def test_a_bad_parameter_override_stops_start_up(
     assert "no parameter Nope" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", [["queues"], ["token", "you@example.com"]])
 def test_commands_needing_a_running_cloud_say_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = main(["queues", "--state-file", str(tmp_path / "none.json")])
+    status = main([*command, "--state-file", str(tmp_path / "none.json")])
 
     assert status == 2
     assert "no local cloud is running" in capsys.readouterr().err
+
+
+def test_an_issuer_the_local_cloud_cannot_check_stops_start_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overrides = ["AuthIssuerUrl=https://login.example.com/", "AuthAudience=api"]
+    state = tmp_path / "cloud.json"
+    files = ["--state-file", str(state), "--outbox", str(tmp_path / "outbox")]
+
+    status = main(
+        ["up", *files, "--port", "0", "--aws-port", "0", "--parameter-overrides", *overrides]
+    )
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "trusts tokens issued by https://login.example.com/" in error
+    assert "will not accept tokens unchecked" in error
+    assert not state.exists()

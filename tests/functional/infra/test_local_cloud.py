@@ -54,6 +54,7 @@ Resources:
       Environment:
         Variables:
           SENDER: !Ref Sender
+          CONFIGURATION_SET: !Ref Emails
       Events:
         Tasks:
           Type: SQS
@@ -76,6 +77,8 @@ Resources:
     Type: AWS::SES::EmailIdentity
     Properties:
       EmailIdentity: !Ref Sender
+  Emails:
+    Type: AWS::SES::ConfigurationSet
 """
 
 API = """
@@ -114,6 +117,7 @@ def handler(event, context):
                 Content={
                     "Simple": {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}}
                 },
+                ConfigurationSetName=os.environ["CONFIGURATION_SET"],
             )
     return {"batchItemFailures": failures}
 """
@@ -202,6 +206,22 @@ def test_a_task_runs_and_its_email_reaches_the_outbox(cloud: LocalCloud) -> None
     folder = cloud.outbox.folder
     (mail,) = eventually(lambda: list_outbox(folder))
     assert (mail.sender, mail.to, mail.subject) == ("sender@example.com", "you@example.com", "Hi")
+    # moto drops it; the local cloud keeps it.
+    assert mail.configuration_set == "local-Emails"
+
+
+def test_a_send_through_a_configuration_set_that_does_not_exist_is_refused(
+    cloud: LocalCloud,
+) -> None:
+    sesv2 = cloud.deployment.aws.client("sesv2")
+
+    with pytest.raises(sesv2.exceptions.NotFoundException, match="<local-Typo> does not exist"):
+        sesv2.send_email(
+            FromEmailAddress="sender@example.com",
+            Destination={"ToAddresses": ["you@example.com"]},
+            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}},
+            ConfigurationSetName="local-Typo",
+        )
 
 
 def test_a_failing_task_reaches_the_dead_letter_queue_and_can_be_redriven(

@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus
 import pytest
 
 from infra.aws import AwsEndpoint
-from infra.errors import UnsupportedResourceError
+from infra.errors import ParameterError, UnsupportedResourceError
 from infra.provision import provision
 from infra.stack import Stack
 from infra.template import DEFAULT_TEMPLATE, translate
@@ -43,12 +43,14 @@ def test_an_unsupported_type_stops_before_anything_is_created(
           Queue:
             Type: AWS::SQS::Queue
           Alerts:
-            Type: AWS::SNS::Topic
+            Type: AWS::Kinesis::Stream
         """
     )
     stack = Stack.from_template(translate(path))
 
-    with pytest.raises(UnsupportedResourceError, match=r"Alerts: resource type AWS::SNS::Topic"):
+    with pytest.raises(
+        UnsupportedResourceError, match=r"Alerts: resource type AWS::Kinesis::Stream"
+    ):
         provision(stack, aws)
 
     assert aws.client("sqs").list_queues().get("QueueUrls", []) == []
@@ -118,3 +120,60 @@ def test_bucket_notifications_reach_the_queue(
 
     # moto, like S3, sends keys quote_plus-encoded ('/' included).
     assert [unquote_plus(key) for key in eventually(object_created_keys)] == ["uploads/a b.png"]
+
+
+def test_sender_email_has_a_local_value_that_an_override_replaces(aws: AwsEndpoint) -> None:
+    overrides = {"SenderEmail": "team@example.org"}
+    defaults = Stack.from_template(translate(DEFAULT_TEMPLATE))
+    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+
+    deployment = provision(stack, aws)
+
+    # The template gives SenderEmail no default: the local cloud supplies one.
+    assert defaults.parameters["SenderEmail"] == "no-reply@example.com"
+    assert deployment.function("WorkerFunction").variables["SENDER_EMAIL"] == "team@example.org"
+    identities = aws.client("sesv2").list_email_identities()["EmailIdentities"]
+    assert [i["IdentityName"] for i in identities] == ["team@example.org"]
+
+
+def test_an_issuer_without_audience_breaks_the_templates_rule() -> None:
+    overrides = {"AuthIssuerUrl": "https://login.example.com/"}
+
+    with pytest.raises(ParameterError, match="AuthIssuerUrl and AuthAudience are set together"):
+        Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+
+
+def test_an_outside_issuer_replaces_the_user_pool(aws: AwsEndpoint) -> None:
+    overrides = {"AuthIssuerUrl": "https://login.example.com/", "AuthAudience": "api"}
+    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+
+    deployment = provision(stack, aws)
+
+    (api,) = deployment.http_apis.values()
+    (authorizer,) = api.authorizers.values()
+    assert (authorizer.issuer, authorizer.audience) == ("https://login.example.com/", ("api",))
+    assert not deployment.registry.of_type("AWS::Cognito::UserPool")
+    assert aws.client("cognito-idp").list_user_pools(MaxResults=10)["UserPools"] == []
+
+
+def test_optional_cors_and_alarm_subscription(aws: AwsEndpoint) -> None:
+    overrides = {
+        "UploadAllowedOrigin": "https://app.example.com",
+        "AlarmEmail": "ops@example.com",
+    }
+    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+
+    deployment = provision(stack, aws)
+
+    bucket = deployment.registry.ref("UploadBucket")
+    (cors,) = aws.client("s3").get_bucket_cors(Bucket=bucket)["CORSRules"]
+    assert (cors["AllowedOrigins"], cors["AllowedMethods"]) == (
+        ["https://app.example.com"],
+        ["POST"],
+    )
+    assert cors["MaxAgeSeconds"] == 3600
+    topic = deployment.registry.ref("AlarmTopic")
+    (subscription,) = aws.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
+    assert deployment.registry.ref("AlarmEmailSubscription") == subscription["SubscriptionArn"]
+    assert "nothing is delivered locally" in str(deployment.registry["AlarmEmailSubscription"].note)

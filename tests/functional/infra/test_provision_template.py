@@ -6,9 +6,10 @@ import json
 from urllib.parse import unquote_plus
 
 import pytest
+from botocore.exceptions import ClientError
 
 from infra.aws import AwsEndpoint
-from infra.deployment import Deployment
+from infra.deployment import Deployment, RouteThrottle
 from infra.motoserver import MotoServer
 from infra.provision import provision
 from infra.stack import Stack
@@ -94,13 +95,104 @@ def test_sender_identity_lets_the_worker_send(deployment: Deployment, aws: AwsEn
     assert sent["MessageId"]
 
 
-def test_alarm_watches_the_dead_letter_queue(deployment: Deployment, aws: AwsEndpoint) -> None:
-    alarms = aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+def test_alarms_notify_the_alarm_topic(deployment: Deployment, aws: AwsEndpoint) -> None:
+    alarms = {a["AlarmName"]: a for a in aws.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+    topic = deployment.registry.ref("AlarmTopic")
 
-    assert [a["AlarmName"] for a in alarms] == ["local-DeadLetterQueueAlarm"]
-    assert alarms[0]["Dimensions"] == [{"Name": "QueueName", "Value": "local-DeadLetterQueue"}]
-    assert alarms[0]["Threshold"] == 0
-    assert alarms[0]["ComparisonOperator"] == "GreaterThanThreshold"
+    dlq = alarms["local-DeadLetterQueueAlarm"]
+    assert len(alarms) == 7
+    assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": "local-DeadLetterQueue"}]
+    assert dlq["Threshold"] == 0
+    assert dlq["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarms["local-WorkerErrorsAlarm"]["Dimensions"] == [
+        {"Name": "FunctionName", "Value": "local-WorkerFunction"}
+    ]
+    for alarm in alarms.values():
+        assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic])
+
+
+def test_alarm_topic_without_subscription_by_default(
+    deployment: Deployment, aws: AwsEndpoint
+) -> None:
+    sns = aws.client("sns")
+    topic = deployment.registry.ref("AlarmTopic")
+
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+
+    assert topic == "arn:aws:sns:us-east-1:123456789012:local-AlarmTopic"
+    assert deployment.registry.get_att("AlarmTopic", "TopicName") == "local-AlarmTopic"
+    assert attributes["DisplayName"] == "Background task alarms"
+    # AlarmEmail is empty by default: its subscription's Condition is false.
+    assert "AlarmEmailSubscription" not in deployment.registry
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def test_log_groups_keep_their_retention_and_name_the_functions_logs(
+    deployment: Deployment, aws: AwsEndpoint
+) -> None:
+    groups = {g["logGroupName"]: g for g in aws.client("logs").describe_log_groups()["logGroups"]}
+
+    assert set(groups) == {
+        "local-ApiFunctionLogs",
+        "local-WorkerFunctionLogs",
+        "local-HttpApiAccessLogs",
+    }
+    assert {g["retentionInDays"] for g in groups.values()} == {30}
+    assert deployment.registry.get_att("HttpApiAccessLogs", "Arn") == (
+        "arn:aws:logs:us-east-1:123456789012:log-group:local-HttpApiAccessLogs:*"
+    )
+    # LoggingConfig.LogGroup: what the function sees as AWS_LAMBDA_LOG_GROUP_NAME.
+    assert deployment.function("ApiFunction").log_group == "local-ApiFunctionLogs"
+    assert deployment.function("WorkerFunction").log_group == "local-WorkerFunctionLogs"
+    assert deployment.function("ApiFunction").reserved_concurrency == 10
+
+
+def test_email_configuration_set_with_its_event_destination(
+    deployment: Deployment, aws: AwsEndpoint
+) -> None:
+    name = deployment.registry.ref("EmailConfigurationSet")
+
+    configuration_set = aws.client("sesv2").get_configuration_set(ConfigurationSetName=name)
+    destinations = aws.client("ses").describe_configuration_set(
+        ConfigurationSetName=name, ConfigurationSetAttributeNames=["eventDestinations"]
+    )["EventDestinations"]
+
+    assert name == "local-EmailConfigurationSet"
+    assert deployment.function("WorkerFunction").variables["EMAIL_CONFIGURATION_SET"] == name
+    assert configuration_set["SuppressionOptions"]["SuppressedReasons"] == ["BOUNCE", "COMPLAINT"]
+    assert configuration_set["ReputationOptions"]["ReputationMetricsEnabled"] is True
+    assert configuration_set["DeliveryOptions"]["TlsPolicy"] == "REQUIRE"
+    (destination,) = destinations
+    assert destination["MatchingEventTypes"] == ["bounce", "complaint", "reject"]
+    assert (
+        destination["CloudWatchDestination"]["DimensionConfigurations"][0]["DimensionName"]
+        == "ses:configuration-set"
+    )
+    assert "no bounce" in str(deployment.registry["EmailEventMetrics"].note)
+
+
+def test_user_pool_client_and_admin_group(deployment: Deployment, aws: AwsEndpoint) -> None:
+    cognito = aws.client("cognito-idp")
+    pool_id = deployment.registry.ref("UserPool")
+    client_id = deployment.registry.ref("UserPoolClient")
+
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    client = cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    group = cognito.get_group(UserPoolId=pool_id, GroupName="admin")["Group"]
+
+    provider = f"cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+    assert deployment.registry.get_att("UserPool", "ProviderName") == provider
+    assert deployment.registry.get_att("UserPool", "ProviderURL") == f"https://{provider}"
+    assert deployment.registry.get_att("UserPool", "Arn") == pool["Arn"]
+    assert pool["Name"] == "local-UserPool"
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert client["UserPoolClient"]["ReadAttributes"] == ["email", "email_verified"]
+    assert "ALLOW_ADMIN_USER_PASSWORD_AUTH" in client["UserPoolClient"]["ExplicitAuthFlows"]
+    assert deployment.registry.ref("AdminGroup") == group["GroupName"] == "admin"
+    assert deployment.outputs["UserPoolId"] == pool_id
+    assert deployment.outputs["UserPoolClientId"] == client_id
 
 
 def test_roles_carry_their_inline_policies(deployment: Deployment, aws: AwsEndpoint) -> None:
@@ -130,9 +222,8 @@ def test_functions_get_their_resolved_environment(deployment: Deployment) -> Non
     assert worker.variables["POWERTOOLS_SERVICE_NAME"] == "worker"
 
 
-def test_event_source_mapping_and_http_api(deployment: Deployment) -> None:
+def test_event_source_mapping(deployment: Deployment) -> None:
     (mapping,) = deployment.event_source_mappings.values()
-    (api,) = deployment.http_apis.values()
 
     assert mapping.queue_arn == "arn:aws:sqs:us-east-1:123456789012:local-TaskQueue"
     assert deployment.function(mapping.function).logical_id == "WorkerFunction"
@@ -140,8 +231,33 @@ def test_event_source_mapping_and_http_api(deployment: Deployment) -> None:
     assert mapping.batching_window_seconds == 0
     assert mapping.report_batch_item_failures is True
     assert mapping.maximum_concurrency == 3
-    assert sorted(r.key for r in api.routes) == ["ANY /", "ANY /{proxy+}"]
+
+
+def test_http_api_routes_authorizer_and_throttles(deployment: Deployment) -> None:
+    (api,) = deployment.http_apis.values()
+    routes = {route.key: route for route in api.routes}
+    (authorizer,) = api.authorizers.values()
+
     assert {deployment.function(r.function_arn).logical_id for r in api.routes} == {"ApiFunction"}
+    assert {key for key, route in routes.items() if route.authorizer is None} == {
+        "GET /health",
+        "GET /docs",
+        "GET /openapi.json",
+    }
+    assert {route.authorizer for route in routes.values()} == {None, "UserAuthorizer"}
+    assert "ANY /{proxy+}" in routes
+    assert authorizer.issuer == deployment.registry.get_att("UserPool", "ProviderURL")
+    assert authorizer.audience == (deployment.registry.ref("UserPoolClient"),)
+    assert authorizer.identity_source == "$request.header.Authorization"
+    assert api.throttle("GET /health") == RouteThrottle(rate_limit=50, burst_limit=100)
+    assert api.throttle("POST /register") == RouteThrottle(rate_limit=5, burst_limit=10)
+    assert set(api.route_throttles) == {
+        "POST /send-notification/{email}",
+        "POST /items",
+        "POST /register",
+        "POST /upload",
+        "POST /uploads",
+    }
 
 
 def test_outputs_are_resolved(deployment: Deployment) -> None:
@@ -158,6 +274,9 @@ def test_provisioning_again_finds_the_same_resources(
 
     assert again.queues() == deployment.queues()
     assert again.registry.ref("DataTable") == deployment.registry.ref("DataTable")
+    # CreateUserPool and CreateUserPoolClient always make new ones: found by name instead.
+    assert again.registry.ref("UserPool") == deployment.registry.ref("UserPool")
+    assert again.registry.ref("UserPoolClient") == deployment.registry.ref("UserPoolClient")
 
 
 def test_upload_bucket_is_configured(deployment: Deployment, aws: AwsEndpoint) -> None:
@@ -166,7 +285,6 @@ def test_upload_bucket_is_configured(deployment: Deployment, aws: AwsEndpoint) -
 
     notification = s3.get_bucket_notification_configuration(Bucket=bucket)
     lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-    cors = s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
     encryption = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
 
@@ -179,8 +297,9 @@ def test_upload_bucket_is_configured(deployment: Deployment, aws: AwsEndpoint) -
     assert queue["Events"] == ["s3:ObjectCreated:*"]
     assert queue["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
     assert {"AbandonedUploads", "ExpireUploads"} <= {rule["ID"] for rule in lifecycle}
-    assert cors[0]["AllowedMethods"] == ["POST"]
-    assert cors[0]["MaxAgeSeconds"] == 3600
+    # UploadAllowedOrigin is empty by default: CorsConfiguration is AWS::NoValue.
+    with pytest.raises(ClientError, match="NoSuchCORSConfiguration"):
+        s3.get_bucket_cors(Bucket=bucket)
     rule = encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]
     assert rule["SSEAlgorithm"] == "AES256"
     assert all(block.values())

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.errors import ParameterError
-from infra.parameters import parse_overrides, resolve_parameters
+from infra.parameters import local_values_used, parse_overrides, resolve_parameters
 
 DECLARED: dict[str, dict[str, Any]] = {
     "WorkerTimeout": {"Type": "Number", "Default": 30, "MinValue": 3, "MaxValue": 150},
@@ -60,3 +60,21 @@ def test_constraints(overrides: dict[str, str], message: str) -> None:
 def test_a_parameter_without_default_needs_a_value() -> None:
     with pytest.raises(ParameterError, match="has no default"):
         resolve_parameters({"X": {"Type": "String"}}, {})
+
+
+def test_a_parameter_without_default_takes_the_local_value() -> None:
+    declared = {"SenderEmail": {"Type": "String", "AllowedPattern": "^[^@]+@[^@]+$"}}
+
+    assert resolve_parameters(declared, {}) == {"SenderEmail": "no-reply@example.com"}
+    assert local_values_used(declared, {}) == {"SenderEmail": "no-reply@example.com"}
+    assert resolve_parameters(declared, {"SenderEmail": "me@x.org"}) == {"SenderEmail": "me@x.org"}
+    assert local_values_used(declared, {"SenderEmail": "me@x.org"}) == {}
+    with pytest.raises(ParameterError, match="does not match"):
+        resolve_parameters(declared, {}, local_values={"SenderEmail": "nobody"})
+
+
+def test_a_default_wins_over_the_local_value() -> None:
+    declared = {"SenderEmail": {"Type": "String", "Default": "ops@example.com"}}
+
+    assert resolve_parameters(declared, {}) == {"SenderEmail": "ops@example.com"}
+    assert local_values_used(declared, {}) == {}

@@ -29,6 +29,23 @@ def test_an_unknown_property_is_refused_with_its_name() -> None:
             "only SQS",
         ),
         ("AWS::ApiGatewayV2::Api", {"ProtocolType": "WEBSOCKET"}, "only HTTP APIs"),
+        (
+            "AWS::Lambda::Function",
+            {
+                "Handler": "x.y",
+                "Runtime": "python3.13",
+                "LoggingConfig": {"LogGroup": "g", "LogFormat": "JSON"},
+            },
+            "LoggingConfig.LogFormat",
+        ),
+        (
+            "AWS::SES::ConfigurationSetEventDestination",
+            {
+                "ConfigurationSetName": "s",
+                "EventDestination": {"MatchingEventTypes": ["bounce"], "SnsDestination": {}},
+            },
+            "EventDestination.SnsDestination",
+        ),
     ],
 )
 def test_what_cannot_run_locally_is_refused(
