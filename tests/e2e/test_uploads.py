@@ -44,12 +44,14 @@ def test_an_image_uploaded_through_the_api_gets_its_checksum_and_thumbnails(
     assert status == 202, raw
     accepted = json.loads(raw)
     file = processed(target, accepted["status_url"])
-    assert file["status"] == "ready", file["error"]
+    assert file["status"] == "ready", file["reason"]
     assert file["name"] == "holiday photo.png"
     assert (file["size"], file["content_type"]) == (len(image), "image/png")
     assert file["sha256"] == hashlib.sha256(image).hexdigest()
-    assert len(file["thumbnails"]) == 2
-    for thumbnail in file["thumbnails"]:
+    thumbnails = file["result"]["thumbnails"]
+    assert len(thumbnails) == 2
+    # The thumbnails' bytes, through their links: PNGs of the sizes promised
+    for thumbnail in thumbnails:
         code, data = request(thumbnail["url"])
         assert code == 200
         with Image.open(io.BytesIO(data)) as made:
@@ -74,9 +76,9 @@ def test_a_large_file_goes_straight_to_s3_with_a_presigned_post(target: Target) 
 
     assert code in {200, 201, 204}, answer
     file = processed(target, authorized["status_url"])
-    assert file["status"] == "ready", file["error"]
+    assert file["status"] == "ready", file["reason"]
     assert file["content_type"] == "text/csv"
-    temp = file["summary"]["fields"]["temp"]
+    temp = file["result"]["summary"]["fields"]["temp"]
     assert (temp["min"], temp["max"], temp["count"]) == (-3, 21, 3)
 
 
@@ -88,5 +90,8 @@ def test_a_file_that_lies_about_its_type_fails_with_a_reason(target: Target) -> 
     assert status == 202, raw
     file = processed(target, json.loads(raw)["status_url"])
     assert file["status"] == "failed"
-    assert file["error"]
-    assert file["thumbnails"] == []
+    assert file["reason"] == {
+        "code": "file_mismatch",
+        "message": "Declared image/png, but the content is text/plain.",
+    }
+    assert file["result"]["thumbnails"] == []
