@@ -1,9 +1,10 @@
-"""A burst of requests against the whole local cloud (template.yaml: HTTP API gateway, function
-processes, event source mapping, moto's server), over real HTTP on 127.0.0.1: every 2xx has its
-task done, count for count, and every other answer is a 503 that claimed nothing.
+"""A burst of requests against the whole local cloud (template.yaml: HTTP API gateway with its
+authorizer, function processes, event source mapping, moto's server), over real HTTP on
+127.0.0.1: every 2xx has its task done, count for count, and every other answer is a 503 that
+claimed nothing.
 
-The endpoint is POST /register: one welcome email per account, so "count for count" is one
-email per 201. (POST /send-notification queues two tasks per request; 1,000 of them took 160 s
+The endpoint is POST /register, by as many users as requests: one welcome email per account, so
+"count for count" is one email per 201. (POST /send-notification queues two tasks per request; 1,000 of them took 160 s
 here, as moto's SQS slows down sharply once thousands of messages wait: a receive and delete of
 ten took 42 ms with an empty backlog and 670 ms with 2,000 waiting.)"""
 
@@ -98,10 +99,10 @@ def test_a_burst_of_requests_gets_every_accepted_task_done(
     api = local_cloud.api_url
     assert api is not None
     recipients = [f"burst-{i}@example.com" for i in range(REQUESTS)]
-    token = local_cloud.token("you@example.com")
+    tokens = {r: local_cloud.token(r) for r in recipients}
 
     def register(email: str) -> tuple[int, Any]:
-        return post(f"{api}/register", {"email": email, "name": f"Burst {email[6:-12]}"}, token)
+        return post(f"{api}/register", {"name": f"Burst {email[6:-12]}"}, tokens[email])
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=CLIENTS) as clients:
@@ -112,7 +113,9 @@ def test_a_burst_of_requests_gets_every_accepted_task_done(
         r: body for r, (status, body) in zip(recipients, answers, strict=True) if status == 201
     }
     others = [(status, body) for status, body in answers if status != 201]
-    # Every other answer is a 503 that names no task
+    # Nearly every request is accepted (a burst is no reason to refuse: nothing here fails)...
+    assert len(accepted) >= REQUESTS * 0.99, Counter(status for status, _ in others)
+    # ...and every other answer is a 503 that names no task
     assert {status for status, _ in others} <= {503}
     assert all("task_ids" not in (body or {}) for _, body in others)
     task_ids = [i for body in accepted.values() for i in body["task_ids"]]
@@ -134,8 +137,9 @@ def test_a_burst_of_requests_gets_every_accepted_task_done(
     sent = emails_to(local_cloud)
     assert {r: sent[r] for r in accepted} == dict.fromkeys(accepted, 1)
     # A sample through the API itself, as a client would ask
+    owners = {i: r for r, body in accepted.items() for i in body["task_ids"]}
     for task_id in task_ids[:: max(1, len(task_ids) // 20)]:
-        status, body = get(f"{api}/tasks/{task_id}", token)
+        status, body = get(f"{api}/tasks/{task_id}", tokens[owners[task_id]])
         assert (status, body["id"], body["status"]) == (200, task_id, "succeeded")
     figures(
         "burst",
