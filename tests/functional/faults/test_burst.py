@@ -4,9 +4,9 @@ authorizer, function processes, event source mapping, moto's server), over real 
 claimed nothing.
 
 The endpoint is POST /register, by as many users as requests: one welcome email per account, so
-"count for count" is one email per 201. (POST /send-notification queues two tasks per request; 1,000 of them took 160 s
-here, as moto's SQS slows down sharply once thousands of messages wait: a receive and delete of
-ten took 42 ms with an empty backlog and 670 ms with 2,000 waiting.)"""
+"count for count" is one email per 201. (POST /send-notification queues two tasks per request;
+1,000 of them took 160 s here, as moto's SQS slows down sharply once thousands of messages wait:
+a receive and delete of ten took 42 ms with an empty backlog and 670 ms with 2,000 waiting.)"""
 
 from __future__ import annotations
 

@@ -1,0 +1,86 @@
+"""One local cloud for the security suite, from template.yaml with small daily quotas, and the
+tokens to call it with: real ones from its user pool, and forged ones."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.cloud import CloudOptions, LocalCloud
+from infra.console import Console
+from infra.users import UserPool
+
+#: Small, so that a test reaches them in a few requests.
+EMAILS_PER_DAY = 3
+UPLOAD_BYTES_PER_DAY = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Stack:
+    api: str
+    cloud: LocalCloud
+    outbox: Path
+
+    def token(self, email: str, *, admin: bool = False) -> str:
+        return self.cloud.token(email, admin=admin)
+
+    def forged(self, **changes: Any) -> str:
+        """A token like the user pool's, signed with its key, with `changes` to its claims."""
+        from joserfc import jwt
+        from joserfc.jwk import RSAKey
+
+        pool = UserPool.of(self.cloud.deployment)
+        assert pool is not None
+        now = int(time.time())
+        claims = {
+            "sub": "f0f0f0f0-0000-4000-8000-000000000001",
+            "email": "forger@example.com",
+            "email_verified": "true",
+            "aud": pool.client_id,
+            "iss": f"https://cognito-idp.{self.cloud.deployment.stack.region}.amazonaws.com/"
+            f"{pool.pool_id}",
+            "token_use": "id",
+            "iat": now,
+            "exp": now + 600,
+        } | changes
+        key = RSAKey.import_key(moto_signing_key())
+        return jwt.encode({"alg": "RS256", "kid": "dummy"}, claims, key)
+
+
+def moto_signing_key() -> dict[str, Any]:
+    """The private key moto's Cognito signs every token with (its public half is what the
+    local gateway checks signatures against)."""
+    data = resources.files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz")
+    key: dict[str, Any] = json.loads(gzip.decompress(data.read_bytes()))
+    return key
+
+
+@pytest.fixture(scope="package")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    outbox = tmp_path_factory.mktemp("outbox")
+    options = CloudOptions(
+        port=0,
+        aws_port=0,
+        outbox=outbox,
+        parameter_overrides={
+            "EmailsPerRecipientPerDay": str(EMAILS_PER_DAY),
+            "UploadBytesPerUserPerDay": str(UPLOAD_BYTES_PER_DAY),
+            # The suite is about who may do what; the throttle has its own test
+            # (tests/functional/infra/test_throttling.py).
+            "SensitiveRouteRateLimit": "1000",
+            "SensitiveRouteBurstLimit": "1000",
+            "ApiRateLimit": "1000",
+            "ApiBurstLimit": "1000",
+        },
+    )
+    with LocalCloud(options, Console(colour=False)) as cloud:
+        assert cloud.api_url is not None
+        yield Stack(api=cloud.api_url, cloud=cloud, outbox=outbox)
