@@ -5,6 +5,7 @@ that does not exist; an address that is not the caller's own is a 403; past a da
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_data_no_float_holds_fails_its_task_with_a_reason_and_pages_nobody(stack
     )
     assert status == 202
 
-    def finished() -> dict[str, object] | None:
+    def finished() -> dict[str, Any] | None:
         _, task, _ = call(f"{stack.api}/tasks/{accepted['task_id']}", token=token)
         return task if task["status"] not in ("queued", "running", "retrying") else None
 
