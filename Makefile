@@ -44,7 +44,7 @@ TRANSLATED := .aws-sam/scan/translated.json
 
 scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/cfn-lint template.yaml
-	$(BIN)/python -m infra.translate $(TRANSLATED)
+	$(BIN)/python -m infra.template.translate $(TRANSLATED)
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --file template.yaml --file $(TRANSLATED)
 
 unit functional e2e: $(VENV)/.installed

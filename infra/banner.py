@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from infra.cloud import LocalCloud
-from infra.deployment import HttpApi
-from infra.users import DEMO_USERS
+from infra.identity.users import DEMO_USERS
+from infra.provision.deployment import HttpApi
 
 
 def banner(cloud: LocalCloud) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from infra.commands import invoke, outbox, queues, token, up
 from infra.errors import InfraError
-from infra.template import TemplateError
+from infra.template.translation import TemplateError
 
 _COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox", "token"}
 

@@ -16,26 +16,26 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
+from infra.aws.server import DEFAULT_AWS_PORT, MotoServer, bind
 from infra.console import Console
-from infra.deployment import Deployment
-from infra.env_vars import load_env_vars
+from infra.email.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from infra.errors import InfraError
-from infra.esm.poller import DEFAULT_CONCURRENCY, SqsPoller
-from infra.functions import lambda_environment
+from infra.event_sources.poller import DEFAULT_CONCURRENCY, SqsPoller
+from infra.functions.config import lambda_environment
+from infra.functions.env_vars import load_env_vars
+from infra.functions.invocation import Invocation
+from infra.functions.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
 from infra.gateway.authorizer import JwtValidator
 from infra.gateway.issuers import configuration_url
 from infra.gateway.jwks import IssuerKeys
 from infra.gateway.server import DEFAULT_PORT, Gateway
-from infra.motoserver import DEFAULT_AWS_PORT, MotoServer, bind
-from infra.outbox import DEFAULT_OUTBOX, OutboxWatcher
-from infra.parameters import local_values_used
+from infra.identity.users import DEMO_USERS, UserPool
 from infra.provision import check_supported, provision
-from infra.runtime.invocation import Invocation
-from infra.runtime.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
-from infra.stack import DEFAULT_STACK_NAME, Stack
-from infra.template import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
-from infra.users import DEMO_USERS, UserPool
+from infra.provision.deployment import Deployment
+from infra.template.parameters import local_values_used
+from infra.template.stack import DEFAULT_STACK_NAME, Stack
+from infra.template.translation import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from infra.aws import AwsEndpoint
-from infra.parameters import parse_overrides
+from infra.aws.endpoint import AwsEndpoint
 from infra.state import DEFAULT_STATE_FILE, read_state
-from infra.template import DEFAULT_REGION, DEFAULT_TEMPLATE
+from infra.template.parameters import parse_overrides
+from infra.template.translation import DEFAULT_REGION, DEFAULT_TEMPLATE
 
 
 def add_template_options(parser: argparse.ArgumentParser) -> None:

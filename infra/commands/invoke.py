@@ -16,8 +16,8 @@ from typing import Any
 from infra.cloud import CloudOptions, LocalCloud
 from infra.commands.common import add_target_options, add_template_options, overrides
 from infra.console import Console
+from infra.email.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from infra.errors import InfraError, NoCloudRunningError
-from infra.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from infra.state import read_state
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from infra.outbox import DEFAULT_OUTBOX, list_outbox
+from infra.email.outbox import DEFAULT_OUTBOX, list_outbox
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

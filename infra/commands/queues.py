@@ -6,7 +6,8 @@ import argparse
 import datetime
 
 from infra.commands.common import add_target_options, running_endpoint
-from infra.queue_admin import dead_letter_queues, list_queues, peek, redrive, source_of
+from infra.queues.listing import dead_letter_queues, list_queues, peek, source_of
+from infra.queues.redrive import redrive
 
 _BODY_PREVIEW = 300
 
@@ -83,7 +84,7 @@ def run_redrive(args: argparse.Namespace) -> int:
     if args.stack:
         import boto3
 
-        from infra.aws_redrive import start_redrive
+        from infra.queues.redrive import start_redrive
 
         handle = start_redrive(boto3.client("cloudformation"), boto3.client("sqs"), args.stack)
         print(f"started moving {args.stack}'s dead letters back to their source: {handle}")

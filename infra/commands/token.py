@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import InfraError
+from infra.identity.users import ADMIN_GROUP, UserPool
 from infra.state import DEFAULT_STATE_FILE, read_state
-from infra.users import ADMIN_GROUP, UserPool
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -9,16 +9,16 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from infra.aws.server import DEFAULT_AWS_PORT
 from infra.banner import banner
 from infra.cloud import CloudOptions, LocalCloud
 from infra.commands.common import add_template_options, overrides
 from infra.console import Console
+from infra.email.outbox import DEFAULT_OUTBOX
+from infra.functions.pool import DEFAULT_MAX_CONCURRENCY
 from infra.gateway.server import DEFAULT_PORT
-from infra.motoserver import DEFAULT_AWS_PORT
-from infra.outbox import DEFAULT_OUTBOX
-from infra.runtime.pool import DEFAULT_MAX_CONCURRENCY
-from infra.stack import DEFAULT_STACK_NAME
 from infra.state import DEFAULT_STATE_FILE, CloudState, remove_state, write_state
+from infra.template.stack import DEFAULT_STACK_NAME
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -29,11 +29,11 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from infra.deployment import JwtAuthorizer
 from infra.gateway.claims import render_claims, token_scopes
 from infra.gateway.events import HttpRequest
 from infra.gateway.jwks import KeyFetchError
 from infra.gateway.responses import HttpResponse, error_response
+from infra.provision.deployment import JwtAuthorizer
 
 # "Currently, only RSA-based algorithms are supported."
 RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})

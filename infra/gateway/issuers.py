@@ -9,8 +9,8 @@ let tokens through unchecked.
 
 from __future__ import annotations
 
-from infra.deployment import Deployment, HttpApi, JwtAuthorizer
 from infra.errors import InfraError
+from infra.provision.deployment import Deployment, HttpApi, JwtAuthorizer
 
 
 class UnreachableIssuerError(InfraError):

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.runtime.invocation import Invocation
+from infra.functions.invocation import Invocation
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from infra.deployment import Route
+from infra.provision.deployment import Route
 
 _VARIABLE = re.compile(r"\{([^}/]+?)(\+?)\}")
 

@@ -9,15 +9,15 @@ from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from infra.aws.server import LOOPBACK, bind, stop_serving
 from infra.console import Console
-from infra.deployment import HttpApi
+from infra.functions.invocation import Invocation
 from infra.gateway.authorizer import JwtValidator, Refused
 from infra.gateway.events import HttpRequest, http_api_event
 from infra.gateway.responses import HttpResponse, error_response, http_response
 from infra.gateway.routes import select_route
 from infra.gateway.throttle import RouteThrottles
-from infra.motoserver import LOOPBACK, bind, stop_serving
-from infra.runtime.invocation import Invocation
+from infra.provision.deployment import HttpApi
 
 DEFAULT_PORT = 3000
 # API Gateway's payload quota; larger requests never reach the function.

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from infra.deployment import HttpApi, RouteThrottle
+from infra.provision.deployment import HttpApi, RouteThrottle
 
 
 class TokenBucket:

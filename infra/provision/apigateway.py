@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from infra.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
 from infra.errors import ProvisionError, UnsupportedResourceError
 from infra.provision.base import ProvisionContext, Provisioner
-from infra.registry import Provisioned
+from infra.provision.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
+from infra.provision.resources import Provisioned
 
 _ANY = "x-amazon-apigateway-any-method"
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch"}

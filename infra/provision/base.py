@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import UnsupportedResourceError
-from infra.registry import Provisioned, Registry
-from infra.stack import Stack
+from infra.provision.resources import Provisioned, Registry
+from infra.template.stack import Stack
 
 
 @dataclass(frozen=True)

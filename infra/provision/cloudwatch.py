@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.provision.base import ProvisionContext, Provisioner, boolean
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 _INTEGERS = ("Period", "EvaluationPeriods", "DatapointsToAlarm")
 _SAME_SHAPE = (

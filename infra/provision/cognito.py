@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from infra.errors import UnsupportedResourceError
 from infra.provision.base import ProvisionContext, Provisioner, error_code
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 # Properties passed to CreateUserPool unchanged: CloudFormation and the API share their shape.
 _POOL_SAME_SHAPE = (

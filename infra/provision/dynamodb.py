@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from infra.provision.base import ProvisionContext, Provisioner, boolean, error_code, tag_dict
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 # Properties passed to CreateTable unchanged: CloudFormation and the API share their shape.
 _SAME_SHAPE = (

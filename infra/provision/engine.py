@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from infra.aws import AwsEndpoint
-from infra.deployment import Deployment
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import InfraError, ProvisionError, UnsupportedResourceError
 from infra.provision.apigateway import HttpApiProvisioner, StageProvisioner
 from infra.provision.base import ProvisionContext, Provisioner
@@ -15,6 +14,7 @@ from infra.provision.cognito import (
     UserPoolGroupProvisioner,
     UserPoolProvisioner,
 )
+from infra.provision.deployment import Deployment
 from infra.provision.dynamodb import TableProvisioner
 from infra.provision.iam import RoleProvisioner
 from infra.provision.lambda_ import (
@@ -23,6 +23,7 @@ from infra.provision.lambda_ import (
     PermissionProvisioner,
 )
 from infra.provision.logs import LogGroupProvisioner
+from infra.provision.resources import Registry
 from infra.provision.s3 import BucketPolicyProvisioner, BucketProvisioner
 from infra.provision.ses import (
     ConfigurationSetEventDestinationProvisioner,
@@ -31,8 +32,7 @@ from infra.provision.ses import (
 )
 from infra.provision.sns import SubscriptionProvisioner, TopicProvisioner
 from infra.provision.sqs import QueuePolicyProvisioner, QueueProvisioner
-from infra.registry import Registry
-from infra.stack import Stack
+from infra.template.stack import Stack
 
 PROVISIONERS: dict[str, Provisioner] = {
     p.resource_type: p

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from infra.provision.base import ProvisionContext, Provisioner, error_code, tag_dict
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 
 class RoleProvisioner(Provisioner):

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from infra.deployment import EventSourceMapping
 from infra.errors import UnsupportedResourceError
-from infra.functions import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FunctionConfig
+from infra.functions.config import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, FunctionConfig
 from infra.provision.base import ProvisionContext, Provisioner, boolean, text
-from infra.registry import Provisioned
+from infra.provision.deployment import EventSourceMapping
+from infra.provision.resources import Provisioned
 
 _NO_LOCAL_EFFECT = "has no effect on a local process"
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from infra.errors import UnsupportedResourceError
 from infra.provision.base import ProvisionContext, Provisioner, error_code, tag_dict
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 _CORS_KEYS = {
     "AllowedHeaders": "AllowedHeaders",

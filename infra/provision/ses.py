@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from infra.errors import UnsupportedResourceError
 from infra.provision.base import ProvisionContext, Provisioner, boolean, error_code, tag_dict
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 _DNS = "needs DNS records; there is no DNS locally"
 
@@ -50,7 +50,7 @@ _SET_SAME_SHAPE = (
 
 
 class ConfigurationSetProvisioner(Provisioner):
-    """Created in moto; sends that name it are shown with it in the outbox (infra/ses_sends.py
+    """Created in moto; sends that name it are shown with it in the outbox (infra/email/sends.py
     records the name, which moto drops, and refuses a set that does not exist, as SES does)."""
 
     resource_type = "AWS::SES::ConfigurationSet"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from infra.provision.base import ProvisionContext, Provisioner, tag_dict, text
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 # Topic properties that are topic attributes of the same name.
 _TOPIC_ATTRIBUTES = (

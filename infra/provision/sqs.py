@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.provision.base import ProvisionContext, Provisioner, boolean, tag_dict, text
-from infra.registry import Provisioned
+from infra.provision.resources import Provisioned
 
 # CloudFormation property -> SQS queue attribute, for attributes that are plain values.
 _ATTRIBUTES = {

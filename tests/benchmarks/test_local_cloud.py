@@ -38,7 +38,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from infra.aws import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from infra.aws.endpoint import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
 from tests.benchmarks.measure import interleaved, percentile, table
@@ -137,7 +137,7 @@ class Bench:
     token: str
 
 
-# As infra's own clients (infra.aws), with a pool large enough for the baseline's threads.
+# As infra's own clients (infra.aws.endpoint), with a pool large enough for the baseline's threads.
 CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=20)
 
 

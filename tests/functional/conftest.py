@@ -18,7 +18,7 @@ from moto import mock_aws
 
 from app import wiring
 from app.settings import Settings, get_settings
-from infra.motoserver import MotoServer
+from infra.aws.server import MotoServer
 from tests.conftest import load_event, make_context
 from tests.moto_aws import REGION, create_tables, create_task_queues, use_fake_credentials
 

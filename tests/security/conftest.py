@@ -16,7 +16,7 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
-from infra.users import UserPool
+from infra.identity.users import UserPool
 
 #: Small, so that a test reaches them in a few requests.
 EMAILS_PER_DAY = 3

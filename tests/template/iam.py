@@ -19,7 +19,7 @@ from tests.template.intrinsics import ACCOUNT_ID, PARTITION, REGION, render
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 PARTITION = "aws"
 REGION = "us-east-1"

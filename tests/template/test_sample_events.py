@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 EVENT_FILES = sorted(EVENTS.glob("*.json"))

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.translate import cloudformation
+from infra.template.translate import cloudformation
 
 if TYPE_CHECKING:
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 FUNCTIONS = ["ApiFunction", "WorkerFunction"]
 RUNTIME = "python3.13"

@@ -27,7 +27,7 @@ from tests.template.iam import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 DYNAMODB_READ = frozenset(
     {

@@ -10,7 +10,7 @@ import pytest
 from tests.template.intrinsics import REQUIRED_PARAMETERS
 
 if TYPE_CHECKING:
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 REQUIRED_OUTPUTS = {
     "ApiUrl": None,

@@ -22,7 +22,7 @@ from tests.template.intrinsics import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 TASK_QUEUE = "TaskQueue"
 DEAD_LETTER_QUEUE = "DeadLetterQueue"

@@ -11,7 +11,7 @@ import pytest
 from tests.template.intrinsics import as_int, boundary_values
 
 if TYPE_CHECKING:
-    from infra.template import Translated
+    from infra.template.translation import Translated
 
 PUBLIC_ROUTES = {("get", "/health"), ("get", "/docs"), ("get", "/openapi.json")}
 #: Routes that send email or sign uploads: throttled tighter than the rest.

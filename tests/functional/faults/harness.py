@@ -24,12 +24,12 @@ import pytest
 
 from app.settings import get_settings
 from app.wiring import Wiring, wiring
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
+from infra.aws.server import MotoServer
 from infra.console import Console
-from infra.deployment import EventSourceMapping
-from infra.esm.poller import SqsPoller
-from infra.motoserver import MotoServer
-from infra.runtime.invocation import FunctionError, Invocation
+from infra.event_sources.poller import SqsPoller
+from infra.functions.invocation import FunctionError, Invocation
+from infra.provision.deployment import EventSourceMapping
 from offload import registry
 from offload.envelope import Envelope
 from offload.producer import TaskBatch

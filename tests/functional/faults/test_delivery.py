@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.tasks.notifications import send_email
-from infra.esm.records import sqs_event
+from infra.event_sources.records import sqs_event
 from tests.functional.faults.harness import (
     REGION,
     FaultCloud,

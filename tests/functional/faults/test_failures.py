@@ -15,7 +15,8 @@ from api.handler import handler as api_handler
 from app import clients
 from app.email import Email, Mailer
 from app.tasks.notifications import send_email
-from infra.queue_admin import dead_letter_queues, list_queues, peek, redrive, source_of
+from infra.queues.listing import dead_letter_queues, list_queues, peek, source_of
+from infra.queues.redrive import redrive
 from offload import current_task
 from offload.envelope import Envelope
 from tests.conftest import make_context

@@ -19,7 +19,7 @@ from typing import Literal
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from infra.motoserver import MotoServer
+from infra.aws.server import MotoServer
 from offload.envelope import Envelope
 from tests.functional.faults.harness import (
     FaultCloud,

@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import pytest
 
-from infra.aws import AwsEndpoint
-from infra.motoserver import MotoServer
+from infra.aws.endpoint import AwsEndpoint
+from infra.aws.server import MotoServer
 from tests.polling import wait_for
 
 T = TypeVar("T")

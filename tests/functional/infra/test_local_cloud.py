@@ -15,7 +15,7 @@ import pytest
 from infra.cli import main
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
-from infra.outbox import list_outbox
+from infra.email.outbox import list_outbox
 from tests.functional.infra.conftest import eventually
 
 TEMPLATE = """

@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.console import Console
-from infra.deployment import EventSourceMapping
-from infra.esm.poller import SqsPoller
-from infra.runtime.invocation import FunctionError, Invocation
+from infra.event_sources.poller import SqsPoller
+from infra.functions.invocation import FunctionError, Invocation
+from infra.provision.deployment import EventSourceMapping
 from tests.functional.infra.conftest import eventually
 
 Handler = Callable[[dict[str, Any]], Any]

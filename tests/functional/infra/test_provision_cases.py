@@ -9,11 +9,11 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import ParameterError, UnsupportedResourceError
 from infra.provision import provision
-from infra.stack import Stack
-from infra.template import DEFAULT_TEMPLATE, translate
+from infra.template.stack import Stack
+from infra.template.translation import DEFAULT_TEMPLATE, translate
 from tests.functional.infra.conftest import eventually
 
 

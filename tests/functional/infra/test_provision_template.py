@@ -8,12 +8,12 @@ from urllib.parse import unquote_plus
 import pytest
 from botocore.exceptions import ClientError
 
-from infra.aws import AwsEndpoint
-from infra.deployment import Deployment, RouteThrottle
-from infra.motoserver import MotoServer
+from infra.aws.endpoint import AwsEndpoint
+from infra.aws.server import MotoServer
 from infra.provision import provision
-from infra.stack import Stack
-from infra.template import DEFAULT_TEMPLATE, translate
+from infra.provision.deployment import Deployment, RouteThrottle
+from infra.template.stack import Stack
+from infra.template.translation import DEFAULT_TEMPLATE, translate
 from tests.functional.infra.conftest import eventually
 
 OVERRIDES = {"WorkerTimeout": "7", "MaxReceiveCount": "6", "WorkerMaxConcurrency": "3"}

@@ -11,10 +11,10 @@ from typing import Protocol
 
 import pytest
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.console import Console
-from infra.functions import FunctionConfig, lambda_environment
-from infra.runtime.pool import FunctionPool
+from infra.functions.config import FunctionConfig, lambda_environment
+from infra.functions.pool import FunctionPool
 
 HANDLER = """
 import importlib.util, os, time

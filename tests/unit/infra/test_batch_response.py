@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from infra.esm.batch_response import decide
+from infra.event_sources.batch_response import decide
 
 IDS = ("m1", "m2", "m3")
 ALL = IDS

@@ -8,10 +8,10 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, OctKey, RSAKey
 
-from infra.deployment import JwtAuthorizer
 from infra.gateway.authorizer import Allowed, JwtValidator, Refused
 from infra.gateway.events import HttpRequest
 from infra.gateway.jwks import KeyFetchError
+from infra.provision.deployment import JwtAuthorizer
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_pool"
 CLIENT = "client-1"

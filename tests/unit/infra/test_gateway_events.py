@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from infra.deployment import Route
 from infra.gateway.events import HttpRequest, http_api_event
 from infra.gateway.routes import Match, select_route
+from infra.provision.deployment import Route
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:local-Api"
 ROOT = Route("ANY", "/", ARN)

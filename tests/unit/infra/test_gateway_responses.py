@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from infra.functions.invocation import FunctionError, Invocation
 from infra.gateway.responses import http_response
-from infra.runtime.invocation import FunctionError, Invocation
 
 
 def respond(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:

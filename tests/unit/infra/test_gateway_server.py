@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 from infra.console import Console
-from infra.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
+from infra.functions.invocation import Invocation
 from infra.gateway.authorizer import Allowed, Refused
 from infra.gateway.events import HttpRequest
 from infra.gateway.server import Gateway
-from infra.runtime.invocation import Invocation
+from infra.provision.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:local-Api"
 API = HttpApi(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from infra.deployment import HttpApi, Route, RouteThrottle
 from infra.gateway.throttle import RouteThrottles, TokenBucket
+from infra.provision.deployment import HttpApi, Route, RouteThrottle
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:local-Api"
 

@@ -7,14 +7,14 @@ from typing import Any, cast
 
 import pytest
 
-from infra.aws import AwsEndpoint
-from infra.deployment import HttpApi, RouteThrottle
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import ProvisionError, UnsupportedResourceError
 from infra.provision import PROVISIONERS
 from infra.provision.base import ProvisionContext
-from infra.registry import Registry
-from infra.stack import Stack
-from infra.template import Translated
+from infra.provision.deployment import HttpApi, RouteThrottle
+from infra.provision.resources import Registry
+from infra.template.stack import Stack
+from infra.template.translation import Translated
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:local-Api"
 INTEGRATION = {

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.errors import IntrinsicError
-from infra.intrinsics import Resolver
+from infra.template.intrinsics import Resolver
 
 PSEUDO = {
     "AWS::Region": "us-east-1",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.outbox import Email, list_outbox
+from infra.email.outbox import Email, list_outbox
 
 
 def test_the_configuration_set_is_kept_as_the_header_ses_reads_it_from(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.errors import ParameterError
-from infra.parameters import local_values_used, parse_overrides, resolve_parameters
+from infra.template.parameters import local_values_used, parse_overrides, resolve_parameters
 
 DECLARED: dict[str, dict[str, Any]] = {
     "WorkerTimeout": {"Type": "Number", "Default": 30, "MinValue": 3, "MaxValue": 150},

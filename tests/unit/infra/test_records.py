@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.esm.records import message_attribute, sqs_event
+from infra.event_sources.records import message_attribute, sqs_event
 
 ARN = "arn:aws:sqs:us-east-1:123456789012:local-TaskQueue"
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from infra.errors import InfraError
-from infra.stack import Stack
-from infra.template import Translated
+from infra.template.stack import Stack
+from infra.template.translation import Translated
 
 
 def stack(resources: dict[str, Any], conditions: dict[str, Any] | None = None) -> Stack:

@@ -1,11 +1,11 @@
-"""`python -m infra.translate`: the CloudFormation scanners read, from a SAM template."""
+"""`python -m infra.template.translate`: the CloudFormation scanners read, from a SAM template."""
 
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING
 
-from infra.translate import main
+from infra.template.translate import main
 
 if TYPE_CHECKING:
     from pathlib import Path

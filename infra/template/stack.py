@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.errors import InfraError
-from infra.intrinsics import Attributes, Resolver
-from infra.parameters import ParameterValue, resolve_parameters
-from infra.rules import RULE_FUNCTIONS, check_rules
-from infra.template import DEFAULT_REGION, Translated
+from infra.template.intrinsics import Attributes, Resolver
+from infra.template.parameters import ParameterValue, resolve_parameters
+from infra.template.rules import RULE_FUNCTIONS, check_rules
+from infra.template.translation import DEFAULT_REGION, Translated
 
 # moto's default account: what its ARNs and queue URLs contain.
 ACCOUNT_ID = "123456789012"

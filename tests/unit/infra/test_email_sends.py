@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from infra import ses_sends
+from infra.email import sends as ses_sends
 
 AUTHORIZATION = (
     "AWS4-HMAC-SHA256 Credential=testing/20261201/us-east-1/ses/aws4_request, "

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from infra.errors import IntrinsicError
-from infra.parameters import ParameterValue
+from infra.template.parameters import ParameterValue
 
 
 class Attributes(Protocol):

@@ -3,7 +3,7 @@
 moto keeps sent emails in its SES backend (SESv2 SendEmail is stored by the v1 backend); the
 server runs in this process, so the watcher reads them there. Each email is printed on the
 console and written to <folder>/<time>-<message id>.eml, which any mail client opens. The
-configuration set a send named (which moto drops: see infra/ses_sends.py) is shown with it, and
+configuration set a send named (which moto drops: see infra/email/sends.py) is shown with it, and
 kept in the file as an X-SES-CONFIGURATION-SET header, the header SES itself reads it from.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.console import Console
-from infra.ses_sends import configuration_set_of
+from infra.email.sends import configuration_set_of
 
 DEFAULT_OUTBOX = Path(".local/outbox")
 _PREVIEW_LINES = 6

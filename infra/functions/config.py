@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 
 # Lambda's defaults when the template leaves them out.
 DEFAULT_TIMEOUT = 3

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from infra.errors import IntrinsicError, ParameterError
-from infra.intrinsics import Resolver
+from infra.template.intrinsics import Resolver
 
 
 def check_rules(rules: Mapping[str, Any], resolver: Resolver) -> None:

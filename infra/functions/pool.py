@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra.console import Console
-from infra.functions import FunctionConfig
-from infra.runtime.container import INIT_TIMEOUT_SECONDS, Container, InitError
-from infra.runtime.invocation import FunctionError, Invocation
+from infra.functions.config import FunctionConfig
+from infra.functions.container import INIT_TIMEOUT_SECONDS, Container, InitError
+from infra.functions.invocation import FunctionError, Invocation
 
 # Each process costs an interpreter with the app imported (~100 MB); a developer's machine is
 # not Lambda's fleet. Reserved concurrency, when set, lowers it further.

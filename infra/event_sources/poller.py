@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.console import Console
-from infra.deployment import EventSourceMapping
-from infra.esm.batch_response import BatchDecision, decide
-from infra.esm.records import sqs_event
-from infra.runtime.invocation import Invocation
+from infra.event_sources.batch_response import BatchDecision, decide
+from infra.event_sources.records import sqs_event
+from infra.functions.invocation import Invocation
+from infra.provision.deployment import EventSourceMapping
 
 # Lambda starts five pollers for a queue without a maximum concurrency.
 DEFAULT_CONCURRENCY = 5

@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.stack import ACCOUNT_ID
+from infra.template.stack import ACCOUNT_ID
 
 # moto accepts any credentials; fixed fake ones keep real ones (a developer's profile) out of reach.
 FAKE_ACCESS_KEY_ID = "testing"

@@ -13,7 +13,7 @@ import socket
 import threading
 from typing import Any
 
-from infra import ses_sends
+from infra.email import sends as ses_sends
 from infra.errors import PortInUseError
 
 LOOPBACK = "127.0.0.1"

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import UnknownFunctionError
-from infra.functions import FunctionConfig
-from infra.registry import Registry
-from infra.stack import Stack
+from infra.functions.config import FunctionConfig
+from infra.provision.resources import Registry
+from infra.template.stack import Stack
 
 T = TypeVar("T")
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from infra.console import Console
-from infra.functions import FunctionConfig
-from infra.runtime.invocation import FunctionError, Invocation
+from infra.functions.config import FunctionConfig
+from infra.functions.invocation import FunctionError, Invocation
 
 BOOTSTRAP = Path(__file__).resolve().parent / "bootstrap.py"
 # Lambda gives the init phase (imports, module-level code) 10 s of its own.

@@ -7,7 +7,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from infra.aws_redrive import start_redrive
+from infra.queues.redrive import start_redrive
 
 DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/app-DeadLetterQueue-abc"
 DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:app-DeadLetterQueue-abc"

@@ -1,18 +1,13 @@
-"""Looking after queues of a running local cloud: depths, dead-letter contents, redrive.
-
-SQS has StartMessageMoveTask for redrive; moto does not implement it, so messages are moved
-the way that API does: same body and message attributes, sent to the source queue, then
-deleted from the dead-letter queue.
-"""
+"""The queues of a running local cloud: depths, which are dead-letter queues of which, and what
+a dead-letter queue holds (without taking it)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.aws import AwsEndpoint
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import InfraError
 
 
@@ -117,59 +112,6 @@ def peek(aws: AwsEndpoint, queue: QueueInfo, limit: int = 100) -> list[dict[str,
                 ],
             )
     return list(seen.values())[:limit]
-
-
-def redrive(aws: AwsEndpoint, dead_letter: QueueInfo, target: QueueInfo) -> int:
-    """Move every message of the dead-letter queue back to target; how many moved."""
-    sqs = aws.client("sqs")
-    moved = 0
-    for batch in _drain(aws, dead_letter):
-        entries = [_resend_entry(str(i), m, target) for i, m in enumerate(batch)]
-        result = sqs.send_message_batch(QueueUrl=target.url, Entries=entries)
-        sent = {entry["Id"] for entry in result.get("Successful", [])}
-        if result.get("Failed"):
-            raise InfraError(f"redrive to {target.name} failed: {result['Failed']}")
-        sqs.delete_message_batch(
-            QueueUrl=dead_letter.url,
-            Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                for i, m in enumerate(batch)
-                if str(i) in sent
-            ],
-        )
-        moved += len(sent)
-    return moved
-
-
-def _drain(aws: AwsEndpoint, queue: QueueInfo) -> Iterator[list[dict[str, Any]]]:
-    sqs = aws.client("sqs")
-    while True:
-        messages = sqs.receive_message(
-            QueueUrl=queue.url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=60,
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
-            return
-        yield messages
-
-
-def _resend_entry(entry_id: str, message: dict[str, Any], target: QueueInfo) -> dict[str, Any]:
-    entry: dict[str, Any] = {"Id": entry_id, "MessageBody": message["Body"]}
-    attributes = {
-        name: {k: v for k, v in value.items() if v not in ([], None)}
-        for name, value in message.get("MessageAttributes", {}).items()
-    }
-    if attributes:
-        entry["MessageAttributes"] = attributes
-    system = message.get("Attributes", {})
-    if target.name.endswith(".fifo"):
-        entry["MessageGroupId"] = system.get("MessageGroupId", "redrive")
-        if "MessageDeduplicationId" in system:
-            entry["MessageDeduplicationId"] = system["MessageDeduplicationId"]
-    return entry
 
 
 def source_of(dead_letter: QueueInfo, queues: list[QueueInfo], name: str | None) -> QueueInfo:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from infra.aws import AwsEndpoint
-from infra.deployment import Deployment
+from infra.aws.endpoint import AwsEndpoint
 from infra.errors import InfraError
 from infra.provision.base import error_code
+from infra.provision.deployment import Deployment
 
 # The group whose members the application treats as administrators.
 ADMIN_GROUP = "admin"

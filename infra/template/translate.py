@@ -1,4 +1,4 @@
-"""`python -m infra.translate OUT`: template.yaml as the plain CloudFormation SAM would deploy.
+"""`python -m infra.template.translate OUT`: template.yaml as the CloudFormation SAM deploys.
 
 Written as JSON for the tools that read CloudFormation but not SAM (checkov, in `make scan`), so
 they judge the roles, permissions and API that SAM generates, not only what the template says.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from infra.template import DEFAULT_TEMPLATE, TemplateError, Translated, translate
+from infra.template.translation import DEFAULT_TEMPLATE, TemplateError, Translated, translate
 
 
 def cloudformation(translated: Translated) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def cloudformation(translated: Translated) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m infra.translate",
+        prog="python -m infra.template.translate",
         description="Translate a SAM template offline and write the CloudFormation as JSON.",
     )
     parser.add_argument("output", type=Path, help="file to write (its folder is created)")

@@ -1,0 +1,1 @@
+"""What the local SES does with an email: the configuration set it went through, the outbox."""
