@@ -49,8 +49,7 @@ def banner(cloud: LocalCloud) -> str:
         lines.append(f"  bucket   {logical_id:<14} {bucket.ref}")
     if cloud.outbox is not None:
         lines.append(f"  outbox   {'':<14} {cloud.outbox.folder}/ (emails sent through SES)")
-    for note in cloud.notes:
-        lines.append(f"  note: {note}")
+    lines += [f"  note: {note}" for note in grouped(cloud.notes)]
     lines += ["", "Try:"]
     api = cloud.api_url
     if api:
@@ -106,4 +105,23 @@ def _api_details(api: HttpApi) -> list[str]:
         )
     for key, limits in api.route_throttles.items():
         lines.append(f"  {'':<25} {key}: {limits.rate_limit:g}/s, burst {limits.burst_limit}")
+    return lines
+
+
+def grouped(notes: list[str]) -> list[str]:
+    """Notes that say the same of several resources ("X: recorded only: ...") as one line."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        subject, separator, text = note.partition(": ")
+        key = text if separator else note
+        by_text.setdefault(key, []).append(subject if separator else "")
+    lines = []
+    for text, subjects in by_text.items():
+        named = [s for s in subjects if s]
+        if not named:
+            lines.append(text)
+        elif len(named) <= 2:
+            lines.append(f"{', '.join(named)}: {text}")
+        else:
+            lines.append(f"{named[0]} and {len(named) - 1} more: {text}")
     return lines
