@@ -66,7 +66,8 @@ def test_queued_runs_and_succeeds_once(records: Records) -> None:
     rows.start(context(envelope), LOCK)
     rows.succeed(envelope.id, "{}", 5.0)
     found = rows.get(envelope.id)
-    assert found is not None and (found.status, found.attempts, found.owner) == (
+    assert found is not None
+    assert (found.status, found.attempts, found.owner) == (
         "succeeded",
         1,
         "u1",
@@ -95,7 +96,8 @@ def test_a_scheduled_task_starts_when_it_arrives_and_cannot_then_be_unscheduled(
     envelope = Envelope(task="t", due_at=NOW + timedelta(hours=2))
     rows.queued([envelope])
     found = rows.get(envelope.id)
-    assert found is not None and (found.status, found.due_at) == ("scheduled", envelope.due_at)
+    assert found is not None
+    assert (found.status, found.due_at) == ("scheduled", envelope.due_at)
     rows.start(context(envelope), LOCK)
     with pytest.raises(NotScheduledError) as refused:
         rows.unschedule(envelope.id)
@@ -108,7 +110,9 @@ def test_an_unscheduled_task_is_cancelled_and_refuses_to_start(records: Records)
     rows.queued([envelope])
     rows.unschedule(envelope.id)
     found = rows.get(envelope.id)
-    assert found is not None and found.status == "cancelled" and found.reason is not None
+    assert found is not None
+    assert found.status == "cancelled"
+    assert found.reason is not None
     with pytest.raises(StartRefusedError) as refused:
         rows.start(context(envelope), LOCK)
     assert refused.value.status == "cancelled"
@@ -139,7 +143,8 @@ def test_an_outcome_fills_in_a_row_no_api_wrote(records: Records) -> None:
         TEMPORARY_ERROR,
     )
     row = rows.row(envelope.id)
-    assert row is not None and "lock_until" not in row
+    assert row is not None
+    assert "lock_until" not in row
 
 
 def test_the_in_memory_rows_override_every_method_of_the_dynamodb_ones() -> None:

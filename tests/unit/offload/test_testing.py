@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -55,11 +56,11 @@ def post_down(tasks: Tasks) -> list[str]:
 
 
 @pytest.fixture
-def kit() -> TaskKit:
+def kit() -> Iterator[TaskKit]:
     effects.clear()
     kit = TaskKit(registry)
     kit.install(app)
-    yield kit  # type: ignore[misc]
+    yield kit
     kit.close()
 
 
