@@ -20,6 +20,7 @@ from app.users import UserStore
 from app.wiring import Wiring, api_wiring
 from offload.producer import BackgroundTasks, TaskBatch
 from offload.records import TaskRecords
+from offload.scheduler import OneTimeSchedules
 
 # Factories without parameters: FastAPI would read a store's constructor arguments as query
 # parameters.
@@ -28,6 +29,10 @@ Parts = Annotated[Wiring, Depends(api_wiring)]
 
 def task_records(parts: Parts) -> TaskRecords:
     return parts.task_records
+
+
+def schedules(parts: Parts) -> OneTimeSchedules:
+    return parts.schedules
 
 
 def items(parts: Parts) -> ItemStore:
@@ -67,6 +72,7 @@ def upload_quota(parts: Parts) -> DailyQuota:
 
 
 TaskRecordsDB = Annotated[TaskRecords, Depends(task_records)]
+Schedules = Annotated[OneTimeSchedules, Depends(schedules)]
 ItemDB = Annotated[ItemStore, Depends(items)]
 SearchDB = Annotated[SearchIndex, Depends(search_index)]
 UserDB = Annotated[UserStore, Depends(users)]
