@@ -5,6 +5,8 @@ hold is reported as a log line and a metric."""
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,8 +35,27 @@ def fire_daily_cleanup(cloud: Cloud, occurrence: str) -> None:
     cloud.run_worker()
 
 
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def cleanup_log() -> Iterator[list[logging.LogRecord]]:
+    """The cleanup's log records, as its logger emits them (whatever handlers it has)."""
+    handler = Records()
+    logger = logging.getLogger("app.tasks.maintenance")
+    logger.addHandler(handler)
+    yield handler.records
+    logger.removeHandler(handler)
+
+
 def test_stale_upload_records_go_and_the_dead_letters_are_reported(
-    cloud: Cloud, capfd: pytest.CaptureFixture[str]
+    cloud: Cloud, capsys: pytest.CaptureFixture[str], cleanup_log: list[logging.LogRecord]
 ) -> None:
     # Given uploads in every state, and one dead letter waiting
     uploaded("never-arrived", "presigned", timedelta(days=2))
@@ -54,14 +75,14 @@ def test_stale_upload_records_go_and_the_dead_letters_are_reported(
     assert gone == {"never-arrived", "expired"}
     assert kept == {"on-its-way", "processed", "kept"}
     # And the report says so, in the log and as metrics
-    lines = [
-        json.loads(line) for line in capfd.readouterr().out.splitlines() if line.startswith("{")
-    ]
-    [report] = [line for line in lines if "daily cleanup" in str(line.get("message"))]
-    assert report["message"] == (
+    [report] = [r for r in cleanup_log if "daily cleanup" in r.getMessage()]
+    assert report.getMessage() == (
         "daily cleanup: 2 upload record(s) removed; dead-letter queues hold 1 message(s)"
     )
-    assert report["dead_letters"] == {"DeadLetterQueue": 0, "HeavyDeadLetterQueue": 1}
+    # `extra` values become attributes of the record.
+    assert report.__dict__["dead_letters"] == {"DeadLetterQueue": 0, "HeavyDeadLetterQueue": 1}
+    # The handler prints the metrics (EMF) when the invocation ends.
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
     [metrics] = [line for line in lines if "DeadLetterMessages" in line]
     assert metrics["DeadLetterMessages"] == [1.0]
     assert metrics["UploadRecordsRemoved"] == [2.0]
