@@ -100,7 +100,7 @@ validate: $(SAM_VENV)/.installed
 # .pyc, so they are compiled into the artifact with the runtime's Python (cold start: see README).
 build: $(SAM_VENV)/.installed
 	PATH="$(if $(SAM_PATH),$(SAM_PATH):)$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
-	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/ApiFunction .aws-sam/build/WorkerFunction
+	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/ApiFunction .aws-sam/build/WorkerFunction .aws-sam/build/HeavyWorkerFunction
 
 deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided

@@ -33,6 +33,7 @@ from infra.gateway.server import DEFAULT_PORT, Gateway
 from infra.identity.users import DEMO_USERS, UserPool
 from infra.provision import check_supported, provision
 from infra.provision.deployment import Deployment
+from infra.scheduler.firing import SchedulerEmulator
 from infra.template.parameters import local_values_used
 from infra.template.stack import DEFAULT_STACK_NAME, Stack
 from infra.template.translation import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
@@ -73,6 +74,7 @@ class LocalCloud:
         self._outbox: OutboxWatcher | None = None
         self._validators: dict[str, dict[str, JwtValidator]] = {}
         self._user_pool: UserPool | None = None
+        self._scheduler: SchedulerEmulator | None = None
         self.notes: list[str] = []
 
     @property
@@ -101,6 +103,13 @@ class LocalCloud:
     @property
     def pollers(self) -> list[SqsPoller]:
         return list(self._pollers)
+
+    @property
+    def scheduler(self) -> SchedulerEmulator:
+        """Fires the schedules (moto only stores them) when due; `fire_due(at)` for tests."""
+        if self._scheduler is None:
+            raise RuntimeError("the local cloud is not serving")
+        return self._scheduler
 
     @property
     def user_pool(self) -> UserPool | None:
@@ -170,6 +179,8 @@ class LocalCloud:
         self._start_outbox()
         self._start_gateways(sockets)
         self._start_pollers()
+        self._scheduler = SchedulerEmulator(self.deployment.aws, self.console)
+        self._scheduler.start()
 
     def _start_moto(self) -> str:
         self._moto = MotoServer(self.options.aws_port)
@@ -266,6 +277,9 @@ class LocalCloud:
         return self._pools[config.logical_id].invoke(event)
 
     def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.stop()
+            self._scheduler = None
         for poller in self._pollers:
             poller.signal_stop()
         for pool in self._pools.values():

@@ -29,17 +29,18 @@ def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def create_task_queues(
-    sqs: SQSClient, max_receive_count: int = 5, visibility_timeout: int = 300
+    sqs: SQSClient, max_receive_count: int = 5, visibility_timeout: int = 300, prefix: str = ""
 ) -> tuple[str, str, str]:
-    """TaskQueue with its redrive to DeadLetterQueue; returns (queue URL, queue ARN, DLQ URL)."""
+    """TaskQueue with its redrive to DeadLetterQueue (each name after `prefix`: HeavyTaskQueue);
+    returns (queue URL, queue ARN, DLQ URL)."""
 
     def arn(url: str) -> str:
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
         return attributes["Attributes"]["QueueArn"]
 
-    dlq_url = sqs.create_queue(QueueName="DeadLetterQueue")["QueueUrl"]
+    dlq_url = sqs.create_queue(QueueName=f"{prefix}DeadLetterQueue")["QueueUrl"]
     queue_url = sqs.create_queue(
-        QueueName="TaskQueue",
+        QueueName=f"{prefix}TaskQueue",
         Attributes={
             "VisibilityTimeout": str(visibility_timeout),
             "RedrivePolicy": json.dumps(

@@ -21,6 +21,7 @@ from app.users import UserStore
 from app.wiring import Wiring, api_wiring
 from offload.producer import BackgroundTasks, TaskBatch
 from offload.records import TaskRecords
+from offload.scheduler import OneTimeSchedules
 
 Parts = Annotated[Wiring, Depends(api_wiring)]
 T = TypeVar("T")
@@ -37,6 +38,7 @@ def part(get: Callable[[Wiring], T]) -> Any:
 
 
 TaskRecordsDB = Annotated[TaskRecords, part(lambda p: p.task_records)]
+Schedules = Annotated[OneTimeSchedules, part(lambda p: p.schedules)]
 ItemDB = Annotated[ItemStore, part(lambda p: p.items)]
 SearchDB = Annotated[SearchIndex, part(lambda p: p.search)]
 UserDB = Annotated[UserStore, part(lambda p: p.users)]

@@ -24,6 +24,7 @@ use_task_queue(
     lambda: api_wiring().task_queue,
     records=lambda: api_wiring().task_records,
     owner=owner_of,
+    schedules=lambda: api_wiring().schedules,
 )
 JSON = ("application/json",)
 app.add_middleware(

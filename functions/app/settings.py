@@ -17,7 +17,18 @@ class Settings(BaseSettings):
     # Each function gets only the variables it needs (see template.yaml): which ones each
     # requires is checked once, when its parts are built (app.wiring).
     TASK_QUEUE_URL: str = ""
+    #: The queue of heavy work (`@task(..., queue="heavy")`: uploads and their thumbnails).
+    HEAVY_TASK_QUEUE_URL: str = ""
+    #: The queues' ARNs, which one-time schedules target (a URL is not a target).
+    TASK_QUEUE_ARN: str = ""
+    HEAVY_TASK_QUEUE_ARN: str = ""
+    #: Where tasks due more than 15 minutes ahead wait: the stack's schedule group, and the
+    #: role the scheduler sends with (it may only send to the task queues).
+    SCHEDULE_GROUP_NAME: str = ""
+    SCHEDULER_ROLE_ARN: str = ""
     DEAD_LETTER_QUEUE_URL: str = ""
+    #: Dead-letter queues the daily cleanup reports on (every queue's), comma-separated.
+    WATCHED_DEAD_LETTER_QUEUE_URLS: str = ""
     DATA_TABLE_NAME: str = ""
     SENDER_EMAIL: str = ""
     #: The SES configuration set every email goes through (suppression list, event metrics).

@@ -167,6 +167,29 @@ class Table:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
+    def scan(
+        self,
+        condition: str,
+        expression_values: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
+        projection: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item the filter keeps, all pages. A Scan reads the whole table: for a
+        periodic sweep, never on a request's path."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            **_expression(None, names, expression_values),
+            "FilterExpression": condition,
+        }
+        if projection:
+            request["ProjectionExpression"] = projection
+        while True:
+            response = self._client().scan(**request)
+            yield from (self.values(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def batch_get(self, keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Items by key, in no particular order; missing ones are left out."""
         found: list[dict[str, Any]] = []

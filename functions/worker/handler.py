@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from functools import cache
@@ -25,6 +26,9 @@ logger = Logger()
 warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 # The template sets POWERTOOLS_METRICS_NAMESPACE; the fallback keeps metrics valid elsewhere.
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Offload"))
+# Only loggers that exist now are configured: the application's tasks are imported on the
+# first invocation, so their parent logger is made here (else their lines would be lost).
+logging.getLogger("app")
 copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app"})
 
 

@@ -25,6 +25,7 @@ from infra.provision.lambda_ import (
 from infra.provision.logs import LogGroupProvisioner
 from infra.provision.resources import Registry
 from infra.provision.s3 import BucketPolicyProvisioner, BucketProvisioner
+from infra.provision.scheduler import ScheduleGroupProvisioner, ScheduleProvisioner
 from infra.provision.ses import (
     ConfigurationSetEventDestinationProvisioner,
     ConfigurationSetProvisioner,
@@ -58,6 +59,8 @@ PROVISIONERS: dict[str, Provisioner] = {
         PermissionProvisioner(),
         HttpApiProvisioner(),
         StageProvisioner(),
+        ScheduleGroupProvisioner(),
+        ScheduleProvisioner(),
     )
 }
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 SENDER = "no-reply@example.com"
 UPLOAD_BUCKET = "uploads-test"
 CONFIGURATION_SET = "emails"
+SCHEDULE_GROUP = "tasks"
+SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/scheduler"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class Cloud:
     table_name: str
     s3: S3Client
     upload_bucket: str
+    #: The queue of heavy work (uploads): the bucket's notifications go there.
+    heavy_queue_url: str = ""
+    heavy_queue_arn: str = ""
+    heavy_dead_letter_queue_url: str = ""
 
     def settings(self) -> Settings:
         """The settings this cloud's functions run with (for a second worker, say)."""
@@ -87,28 +93,33 @@ class Cloud:
                 return messages
             messages += [dict(m) for m in batch]
 
-    def sqs_event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    def sqs_event(self, messages: list[dict[str, Any]], queue_arn: str = "") -> dict[str, Any]:
         """The event Lambda's SQS poller would build from received messages."""
-        return {"Records": [lambda_record(m, self.task_queue_arn) for m in messages]}
+        arn = queue_arn or self.task_queue_arn
+        return {"Records": [lambda_record(m, arn) for m in messages]}
 
     def run_worker(self) -> list[dict[str, Any]]:
-        """Hand everything on the task queue to the worker handler, in batches of 10 as the
+        """Hand everything on the task queues to the worker handler, in batches of 10 as the
         template's event source mapping does; delete what succeeded, as Lambda would.
         Returns the bodies of the messages that were handled."""
         from worker.handler import handler
 
         handled: list[dict[str, Any]] = []
-        while messages := self.receive(self.task_queue_url):
-            for start in range(0, len(messages), 10):
-                batch = messages[start : start + 10]
-                response = handler(self.sqs_event(batch), make_context())
-                failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-                for message in batch:
-                    if message["MessageId"] not in failed:
-                        self.sqs.delete_message(
-                            QueueUrl=self.task_queue_url, ReceiptHandle=message["ReceiptHandle"]
-                        )
-                handled += [json.loads(m["Body"]) for m in batch]
+        queues = [(self.task_queue_url, self.task_queue_arn)]
+        if self.heavy_queue_url:
+            queues.append((self.heavy_queue_url, self.heavy_queue_arn))
+        for url, arn in queues:
+            while messages := self.receive(url):
+                for start in range(0, len(messages), 10):
+                    batch = messages[start : start + 10]
+                    response = handler(self.sqs_event(batch, arn), make_context())
+                    failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+                    for message in batch:
+                        if message["MessageId"] not in failed:
+                            self.sqs.delete_message(
+                                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
+                            )
+                    handled += [json.loads(m["Body"]) for m in batch]
         return handled
 
     def call_api(
@@ -209,18 +220,26 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     with mock_aws():
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url, queue_arn, dlq_url = create_task_queues(sqs)
+        heavy_url, heavy_arn, heavy_dlq_url = create_task_queues(sqs, prefix="Heavy")
         create_tables(boto3.client("dynamodb", region_name=REGION))
+        boto3.client("scheduler", region_name=REGION).create_schedule_group(Name=SCHEDULE_GROUP)
         ses = boto3.client("sesv2", region_name=REGION)
         ses.create_email_identity(EmailIdentity=SENDER)
         ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=UPLOAD_BUCKET)
-        notify_uploads(s3, queue_arn)
+        notify_uploads(s3, heavy_arn)
         # Configuring a notification sends s3:TestEvent to the queue; start with it empty.
-        sqs.purge_queue(QueueUrl=queue_url)
+        sqs.purge_queue(QueueUrl=heavy_url)
         for name, value in {
             "TASK_QUEUE_URL": queue_url,
+            "TASK_QUEUE_ARN": queue_arn,
+            "HEAVY_TASK_QUEUE_URL": heavy_url,
+            "HEAVY_TASK_QUEUE_ARN": heavy_arn,
+            "SCHEDULE_GROUP_NAME": SCHEDULE_GROUP,
+            "SCHEDULER_ROLE_ARN": SCHEDULER_ROLE,
             "DEAD_LETTER_QUEUE_URL": dlq_url,
+            "WATCHED_DEAD_LETTER_QUEUE_URLS": f"{dlq_url},{heavy_dlq_url}",
             "DATA_TABLE_NAME": "DataTable",
             "SENDER_EMAIL": SENDER,
             "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
@@ -228,7 +247,18 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
         }.items():
             monkeypatch.setenv(name, value)
         reset_caches()
-        yield Cloud(sqs, queue_url, queue_arn, dlq_url, "DataTable", s3, UPLOAD_BUCKET)
+        yield Cloud(
+            sqs,
+            queue_url,
+            queue_arn,
+            dlq_url,
+            "DataTable",
+            s3,
+            UPLOAD_BUCKET,
+            heavy_url,
+            heavy_arn,
+            heavy_dlq_url,
+        )
     reset_caches()
 
 

@@ -116,10 +116,10 @@ def test_an_image_sent_to_the_api_is_stored_under_its_id_and_gets_thumbnails(
     )
     assert before["result"]["thumbnails"] == []
     # The API queued no task: the only message is S3's own notification
-    [message] = cloud.receive(cloud.task_queue_url)
+    [message] = cloud.receive(cloud.heavy_queue_url)
     assert json.loads(message["Body"])["Records"][0]["eventSource"] == "aws:s3"
     cloud.sqs.change_message_visibility(
-        QueueUrl=cloud.task_queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+        QueueUrl=cloud.heavy_queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
     )
 
     cloud.run_worker()
@@ -178,7 +178,7 @@ def test_presigned_post_policy_pins_key_size_type_and_expiry(cloud: Cloud) -> No
     assert (record["status"], record["name"]) == ("awaiting_upload", "scan.pdf")
     assert record["declared_content_type"] == "application/pdf"
     # Nothing is queued and nothing stored until the client sends the file
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
     assert keys(cloud) == []
 
 
@@ -211,15 +211,15 @@ def test_processing_the_same_object_again_overwrites_the_same_record_and_thumbna
     cloud: Cloud,
 ) -> None:
     _, accepted = upload(cloud, "a.png", "image/png", png(300, 300))
-    [event] = cloud.receive(cloud.task_queue_url)
+    [event] = cloud.receive(cloud.heavy_queue_url)
     cloud.sqs.change_message_visibility(
-        QueueUrl=cloud.task_queue_url, ReceiptHandle=event["ReceiptHandle"], VisibilityTimeout=0
+        QueueUrl=cloud.heavy_queue_url, ReceiptHandle=event["ReceiptHandle"], VisibilityTimeout=0
     )
     cloud.run_worker()
     first = file_status(cloud, accepted["id"])
 
     # S3 delivers at least once: the same notification again
-    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=event["Body"])
+    cloud.sqs.send_message(QueueUrl=cloud.heavy_queue_url, MessageBody=event["Body"])
     cloud.run_worker()
 
     again = file_status(cloud, accepted["id"])
@@ -316,7 +316,7 @@ def test_a_bad_data_file_is_failed_with_its_reason_but_not_dead_lettered(
     assert (task["status"], task["reason"]) == ("failed", done["reason"])
     # The user's mistake, shown on the file: no retry, and no operator paged
     assert "Records" in handled
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
     assert dead_letters(cloud) == []
 
 
@@ -340,7 +340,7 @@ def test_an_image_bomb_is_refused_without_thumbnails_and_not_dead_lettered(cloud
     assert keys(cloud, "thumbnails/") == []
     # Anyone can upload one: the user reads why, no operator is paged
     assert dead_letters(cloud) == []
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
 
 
 @pytest.mark.parametrize(
@@ -458,7 +458,7 @@ def test_events_for_keys_outside_uploads_are_dead_lettered_with_the_reason(cloud
             }
         ]
     }
-    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=json.dumps(event))
+    cloud.sqs.send_message(QueueUrl=cloud.heavy_queue_url, MessageBody=json.dumps(event))
 
     cloud.run_worker()
 
@@ -468,12 +468,12 @@ def test_events_for_keys_outside_uploads_are_dead_lettered_with_the_reason(cloud
 
 
 def test_s3_test_event_is_acknowledged(cloud: Cloud) -> None:
-    notify_uploads(cloud.s3, cloud.task_queue_arn)
+    notify_uploads(cloud.s3, cloud.heavy_queue_arn)
 
     [handled] = cloud.run_worker()
 
     assert handled["Event"] == "s3:TestEvent"
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
     assert dead_letters(cloud) == []
 
 
@@ -597,7 +597,7 @@ def test_malformed_forms_are_422_without_echo(
     assert all("input" not in error for error in answer["detail"])
     assert keys(cloud) == []
     assert file_records() == []
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
 
 
 @pytest.mark.parametrize(

@@ -46,3 +46,11 @@ def test_pillow_is_imported_only_where_images_are_handled(handler: str) -> None:
 
 def test_worker_does_not_import_fastapi() -> None:
     assert "fastapi" not in modules_after_import("worker.handler")
+
+
+@pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
+def test_the_test_kit_and_pytest_stay_out_of_the_functions(handler: str) -> None:
+    loaded = modules_after_import(handler)
+
+    assert not any(m == "offload.testing" or m.startswith("offload.testing.") for m in loaded)
+    assert "pytest" not in loaded

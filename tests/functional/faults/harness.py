@@ -197,6 +197,10 @@ class FaultCloud:
         self.task_queue_url, self.task_queue_arn, self.dead_letter_queue_url = create_task_queues(
             self.sqs, config.max_receive_count, config.visibility_timeout
         )
+        # Heavy work's queue: the API is configured with every queue a task names.
+        self.heavy_queue_url, _, _ = create_task_queues(
+            self.sqs, config.max_receive_count, config.visibility_timeout, prefix="Heavy"
+        )
         create_tables(self.aws.client("dynamodb"))
         self.aws.client("sesv2").create_email_identity(EmailIdentity=SENDER)
         self.aws.client("sesv2").create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
@@ -206,6 +210,7 @@ class FaultCloud:
         return {
             "AWS_ENDPOINT_URL": self.aws.url,
             "TASK_QUEUE_URL": self.task_queue_url,
+            "HEAVY_TASK_QUEUE_URL": self.heavy_queue_url,
             "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
             "DATA_TABLE_NAME": DATA_TABLE,
             "SENDER_EMAIL": SENDER,

@@ -93,3 +93,59 @@ def test_sender_faults_are_not_retried() -> None:
 def test_no_queue_configured_is_an_enqueue_error() -> None:
     with pytest.raises(EnqueueError, match="no task queue"):
         SqsTaskQueue("", FakeSqs()).send([Envelope(task="t")])  # type: ignore[arg-type]
+
+
+def test_a_task_due_later_carries_its_delay_per_message() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    fake = FakeSqs()
+    later = Envelope(task="t", due_at=now + timedelta(seconds=90.5))
+    queue(fake, clock=lambda: now).send([Envelope(task="t"), later])
+
+    [entries] = fake.calls
+    assert "DelaySeconds" not in entries[0]
+    assert entries[1]["DelaySeconds"] == 91
+
+
+def test_the_router_sends_each_task_to_the_queue_its_declaration_names() -> None:
+    from offload import TaskRegistry
+    from offload.queue import QueueRouter
+
+    registry = TaskRegistry()
+    registry.register("quick", lambda: None)
+    registry.register("thumbnail", lambda: None, queue="heavy")
+    default, heavy = FakeSqs(), FakeSqs()
+    router = QueueRouter({"default": queue(default), "heavy": queue(heavy)}, registry)
+
+    router.send([Envelope(task="quick"), Envelope(task="thumbnail"), Envelope(task="quick")])
+
+    assert [len(call) for call in default.calls] == [2]
+    assert [len(call) for call in heavy.calls] == [1]
+
+
+def test_a_task_naming_a_queue_the_function_lacks_fails_at_start_up() -> None:
+    from offload import TaskRegistry
+    from offload.exceptions import UnknownQueueError
+    from offload.queue import QueueRouter
+
+    registry = TaskRegistry()
+    registry.register("thumbnail", lambda: None, queue="heavy")
+    with pytest.raises(UnknownQueueError, match=r"'heavy' \(named by thumbnail\)"):
+        QueueRouter({"default": queue(FakeSqs())}, registry)
+
+
+def test_one_queue_refusing_names_only_its_tasks() -> None:
+    from offload import TaskRegistry
+    from offload.queue import QueueRouter
+
+    registry = TaskRegistry()
+    registry.register("quick", lambda: None)
+    registry.register("thumbnail", lambda: None, queue="heavy")
+    refusing = FakeSqs(refuse={0: {"0": False}, 1: {"0": False}, 2: {"0": False}})
+    router = QueueRouter({"default": queue(FakeSqs()), "heavy": queue(refusing)}, registry)
+    heavy = Envelope(task="thumbnail")
+
+    with pytest.raises(EnqueueError) as refused:
+        router.send([Envelope(task="quick"), heavy])
+    assert refused.value.task_ids == [heavy.id]
