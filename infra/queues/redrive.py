@@ -38,6 +38,8 @@ def redrive(
         try:
             result = sqs.send_message_batch(QueueUrl=target.url, Entries=entries)
         except Exception as exc:
+            # Visible again at once: the operator sees them where they were.
+            _release(sqs, dead_letter, [m["ReceiptHandle"] for m in batch])
             raise RedriveRefusedError(
                 f"SQS refused the redrive to {target.name}: {exc} (nothing was moved from "
                 f"{dead_letter.name}; {moved} message(s) moved before)"
@@ -54,6 +56,11 @@ def redrive(
             )
         moved += len(sent)
         if result.get("Failed"):
+            _release(
+                sqs,
+                dead_letter,
+                [m["ReceiptHandle"] for i, m in enumerate(batch) if str(i) not in sent],
+            )
             reasons = "; ".join(
                 f"{f.get('Code')}: {f.get('Message', '')}".rstrip(": ") for f in result["Failed"]
             )
@@ -109,14 +116,19 @@ def _drain(
             if chosen:
                 yield chosen
     finally:
-        for start in range(0, len(passed), 10):
-            sqs.change_message_visibility_batch(
-                QueueUrl=queue.url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
-                    for i, handle in enumerate(passed[start : start + 10])
-                ],
-            )
+        _release(sqs, queue, passed)
+
+
+def _release(sqs: Any, queue: QueueInfo, handles: list[str]) -> None:
+    """Make received messages visible again now."""
+    for start in range(0, len(handles), 10):
+        sqs.change_message_visibility_batch(
+            QueueUrl=queue.url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
+                for i, handle in enumerate(handles[start : start + 10])
+            ],
+        )
 
 
 def _resend_entry(entry_id: str, message: dict[str, Any], target: QueueInfo) -> dict[str, Any]:

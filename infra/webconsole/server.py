@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import secrets
+import sys
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -62,7 +63,7 @@ class ConsoleServer:
     def start(self) -> None:
         sock = bind(self._port, "console (--console-port)", self._host)
         handler = _handler(self)
-        server = ThreadingHTTPServer(sock.getsockname(), handler, bind_and_activate=False)
+        server = _Server(sock.getsockname(), handler, bind_and_activate=False)
         server.socket.close()
         server.socket = sock
         server.server_activate()
@@ -99,6 +100,14 @@ class ConsoleServer:
                 target, _text(body, "queue"), _ids(body, required=True) or []
             ),
         }
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A page closed mid-answer is not an error worth a traceback.
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _stack(target: Target) -> dict[str, Any]:
