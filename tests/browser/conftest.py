@@ -65,7 +65,9 @@ class Opened:
     requests: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API runs an event loop on the main thread while it is open,
+# which the handlers called directly by other tests (Mangum) must not find running.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
