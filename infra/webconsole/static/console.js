@@ -121,7 +121,9 @@ function svgChart(series, unit) {
     s.values.forEach((value, i) => {
       if (value === null) return;
       path += `${path && s.values[i - 1] !== null ? "L" : "M"}${x(i).toFixed(1)},${y(value).toFixed(1)} `;
-      // A dot for each point: a lone point draws no line.
+      // A lone point draws no line: a dot shows it.
+      const lone = (s.values[i - 1] ?? null) === null && (s.values[i + 1] ?? null) === null;
+      if (!lone) return;
       const dot = document.createElementNS(ns, "circle");
       Object.entries({ cx: x(i).toFixed(1), cy: y(value).toFixed(1), r: 2, fill: COLOURS[index % COLOURS.length] }).forEach(([k, v]) => dot.setAttribute(k, v));
       svg.append(dot);
