@@ -209,11 +209,13 @@ class CapturedEntities:
 
 
 def test_each_run_is_a_subsegment_annotated_with_the_task() -> None:
+    from aws_xray_sdk.core import xray_recorder
     from aws_xray_sdk.core.recorder import AWSXRayRecorder
 
     recorder = AWSXRayRecorder()
-    # The daemon's UDP socket it opens by default is not used here.
-    recorder.emitter._socket.close()
+    # The daemon's UDP sockets the SDK opens (its global recorder's too) are never used here.
+    for unused in (recorder, xray_recorder):
+        unused.emitter._socket.close()
     emitter = CapturedEntities()
     recorder.configure(emitter=emitter, sampling=False, context_missing="LOG_ERROR")
     tracer = cast("Tracer", SimpleNamespace(provider=recorder))
