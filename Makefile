@@ -28,6 +28,8 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory scan validate build
+	@command -v chromium >/dev/null || [ -n "$$CHROMIUM_PATH" ] || echo "NOTE: no Chromium found:" \
+		"the browser tests (tests/browser) are SKIPPED. apt-get install chromium to run them."
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

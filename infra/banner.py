@@ -7,7 +7,7 @@ from infra.identity.users import DEMO_USERS
 from infra.provision.deployment import HttpApi
 
 
-def banner(cloud: LocalCloud) -> str:
+def banner(cloud: LocalCloud, console_url: str | None = None) -> str:
     deployment = cloud.deployment
     stack = deployment.stack
     aws = cloud.aws_url
@@ -20,6 +20,10 @@ def banner(cloud: LocalCloud) -> str:
     for logical_id, url in cloud.api_urls.items():
         lines.append(f"  HTTP API {logical_id:<14} {url}/   (docs: {url}/docs)")
         lines.extend(_api_details(deployment.http_apis[logical_id]))
+    if console_url is not None:
+        lines.append(
+            f"  console  {'':<14} {console_url}/   (tasks, queues, failures, dead letters, alarms)"
+        )
     pool = cloud.user_pool
     if pool is not None:
         users = ", ".join(
@@ -81,6 +85,7 @@ def banner(cloud: LocalCloud) -> str:
         lines.append(f"  aws --endpoint-url {aws} dynamodb scan --table-name {table.ref}")
     lines += [
         "  python -m infra queues | dlq | redrive | outbox",
+        "  python -m infra console --stack <stack-name>   # the console for a deployed stack",
         "  python -m infra invoke WorkerFunction -e events/<event>.json",
         "",
         "Ctrl-C stops everything.",

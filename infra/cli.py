@@ -6,11 +6,21 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from infra.commands import invoke, outbox, queues, schedules, token, up
+from infra.commands import console, invoke, outbox, queues, schedules, token, up
 from infra.errors import InfraError
 from infra.template.translation import TemplateError
 
-_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox", "token", "schedules"}
+_COMMANDS = {
+    "up",
+    "invoke",
+    "queues",
+    "dlq",
+    "redrive",
+    "outbox",
+    "token",
+    "schedules",
+    "console",
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,6 +38,7 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_parser(commands)
     token.add_parser(commands)
     schedules.add_parser(commands)
+    console.add_parser(commands)
     return root
 
 

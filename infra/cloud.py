@@ -31,6 +31,8 @@ from infra.gateway.issuers import configuration_url
 from infra.gateway.jwks import IssuerKeys
 from infra.gateway.server import DEFAULT_PORT, Gateway
 from infra.identity.users import DEMO_USERS, UserPool
+from infra.metrics.emf import MetricExtractor
+from infra.metrics.sqs import QueueMetricsPublisher, queue_metrics
 from infra.provision import check_supported, provision
 from infra.provision.deployment import Deployment
 from infra.scheduler.firing import SchedulerEmulator
@@ -75,6 +77,8 @@ class LocalCloud:
         self._validators: dict[str, dict[str, JwtValidator]] = {}
         self._user_pool: UserPool | None = None
         self._scheduler: SchedulerEmulator | None = None
+        self._metrics: MetricExtractor | None = None
+        self._queue_metrics: QueueMetricsPublisher | None = None
         self.notes: list[str] = []
 
     @property
@@ -99,6 +103,11 @@ class LocalCloud:
     @property
     def outbox(self) -> OutboxWatcher | None:
         return self._outbox
+
+    @property
+    def metrics(self) -> MetricExtractor | None:
+        """What turns the functions' EMF log lines into CloudWatch metrics, as on AWS."""
+        return self._metrics
 
     @property
     def pollers(self) -> list[SqsPoller]:
@@ -177,6 +186,7 @@ class LocalCloud:
                 sock.close()
             return
         self._start_outbox()
+        self._start_queue_metrics()
         self._start_gateways(sockets)
         self._start_pollers()
         self._scheduler = SchedulerEmulator(self.deployment.aws, self.console)
@@ -213,16 +223,34 @@ class LocalCloud:
     def _start_pools(self) -> None:
         functions = self.deployment.functions
         overrides = load_env_vars(self.options.env_vars, list(functions))
+        self._metrics = MetricExtractor(
+            self.deployment.aws, lambda text: self.console.line("metrics", text)
+        )
         for logical_id, function in functions.items():
             environment = lambda_environment(
                 function, self.deployment.aws, overrides.get(logical_id)
             )
             pool = FunctionPool(
-                function, environment, self.console, max_concurrency=self.options.max_concurrency
+                function,
+                environment,
+                self.console,
+                max_concurrency=self.options.max_concurrency,
+                log_reader=self._metrics.line,
             )
             self._pools[logical_id] = pool
             if self.options.prewarm and self.options.serve:
                 pool.prewarm()
+
+    def _start_queue_metrics(self) -> None:
+        if self._moto is None:
+            # Another process runs moto: its queues cannot be read from here.
+            self.notes.append("no AWS/SQS metrics: moto runs in another process")
+            return
+        stack = self.deployment.stack
+        self._queue_metrics = QueueMetricsPublisher(
+            self.deployment.aws, lambda: queue_metrics(stack.account_id, stack.region)
+        )
+        self._queue_metrics.start()
 
     def _start_outbox(self) -> None:
         stack = self.deployment.stack
@@ -288,6 +316,9 @@ class LocalCloud:
             poller.stop()
         for gateway in self._gateways:
             gateway.stop()
+        if self._queue_metrics is not None:
+            self._queue_metrics.stop()
+            self._queue_metrics = None
         if self._outbox is not None:
             self._outbox.stop()
         if self._moto is not None:

@@ -4,7 +4,8 @@ and the benchmarks that call the handlers directly."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -51,21 +52,27 @@ def create_task_queues(
     return queue_url, arn(queue_url), dlq_url
 
 
-#: The tables of template.yaml and their keys: DataTable (pk, sk).
-TABLE_KEYS = {"DataTable": ("pk", "sk")}
+#: The tables of template.yaml, created under their logical ids.
+TABLES = ("DataTable",)
+#: What CreateTable takes from the template's properties (the same shape in both).
+_TABLE_SHAPE = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+
+
+@cache
+def _table_definitions() -> dict[str, dict[str, Any]]:
+    """Keys and indexes of each table, as template.yaml declares them."""
+    from infra.template.translation import translate
+
+    resources = translate().resources
+    return {
+        name: {k: v for k, v in resources[name]["Properties"].items() if k in _TABLE_SHAPE}
+        for name in TABLES
+    }
 
 
 def create_tables(dynamodb: DynamoDBClient) -> None:
-    for name, keys in TABLE_KEYS.items():
-        dynamodb.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-            KeySchema=[
-                {"AttributeName": k, "KeyType": "HASH" if i == 0 else "RANGE"}
-                for i, k in enumerate(keys)
-            ],
-        )
+    for name, definition in _table_definitions().items():
+        dynamodb.create_table(TableName=name, **definition)
 
 
 def queue_depth(sqs: SQSClient, url: str) -> int:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 from mangum import Mangum
 
 from api.main import app
+from app.tracing import capture_handler
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -30,6 +31,7 @@ _asgi = Mangum(app, lifespan="off")
 @logger.inject_lambda_context(
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
+@capture_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     asyncio.set_event_loop(_loop)
     # Both LambdaContext types describe the same runtime object; their stubs disagree.

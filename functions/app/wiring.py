@@ -27,7 +27,7 @@ from app.settings import Settings, get_settings
 from offload.dynamodb import Table
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools import Logger, Metrics, Tracer
 
     from app.datasets import DatasetStore
     from app.email import Mailer
@@ -159,6 +159,7 @@ class Wiring:
         self,
         log: Logger | None = None,
         metrics: Metrics | None = None,
+        tracer: Tracer | None = None,
         time_guard_ms: int = 5_000,
     ) -> TaskConsumer:
         """The worker: every registered task, the upload reader, and the hooks around a run.
@@ -174,6 +175,7 @@ class Wiring:
             LogContextHook,
             MetricsHook,
             RecordHook,
+            TracingHook,
         )
         from offload.pipeline import RunPolicy, TaskPipeline
         from offload.retry import SqsVisibility
@@ -184,6 +186,9 @@ class Wiring:
             hooks.append(LogContextHook(log))
         if metrics is not None:
             hooks.append(MetricsHook(metrics))
+        if tracer is not None:
+            # Outside idempotency: the task's subsegment holds its row's writes too.
+            hooks.append(TracingHook(tracer))
         hooks += [RecordHook(self.task_records), IdempotencyHook(self.idempotency)]
         pipeline = TaskPipeline(
             registry,

@@ -145,14 +145,18 @@ class Table:
         projection: str | None = None,
         forward: bool = True,
         limit: int | None = None,
+        index: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every item a key condition selects (all pages, or up to `limit`)."""
+        """Every item a key condition selects (all pages, or up to `limit`), from the table or
+        one of its indexes."""
         request: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": self.item(expression_values),
             "ScanIndexForward": forward,
         }
+        if index:
+            request["IndexName"] = index
         if projection:
             request["ProjectionExpression"] = projection
         returned = 0

@@ -1,8 +1,15 @@
-"""Putting envelopes on SQS: as few SendMessageBatch calls as possible, failed entries retried."""
+"""Putting envelopes on SQS: as few SendMessageBatch calls as possible, failed entries retried.
+
+Each entry carries the X-Ray trace header of the request that queued it (the message system
+attribute AWSTraceHeader), so X-Ray links the request to the worker's run of every task it
+added. The SDK's own header (X-Amzn-Trace-Id on the HTTP call) would do the same only when the
+X-Ray SDK records the call; the attribute is set per entry whatever records it.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -29,6 +36,12 @@ DEFAULT_MAX_BATCH_BYTES = 256 * 1024
 #: Bodies above this go to S3 with a pointer in the message (below the 256 KiB maximum, with
 #: room for the attributes that count against the same limit).
 DEFAULT_MAX_MESSAGE_BYTES = 200 * 1024
+
+
+def lambda_trace_header() -> str | None:
+    """The invocation's X-Ray trace header, as the Lambda runtime sets it for each invocation
+    (`Root=...;Parent=...;Sampled=...`); None outside Lambda."""
+    return os.environ.get("_X_AMZN_TRACE_ID") or None
 
 
 class TaskQueue(Protocol):
@@ -67,6 +80,7 @@ class SqsTaskQueue:
         payloads: PayloadStore | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        trace_header: Callable[[], str | None] = lambda_trace_header,
     ) -> None:
         self._queue_url = queue_url
         self._client = client
@@ -77,6 +91,7 @@ class SqsTaskQueue:
         self._payloads = payloads
         self._sleep = sleep
         self._clock = clock
+        self._trace_header = trace_header
 
     def send(self, envelopes: Sequence[Envelope]) -> None:
         if not self._queue_url:
@@ -86,11 +101,13 @@ class SqsTaskQueue:
         now = self._clock()
         # A task added for later waits on the queue itself (up to SQS's 15 minutes).
         delays = [queue_delay_seconds(e.due_at, now) for e in envelopes]
+        # Read once: the request's header (the retries below belong to the same request).
+        trace = self._trace_header()
         refused: list[str] = []
         reasons: set[str] = set()
         for indexes in batches(bodies, self._max_batch_bytes):
             failed = self._send_batch(
-                {str(i): (envelopes[i], bodies[i], delays[i]) for i in indexes}
+                {str(i): _entry(str(i), envelopes[i], bodies[i], delays[i], trace) for i in indexes}
             )
             refused += [envelopes[int(i)].id for i in failed]
             reasons.update(failed.values())
@@ -117,7 +134,9 @@ class SqsTaskQueue:
                 f"could not store the arguments of {envelope.task}: {exc}", [envelope.id]
             ) from exc
 
-    def _send_batch(self, pending: dict[str, tuple[Envelope, str, int]]) -> dict[str, str]:
+    def _send_batch(
+        self, pending: dict[str, SendMessageBatchRequestEntryTypeDef]
+    ) -> dict[str, str]:
         """Send one batch, retrying what failed. Returns entry id -> reason for what never went."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -129,7 +148,7 @@ class SqsTaskQueue:
             try:
                 response = self._client.send_message_batch(
                     QueueUrl=self._queue_url,
-                    Entries=[_entry(key, *pending[key]) for key in pending],
+                    Entries=list(pending.values()),
                 )
             except (BotoCoreError, ClientError) as exc:
                 failures = dict.fromkeys(pending, f"{type(exc).__name__}: {exc}")
@@ -148,7 +167,7 @@ class SqsTaskQueue:
 
 
 def _entry(
-    key: str, envelope: Envelope, body: str, delay: int
+    key: str, envelope: Envelope, body: str, delay: int, trace: str | None
 ) -> SendMessageBatchRequestEntryTypeDef:
     entry: SendMessageBatchRequestEntryTypeDef = {
         "Id": key,
@@ -161,6 +180,11 @@ def _entry(
     }
     if delay:
         entry["DelaySeconds"] = delay
+    if trace:
+        # Not counted against the message's size or attribute quotas.
+        entry["MessageSystemAttributes"] = {
+            "AWSTraceHeader": {"DataType": "String", "StringValue": trace}
+        }
     return entry
 
 

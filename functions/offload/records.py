@@ -13,12 +13,17 @@ Its life, three writes when all goes well:
   succeeded, and for a cancelled one.
 - `succeeded`: the completed record; or `retrying`, `failed`, `dead_lettered` with a public
   reason, written once the worker has acted on that outcome (which also releases the lock).
+
+Recent failures are listed from a sparse index (the table's `RecentFailures`, template.yaml):
+a row is in it while it is `retrying`, `failed` or `dead_lettered`, under the UTC day it got
+there (`failed_on`) and sorted by `updated_at`. The attribute is set and removed by the writes
+above, never by a write of its own: a task that succeeds never enters the index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -50,6 +55,11 @@ FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered"
 #: dead-lettered tasks run again when their message is redriven after a fix. A scheduled task's
 #: envelope arrives when it is due (SQS's delay, or its schedule firing).
 STARTABLE: tuple[State, ...] = ("queued", "scheduled", "retrying", "failed", "dead_lettered")
+#: States that put a row in the RecentFailures index: what an operator may want to look at.
+FAILURE_STATES: frozenset[str] = frozenset({"retrying", "failed", "dead_lettered"})
+#: The index's partition key (the UTC day the row got there) and its name.
+FAILED_ON = "failed_on"
+FAILURE_INDEX = "RecentFailures"
 
 
 class TaskRecord(BaseModel):
@@ -219,7 +229,9 @@ class TaskRecords:
         if context.correlation_id is not None:
             expression += ", correlation_id = if_not_exists(correlation_id, :correlation)"
             values[":correlation"] = context.correlation_id
-        expression += " REMOVE reason, finished_at, duration_ms ADD attempts :one"
+        # A run starting again takes the row out of the recent failures (REMOVE costs nothing
+        # for a row that is not in them).
+        expression += f" REMOVE reason, finished_at, duration_ms, {FAILED_ON} ADD attempts :one"
         try:
             self._table.update(
                 key(context.id),
@@ -253,7 +265,7 @@ class TaskRecords:
             values[":duration"] = round(duration_ms, 3)
         self._table.update(
             key(task_id),
-            expression + " REMOVE lock_until",
+            expression + f" REMOVE lock_until, {FAILED_ON}",
             names={"#s": "status", "#r": "response"},
             expression_values=values,
         )
@@ -280,16 +292,34 @@ class TaskRecords:
         )
         if status in FINAL_STATES:
             expression += ", finished_at = :now"
+        removed = "lock_until"
+        if status in FAILURE_STATES:
+            expression += f", {FAILED_ON} = :day"
+            values[":day"] = now.date().isoformat()
+        else:
+            removed += f", {FAILED_ON}"
         if context.owner is not None:
             expression += ", #o = if_not_exists(#o, :owner)"
             values[":owner"] = context.owner
             names["#o"] = "owner"
         self._table.update(
             key(context.id),
-            expression + " REMOVE lock_until",
+            f"{expression} REMOVE {removed}",
             names=names,
             expression_values=values,
         )
+
+    def failures(self, day: date, limit: int = 50) -> list[TaskRecord]:
+        """Rows that went `retrying`, `failed` or `dead_lettered` on the UTC day, newest
+        first (the RecentFailures index; eventually consistent, as every index is)."""
+        items = self._table.query(
+            f"{FAILED_ON} = :day",
+            {":day": day.isoformat()},
+            forward=False,
+            limit=limit,
+            index=FAILURE_INDEX,
+        )
+        return [TaskRecord.model_validate(item) for item in items]
 
     def row(self, task_id: str) -> dict[str, Any] | None:
         """The row as stored (for the idempotency layer)."""

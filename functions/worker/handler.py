@@ -12,6 +12,7 @@ from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import Metrics
 
+from app.tracing import capture_handler, tracer
 from app.wiring import Wiring, wiring
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ copy_config_to_registered_loggers(source_logger=logger, include={"offload", "app
 
 @cache
 def _consumer(parts: Wiring) -> TaskConsumer:
-    return parts.consumer(logger, metrics)
+    return parts.consumer(logger, metrics, tracer())
 
 
 def consumer() -> TaskConsumer:
@@ -44,6 +45,7 @@ def consumer() -> TaskConsumer:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@capture_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return consumer().handle(event, context)

@@ -8,7 +8,7 @@ from infra.aws.endpoint import AwsEndpoint
 from infra.errors import InfraError, ProvisionError, UnsupportedResourceError
 from infra.provision.apigateway import HttpApiProvisioner, StageProvisioner
 from infra.provision.base import ProvisionContext, Provisioner
-from infra.provision.cloudwatch import AlarmProvisioner
+from infra.provision.cloudwatch import AlarmProvisioner, DashboardProvisioner
 from infra.provision.cognito import (
     UserPoolClientProvisioner,
     UserPoolGroupProvisioner,
@@ -49,6 +49,7 @@ PROVISIONERS: dict[str, Provisioner] = {
         TopicProvisioner(),
         SubscriptionProvisioner(),
         AlarmProvisioner(),
+        DashboardProvisioner(),
         LogGroupProvisioner(),
         UserPoolProvisioner(),
         UserPoolClientProvisioner(),

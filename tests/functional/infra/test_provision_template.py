@@ -249,6 +249,7 @@ def test_http_api_routes_authorizer_and_throttles(deployment: Deployment) -> Non
     assert {key for key, route in routes.items() if route.authorizer is None} == {
         "GET /health",
         "GET /docs",
+        "GET /docs/assets/{proxy+}",
         "GET /openapi.json",
     }
     assert {route.authorizer for route in routes.values()} == {None, "UserAuthorizer"}

@@ -61,6 +61,38 @@ def test_entries_carry_task_name_and_id_as_attributes() -> None:
     assert attributes["task_id"]["StringValue"] == envelope.id
 
 
+TRACE = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+
+
+def test_every_entry_carries_the_request_trace_header() -> None:
+    fake = FakeSqs()
+
+    queue(fake, trace_header=lambda: TRACE).send([Envelope(task="t") for _ in range(12)])
+
+    entries = [entry for call in fake.calls for entry in call]
+    assert len(entries) == 12
+    assert {e["MessageSystemAttributes"]["AWSTraceHeader"]["StringValue"] for e in entries} == {
+        TRACE
+    }
+    assert {e["MessageSystemAttributes"]["AWSTraceHeader"]["DataType"] for e in entries} == {
+        "String"
+    }
+
+
+def test_the_trace_header_is_lambdas_and_absent_outside_lambda(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeSqs()
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
+    queue(fake).send([Envelope(task="t")])
+    monkeypatch.delenv("_X_AMZN_TRACE_ID")
+    queue(fake).send([Envelope(task="t")])
+
+    traced, untraced = fake.calls[0][0], fake.calls[1][0]
+    assert traced["MessageSystemAttributes"]["AWSTraceHeader"]["StringValue"] == TRACE
+    assert "MessageSystemAttributes" not in untraced
+
+
 def test_failed_entries_are_retried_alone() -> None:
     fake = FakeSqs(refuse={0: {"3": False, "7": False}})
 
