@@ -18,7 +18,7 @@ SAM_PATH := $(shell \
 BIN := $(VENV)/bin
 export PYTHONPATH := functions:.
 
-.PHONY: dev test lint typecheck scan unit functional e2e template bench build validate deploy lock clean
+.PHONY: dev test lint typecheck scan unit functional e2e template browser screenshots bench build validate deploy lock clean
 
 dev: $(VENV)/.installed
 	$(BIN)/python -m infra $(ARGS)
@@ -54,6 +54,13 @@ unit functional e2e: $(VENV)/.installed
 
 template: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/pytest tests/$@
+
+browser: $(VENV)/.installed
+	$(BIN)/pytest tests/$@
+
+# The README's pictures of the console and /docs, taken by the browser tests.
+screenshots: $(VENV)/.installed
+	OFFLOAD_SCREENSHOTS=1 $(BIN)/pytest tests/browser
 
 bench: $(VENV)/.installed
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:randomly

@@ -2,7 +2,8 @@
 by Playwright through `executable_path`; Playwright's own browser download is not used).
 
 Skipped, with the reason printed, when no Chromium is installed (`apt-get install chromium`);
-CI installs it first (.ci/run), so there they always run. Screenshots go to docs/.
+CI installs it first (.ci/run), so there they always run. `make screenshots` refreshes the
+README's pictures in docs/ from these same pages.
 """
 
 from __future__ import annotations
@@ -151,5 +152,11 @@ def stack() -> Iterator[Stack]:
 
 
 def screenshot(opened: Opened, name: str) -> None:
+    """Refresh the README's picture of this page when asked (`make screenshots`).
+
+    Off by default so a test run leaves the working tree as it found it.
+    """
+    if os.environ.get("OFFLOAD_SCREENSHOTS") != "1":
+        return
     DOCS.mkdir(exist_ok=True)
     opened.page.screenshot(path=str(DOCS / name), full_page=True)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from offload.reasons import CANCELLED, UNSCHEDULED, Reason
 from offload.records import (
+    FAILED_ON,
+    FAILURE_STATES,
     FINAL_STATES,
     STARTABLE,
     NotScheduledError,
@@ -83,7 +85,7 @@ class InMemoryTaskRecords(TaskRecords):
             row.setdefault("owner", context.owner)
         if context.correlation_id is not None:
             row.setdefault("correlation_id", context.correlation_id)
-        for name in ("reason", "finished_at", "duration_ms"):
+        for name in ("reason", "finished_at", "duration_ms", FAILED_ON):
             row.pop(name, None)
         row.update(
             status="running",
@@ -99,6 +101,7 @@ class InMemoryTaskRecords(TaskRecords):
         now = self._clock()
         row = self.rows.setdefault(task_id, {})
         row.pop("lock_until", None)
+        row.pop(FAILED_ON, None)
         row.update(
             status="succeeded",
             finished_at=now.isoformat(),
@@ -124,8 +127,17 @@ class InMemoryTaskRecords(TaskRecords):
         row.setdefault("enqueued_at", context.enqueued_at.isoformat())
         if status in FINAL_STATES:
             row["finished_at"] = now.isoformat()
+        if status in FAILURE_STATES:
+            row[FAILED_ON] = now.date().isoformat()
+        else:
+            row.pop(FAILED_ON, None)
         if context.owner is not None:
             row.setdefault("owner", context.owner)
+
+    def failures(self, day: date, limit: int = 50) -> list[TaskRecord]:
+        found = [row for row in self.rows.values() if row.get(FAILED_ON) == day.isoformat()]
+        found.sort(key=lambda row: str(row.get("updated_at", "")), reverse=True)
+        return [TaskRecord.model_validate(row) for row in found[:limit]]
 
     def row(self, task_id: str) -> dict[str, Any] | None:
         row = self.rows.get(task_id)
