@@ -46,3 +46,8 @@ def test_pillow_is_imported_only_where_images_are_handled(handler: str) -> None:
 
 def test_worker_does_not_import_fastapi() -> None:
     assert "fastapi" not in modules_after_import("worker.handler")
+
+
+def test_the_sam_local_authorizer_client_is_not_imported_on_aws() -> None:
+    # api/local_authorizer.py asks its service only under `sam local`, and imports urllib there.
+    assert "urllib.request" not in modules_after_import("api.handler")
