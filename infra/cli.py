@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from infra.commands import invoke, outbox, queues, token, up
+from infra.commands import invoke, outbox, queues, sam, token, up
 from infra.errors import InfraError
 from infra.template.translation import TemplateError
 
-_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox", "token"}
+_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox", "token", "sam"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
     queues.add_parsers(commands)
     outbox.add_parser(commands)
     token.add_parser(commands)
+    sam.add_parser(commands)
     return root
 
 
