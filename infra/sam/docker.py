@@ -3,7 +3,8 @@
 Where it listens: DOCKER_HOST (unix:// or tcp://, as the SAM CLI reads it), else the default
 socket. Asked three things before the SAM CLI starts: that it answers at all, the gateway of
 the network the containers join (the address at which they reach this machine), and whether an
-image is already here (then nothing needs pulling).
+image is already here (then nothing needs pulling); and, once it has stopped, for the
+containers it left behind.
 """
 
 from __future__ import annotations
@@ -88,10 +89,34 @@ class DockerEngine:
             raise DockerError(f"the Docker engine answered {status} about image {name}")
         return status == 200
 
+    def containers(self, label: str) -> list[str]:
+        """Ids of the containers, running or not, that carry `label`."""
+        filters = quote(json.dumps({"label": [label]}))
+        status, body = self._get(f"/containers/json?all=1&filters={filters}")
+        if status != 200:
+            raise DockerError(f"the Docker engine answered {status} when asked for containers")
+        return [str(container["Id"]) for container in json.loads(body)]
+
+    def environment_of(self, container: str) -> list[str]:
+        """The container's environment, as NAME=value entries (none if it is gone)."""
+        status, body = self._get(f"/containers/{container}/json")
+        if status != 200:
+            return []
+        return list((json.loads(body).get("Config") or {}).get("Env") or [])
+
+    def remove(self, container: str) -> None:
+        """Stop and remove the container (gone already is fine)."""
+        status, _ = self._request("DELETE", f"/containers/{container}?force=1")
+        if status not in (204, 404):
+            raise DockerError(f"the Docker engine answered {status} to removing {container}")
+
     def _get(self, path: str) -> tuple[int, bytes]:
+        return self._request("GET", path)
+
+    def _request(self, method: str, path: str) -> tuple[int, bytes]:
         connection = self._connection()
         try:
-            connection.request("GET", path)
+            connection.request(method, path)
             response = connection.getresponse()
             return response.status, response.read()
         except FileNotFoundError:

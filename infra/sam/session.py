@@ -36,13 +36,15 @@ from infra.functions.triggers import check_event
 from infra.gateway.authorizer import jwt_validators
 from infra.provision.deployment import Deployment
 from infra.sam.authorizer import AuthorizerService
-from infra.sam.docker import DEFAULT_NETWORK, DockerEngine
-from infra.sam.environment import behind_jwt_authorizer, container_environment
+from infra.sam.docker import DEFAULT_NETWORK, DockerEngine, DockerError
+from infra.sam.environment import ENDPOINT_VARIABLE, behind_jwt_authorizer, container_environment
 from infra.sam.relay import Relay
 from infra.state import CloudState, read_state
 
 BUILD_TEMPLATE = Path(".aws-sam/build/template.yaml")
 PROJECT_SAM_CLI = Path(".venv-sam/bin/sam")
+#: The label the SAM CLI puts on the containers it runs functions in.
+SAM_CONTAINER_LABEL = "sam.cli.container.type=lambda"
 WATCH_INTERVAL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 20.0
 _START_CLOUD = "start it first, in another terminal: `make dev` (python -m infra up)"
@@ -124,6 +126,8 @@ class SamLocal:
             relay = Relay(gateway, _address(self.deployment.aws.url))
             relay.start()
             stack.callback(relay.stop)
+            # Only this run's containers are given this endpoint.
+            stack.callback(self._remove_left_behind, f"{ENDPOINT_VARIABLE}={relay.url}")
             authorizer_url = None
             if behind_jwt_authorizer(self.deployment):
                 service = AuthorizerService(
@@ -173,6 +177,17 @@ class SamLocal:
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+
+    def _remove_left_behind(self, marker: str) -> None:
+        """Remove the containers of this run that the SAM CLI left running (one whose start
+        races a request can outlive it), found by their environment."""
+        try:
+            for container in self._docker.containers(SAM_CONTAINER_LABEL):
+                if marker in self._docker.environment_of(container):
+                    self._docker.remove(container)
+                    self._console.line("sam", f"removed {container[:12]}, left by the SAM CLI")
+        except DockerError as exc:
+            self._console.line("sam", f"could not look for containers left behind: {exc}")
 
     def cloud_problem(self) -> str | None:
         """Why the containers' setup no longer fits the local cloud, if it does not."""

@@ -1,6 +1,7 @@
 """The Docker engine, asked over its API before `sam local` starts: whether it answers, where
-containers reach this machine, whether an image is here. An engine of our own on a unix socket
-answers as Docker's does (its documented JSON); the real one is asked in `make test-sam-local`."""
+containers reach this machine, whether an image is here; and after, for the containers left
+behind. An engine of our own on a unix socket answers as Docker's does (its documented JSON);
+the real one is asked in `make test-sam-local`."""
 
 from __future__ import annotations
 
@@ -31,7 +32,14 @@ def engine(tmp_path: Path) -> Iterator[Callable[[Routes], DockerEngine]]:
     def start(routes: Routes) -> DockerEngine:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                status, payload = routes.get(self.path, (404, {"message": "not found"}))
+                key = self.path.split("?")[0]
+                self._answer(*routes.get(key, (404, {"message": "not found"})))
+
+            def do_DELETE(self) -> None:
+                key = f"DELETE {self.path.split('?')[0]}"
+                self._answer(*routes.get(key, (404, {"message": "no such container"})))
+
+            def _answer(self, status: int, payload: Any) -> None:
                 body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("content-length", str(len(body)))
@@ -104,6 +112,24 @@ def test_whether_an_image_is_here(engine: Callable[[Routes], DockerEngine]) -> N
 
     assert docker.has_image(image)
     assert not docker.has_image("public.ecr.aws/lambda/python:3.12-x86_64")
+
+
+def test_the_containers_of_a_label_and_their_environment(
+    engine: Callable[[Routes], DockerEngine],
+) -> None:
+    docker = engine(
+        {
+            "/containers/json": (200, [{"Id": "c1"}, {"Id": "c2"}]),
+            "/containers/c1/json": (200, {"Config": {"Env": ["AWS_ENDPOINT_URL=http://x:1"]}}),
+            "DELETE /containers/c1": (204, b""),
+        }
+    )
+
+    assert docker.containers("sam.cli.container.type=lambda") == ["c1", "c2"]
+    assert docker.environment_of("c1") == ["AWS_ENDPOINT_URL=http://x:1"]
+    assert docker.environment_of("c2") == []  # gone meanwhile
+    docker.remove("c1")
+    docker.remove("c2")  # gone already: nothing to do
 
 
 def test_no_engine_at_all(tmp_path: Path) -> None:
