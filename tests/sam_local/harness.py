@@ -9,6 +9,7 @@ without a Docker engine none of this can run.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,6 +25,9 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
+from infra.sam.docker import DockerEngine
+from infra.sam.environment import ENDPOINT_VARIABLE
+from infra.sam.session import SAM_CONTAINER_LABEL
 from infra.state import write_state
 from tests.polling import wait_for
 
@@ -68,7 +72,7 @@ def environment() -> dict[str, str]:
 
 def sam_invoke(state_file: Path, function: str, event: Path) -> subprocess.CompletedProcess[str]:
     """`python -m infra sam invoke FUNCTION -e EVENT`: its exit status, result and logs."""
-    return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+    result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
         infra("sam", "invoke", function, "-e", str(event), "--state-file", str(state_file)),
         cwd=REPO,
         env=environment(),
@@ -77,6 +81,21 @@ def sam_invoke(state_file: Path, function: str, event: Path) -> subprocess.Compl
         timeout=INVOKE_SECONDS,
         check=False,
     )
+    assert not left_behind(result.stderr), "containers left running"
+    return result
+
+
+_RELAY = re.compile(r"containers reach the AWS endpoint \S+ at (http://[^\s,]+)")
+
+
+def left_behind(output: str) -> list[str]:
+    """Containers still there that were given the relay a command announced in its output."""
+    found = _RELAY.search(output)
+    if found is None:
+        return []
+    docker = DockerEngine.from_environment()
+    marker = f"{ENDPOINT_VARIABLE}={found.group(1)}"
+    return [c for c in docker.containers(SAM_CONTAINER_LABEL) if marker in docker.environment_of(c)]
 
 
 def free_port() -> int:
@@ -113,6 +132,7 @@ def sam_start_api(state_file: Path, log: Path) -> Iterator[SamApi]:
         yield api
     finally:
         stop(process)
+    assert not left_behind(api.output()), "containers left running"
 
 
 def _serves(api: SamApi) -> bool:
