@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from infra.commands import console, invoke, outbox, queues, schedules, token, up
+from infra.commands import console, invoke, outbox, queues, sam, schedules, token, up
 from infra.errors import InfraError
 from infra.template.translation import TemplateError
 
@@ -20,6 +20,7 @@ _COMMANDS = {
     "token",
     "schedules",
     "console",
+    "sam",
 }
 
 
@@ -39,6 +40,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_parser(commands)
     schedules.add_parser(commands)
     console.add_parser(commands)
+    sam.add_parser(commands)
     return root
 
 

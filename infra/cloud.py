@@ -9,6 +9,7 @@ Lambda), the gateway closes, then the AWS endpoint.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,9 +27,7 @@ from infra.functions.config import lambda_environment
 from infra.functions.env_vars import load_env_vars
 from infra.functions.invocation import Invocation
 from infra.functions.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
-from infra.gateway.authorizer import JwtValidator
-from infra.gateway.issuers import configuration_url
-from infra.gateway.jwks import IssuerKeys
+from infra.gateway.authorizer import JwtValidator, jwt_validators
 from infra.gateway.server import DEFAULT_PORT, Gateway
 from infra.identity.users import DEMO_USERS, UserPool
 from infra.metrics.emf import MetricExtractor
@@ -36,6 +35,7 @@ from infra.metrics.sqs import QueueMetricsPublisher, queue_metrics
 from infra.provision import check_supported, provision
 from infra.provision.deployment import Deployment
 from infra.scheduler.firing import SchedulerEmulator
+from infra.state import CloudState
 from infra.template.parameters import local_values_used
 from infra.template.stack import DEFAULT_STACK_NAME, Stack
 from infra.template.translation import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
@@ -132,6 +132,29 @@ class LocalCloud:
             raise InfraError("the template has no Cognito user pool to issue tokens from")
         return self._user_pool.id_token(email, admin=admin)
 
+    def state(self) -> CloudState:
+        """This running cloud's address card, for other commands (infra/state.py)."""
+        options = self.options
+        pool = self._user_pool
+        return CloudState(
+            pid=os.getpid(),
+            aws_endpoint=self.aws_url,
+            region=options.region,
+            stack_name=options.stack_name,
+            template=str(options.template.resolve()),
+            api_url=self.api_url,
+            outbox=str(options.outbox),
+            parameter_overrides=dict(options.parameter_overrides),
+            user_pool_id=pool.pool_id if pool else None,
+            user_pool_client_id=pool.client_id if pool else None,
+            admin_group=pool.admin_group if pool else None,
+            outputs={key: str(value) for key, value in self.deployment.outputs.items()},
+            resources={
+                logical_id: (resource.type, str(resource.ref))
+                for logical_id, resource in self.deployment.registry.items()
+            },
+        )
+
     def start(self) -> None:
         try:
             self._start()
@@ -175,7 +198,7 @@ class LocalCloud:
         self._user_pool = UserPool.of(self._deployment)
         if options.serve:
             # Before any process starts: an issuer that cannot be checked stops start-up.
-            self._validators = self._jwt_validators()
+            self._validators = jwt_validators(self.deployment)
             pool = self._user_pool
             if pool is not None:
                 for email, admin in DEMO_USERS:
@@ -206,19 +229,6 @@ class LocalCloud:
             f"(--parameter-overrides {name}=...)"
             for name, value in used.items()
         ]
-
-    def _jwt_validators(self) -> dict[str, dict[str, JwtValidator]]:
-        """A validator for each JWT authorizer of each HTTP API, by API logical id."""
-        deployment = self.deployment
-        return {
-            api.logical_id: {
-                name: JwtValidator(
-                    authorizer, IssuerKeys(configuration_url(deployment, api, authorizer))
-                )
-                for name, authorizer in api.authorizers.items()
-            }
-            for api in deployment.http_apis.values()
-        }
 
     def _start_pools(self) -> None:
         functions = self.deployment.functions

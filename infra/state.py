@@ -52,9 +52,10 @@ def remove_state(path: Path, pid: int) -> None:
         pass
 
 
-def read_state(path: Path) -> CloudState:
-    """The running cloud's card; NoCloudRunningError if none answers."""
-    hint = "start it with `python -m infra up` (or pass --aws-endpoint)"
+def read_state(
+    path: Path, hint: str = "start it with `python -m infra up` (or pass --aws-endpoint)"
+) -> CloudState:
+    """The running cloud's card; NoCloudRunningError, ending with `hint`, if none answers."""
     try:
         data = json.loads(path.read_text())
         state = CloudState(**data)

@@ -50,6 +50,24 @@ class Settings(BaseSettings):
     EMAILS_PER_RECIPIENT_PER_DAY: int = 20
     #: Bytes one user may upload in a UTC day (declared size for presigned uploads).
     UPLOAD_BYTES_PER_USER_PER_DAY: int = 512 * 1024 * 1024
+    #: "true" where the SAM CLI runs the function (`sam local`); Lambda never sets it.
+    AWS_SAM_LOCAL: str = ""
+    #: Under `sam local` only, which runs no JWT authorizer: the service that decides for it
+    #: (api/local_authorizer.py; `python -m infra sam` serves one). The template declares it as
+    #: AWS::NoValue, so a deployed function never has it; and it counts only with AWS_SAM_LOCAL.
+    SAM_LOCAL_AUTHORIZER_URL: str = ""
+
+    @property
+    def under_sam_local(self) -> bool:
+        """Whether the SAM CLI runs this function (exactly its "true"; anything else is not)."""
+        return self.AWS_SAM_LOCAL == "true"
+
+    def sam_local_authorizer_url(self) -> str | None:
+        """Where the API asks for the JWT authorizer's decision on a request no authorizer has
+        seen: under `sam local`, if the service is named; None everywhere else, AWS included."""
+        if not self.under_sam_local:
+            return None
+        return self.SAM_LOCAL_AUTHORIZER_URL or None
 
     def require(self, *names: str) -> None:
         """Raise MissingSettingsError naming every one of `names` that is empty."""

@@ -17,7 +17,7 @@ from infra.console import Console
 from infra.email.outbox import DEFAULT_OUTBOX
 from infra.functions.pool import DEFAULT_MAX_CONCURRENCY
 from infra.gateway.server import DEFAULT_PORT
-from infra.state import DEFAULT_STATE_FILE, CloudState, remove_state, write_state
+from infra.state import DEFAULT_STATE_FILE, remove_state, write_state
 from infra.template.stack import DEFAULT_STACK_NAME
 from infra.webconsole.server import DEFAULT_PORT as DEFAULT_CONSOLE_PORT
 from infra.webconsole.server import ConsoleServer
@@ -105,29 +105,8 @@ def run(args: argparse.Namespace) -> int:
             cloud.stop()
             raise
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    pool = cloud.user_pool
     try:
-        write_state(
-            args.state_file,
-            CloudState(
-                pid=os.getpid(),
-                aws_endpoint=cloud.aws_url,
-                region=args.region,
-                stack_name=args.stack_name,
-                template=str(args.template.resolve()),
-                api_url=cloud.api_url,
-                outbox=str(args.outbox),
-                parameter_overrides=overrides(args),
-                user_pool_id=pool.pool_id if pool else None,
-                user_pool_client_id=pool.client_id if pool else None,
-                admin_group=pool.admin_group if pool else None,
-                outputs={k: str(v) for k, v in cloud.deployment.outputs.items()},
-                resources={
-                    logical_id: (resource.type, str(resource.ref))
-                    for logical_id, resource in cloud.deployment.registry.items()
-                },
-            ),
-        )
+        write_state(args.state_file, cloud.state())
         console.write(banner(cloud, operator.url if operator is not None else None))
         while not stopping.wait(0.5):
             pass

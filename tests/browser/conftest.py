@@ -20,7 +20,7 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
-from infra.state import CloudState, write_state
+from infra.state import write_state
 from infra.webconsole.server import ConsoleServer
 from infra.webconsole.stack import local_target
 
@@ -129,20 +129,7 @@ def stack() -> Iterator[Stack]:
         options = CloudOptions(port=0, aws_port=0, outbox=Path(folder) / "outbox")
         with LocalCloud(options, Console(colour=False)) as cloud:
             state_file = Path(folder) / "cloud.json"
-            deployment = cloud.deployment
-            write_state(
-                state_file,
-                CloudState(
-                    pid=os.getpid(),
-                    aws_endpoint=cloud.aws_url,
-                    region=deployment.stack.region,
-                    stack_name=deployment.stack.name,
-                    template=str(options.template),
-                    api_url=cloud.api_url,
-                    outputs={k: str(v) for k, v in deployment.outputs.items()},
-                    resources={k: (r.type, str(r.ref)) for k, r in deployment.registry.items()},
-                ),
-            )
+            write_state(state_file, cloud.state())
             console = ConsoleServer(local_target(state_file, cloud.aws_url), port=0)
             console.start()
             try:

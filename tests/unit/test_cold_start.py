@@ -66,3 +66,8 @@ def test_the_xray_sdk_is_imported_only_where_traces_are_received(handler: str) -
     assert "aws_xray_sdk.core" in on_lambda
     assert "aws_xray_sdk.ext.botocore.patch" in on_lambda
     assert not any(m.startswith("aws_xray_sdk") for m in emulated)
+
+
+def test_the_sam_local_authorizer_client_is_not_imported_on_aws() -> None:
+    # api/local_authorizer.py asks its service only under `sam local`, and imports urllib there.
+    assert "urllib.request" not in modules_after_import("api.handler")
