@@ -84,7 +84,7 @@ def test_without_a_docker_engine(
             "ApiFunction",
             WORKER_EVENT,
             "is an SQS batch, but ApiFunction is only invoked with an HTTP API request "
-            "(payload 2.0): invoke WorkerFunction with it",
+            "(payload 2.0): invoke HeavyWorkerFunction or WorkerFunction with it",
         ),
         (
             "WorkerFunction",
