@@ -174,8 +174,6 @@ class LocalCloud:
     def _start_moto(self) -> str:
         self._moto = MotoServer(self.options.aws_port)
         self._moto.start()
-        # moto's state belongs to the process: a previous local cloud's resources must go.
-        MotoServer.reset()
         return self._moto.url
 
     def _local_values_notes(self, declared: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -216,7 +214,7 @@ class LocalCloud:
     def _start_outbox(self) -> None:
         stack = self.deployment.stack
         self._outbox = OutboxWatcher(
-            self.options.outbox, self.console, stack.account_id, stack.region
+            self.options.outbox, self.console, self.aws_url, stack.account_id, stack.region
         )
         self._outbox.start()
 

@@ -250,14 +250,14 @@ def notify_uploads(s3: S3Client, queue_arn: str) -> None:
 
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[MotoServer]:
-    """moto's real server on a free 127.0.0.1 port, for tests that need HTTP (the local cloud's
-    pieces, real pollers)."""
+    """moto's real server, in a process of its own on a free 127.0.0.1 port, for tests that need
+    HTTP (the local cloud's pieces, real pollers); it stops with the module, whatever happens."""
     server = MotoServer(port=0)
     server.start()
-    yield server
-    server.stop()
-    # moto's state is the process's: leave none of it to the next module.
-    MotoServer.reset()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def reset_caches() -> None:

@@ -27,6 +27,7 @@ from app.wiring import Wiring, wiring
 from infra.aws.endpoint import AwsEndpoint
 from infra.aws.server import MotoServer
 from infra.console import Console
+from infra.email.outbox import Email, sent_emails
 from infra.event_sources.poller import SqsPoller
 from infra.functions.invocation import FunctionError, Invocation
 from infra.provision.deployment import EventSourceMapping
@@ -285,14 +286,12 @@ class FaultCloud:
 
         return wait_for(f"{count} dead letters", enough)
 
-    def emails(self) -> list[Any]:
-        """What moto's SES accepted (the server runs in this process)."""
-        from moto.ses.models import ses_backends
-
-        return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
+    def emails(self) -> list[Email]:
+        """What the local SES accepted (read from moto's server process)."""
+        return sent_emails(self.aws.url, ACCOUNT_ID, REGION)[1]
 
     def emails_to(self) -> Counter[str]:
-        return Counter(m.destinations["ToAddresses"][0] for m in self.emails())
+        return Counter(m.to[0] for m in self.emails())
 
     def settle(self, task_ids: Sequence[str] = (), timeout: float = 60) -> None:
         """Wait until the task queue is empty and every id has a final status."""
@@ -333,7 +332,7 @@ class FaultCloud:
 @contextmanager
 def running_cloud(server: MotoServer, config: QueueConfig) -> Iterator[FaultCloud]:
     """An empty account with the stack's resources, and the app's settings pointing at it."""
-    MotoServer.reset()
+    server.reset()
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {
             "AWS_DEFAULT_REGION": REGION,
