@@ -16,7 +16,11 @@ FAKE_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - a placeholder moto accepts, n
 
 @dataclass(frozen=True)
 class AwsEndpoint:
-    """Where the local AWS APIs answer, and clients that can only talk to it."""
+    """Where the local AWS APIs answer, and clients that can only talk to it.
+
+    An empty `url` leaves boto3 its own endpoints, which moto's in-process mock (`mock_aws`)
+    answers: how tests that call the handlers themselves provision the template.
+    """
 
     url: str
     region: str
@@ -40,15 +44,15 @@ class AwsEndpoint:
                 )
                 self._clients[service] = session.client(
                     service,  # type: ignore[call-overload]
-                    endpoint_url=self.url,
+                    endpoint_url=self.url or None,
                     config=Config(retries={"max_attempts": 2, "mode": "standard"}),
                 )
             return self._clients[service]
 
     def environment(self) -> dict[str, str]:
         """Variables that point boto3 (in a function process, or the aws cli) at this endpoint."""
-        return {
-            "AWS_ENDPOINT_URL": self.url,
+        endpoint = {"AWS_ENDPOINT_URL": self.url} if self.url else {}
+        return endpoint | {
             "AWS_REGION": self.region,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,

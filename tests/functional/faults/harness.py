@@ -1,4 +1,5 @@
-"""The worker in this process, behind infra's SQS pollers, against moto's server.
+"""The worker in this process, behind infra's SQS pollers, against moto's server holding
+template.yaml's stack (provisioned by infra/provision for each test, on an empty account).
 
 Running the worker in-process is what lets test-registered tasks (tests/functional/faults/tasks.py)
 and in-process fault hooks reach it; everything between the queue and the handler is still the
@@ -18,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pytest
@@ -38,7 +40,7 @@ from offload.records import FINAL_STATES, TaskRecord
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
-from tests.moto_aws import create_tables, create_task_queues, queue_depth
+from tests.moto_aws import function_environment, provisioned, queue_depth, table_name
 from tests.polling import wait_for
 
 if TYPE_CHECKING:
@@ -50,16 +52,15 @@ T = TypeVar("T")
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
-SENDER = "no-reply@example.com"
-CONFIGURATION_SET = "emails"
-DATA_TABLE = "DataTable"
 
 Outcome = Literal["succeeded", "failed", "invocation_failed"]
 
 
 @dataclass(frozen=True)
 class QueueConfig:
-    """The task queue's settings: short, so that redeliveries happen within seconds."""
+    """The task queue's settings, shorter than the template allows (its visibility timeout is
+    10x a WorkerTimeout of 3 s or more; maxReceiveCount 5 or more), so that redeliveries and
+    dead letters happen within seconds."""
 
     visibility_timeout: int = 2
     max_receive_count: int = 5
@@ -188,31 +189,39 @@ class InProcessWorker:
 
 
 class FaultCloud:
-    """The template's queues, tables and sender identity in moto's server; the app's settings
-    pointing at them; helpers to enqueue, inspect and run pollers."""
+    """The template's stack in moto's server, its task queue shortened (QueueConfig); the app's
+    settings pointing at it; helpers to enqueue, inspect and run pollers."""
 
     def __init__(self, endpoint: str, config: QueueConfig) -> None:
         self.config = config
-        self.aws = AwsEndpoint(endpoint, REGION, ACCOUNT_ID)
+        self.aws = _endpoint(endpoint)
+        self.deployment = provisioned(self.aws)
         self.sqs: SQSClient = self.aws.client("sqs")
-        self.task_queue_url, self.task_queue_arn, self.dead_letter_queue_url = create_task_queues(
-            self.sqs, config.max_receive_count, config.visibility_timeout
+        queues = self.deployment.queues()
+        self.task_queue_url = queues["TaskQueue"]
+        self.task_queue_arn = str(self.deployment.registry.get_att("TaskQueue", "Arn"))
+        self.dead_letter_queue_url = queues["DeadLetterQueue"]
+        self.table = table_name(self.deployment)
+        # Configuring the bucket's notification made S3 send its test event: start empty.
+        self.sqs.purge_queue(QueueUrl=self.task_queue_url)
+        redrive = self.sqs.get_queue_attributes(
+            QueueUrl=self.task_queue_url, AttributeNames=["RedrivePolicy"]
+        )["Attributes"]["RedrivePolicy"]
+        self.sqs.set_queue_attributes(
+            QueueUrl=self.task_queue_url,
+            Attributes={
+                "VisibilityTimeout": str(config.visibility_timeout),
+                "RedrivePolicy": json.dumps(
+                    json.loads(redrive) | {"maxReceiveCount": config.max_receive_count}
+                ),
+            },
         )
-        create_tables(self.aws.client("dynamodb"))
-        self.aws.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-        self.aws.client("sesv2").create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
 
     def settings(self) -> dict[str, str]:
-        """The worker's and the API's environment (template.yaml's variables)."""
-        return {
+        """The worker's and the API's environment: template.yaml's variables, the worker's
+        attempts matching the shortened queue (the template sets both from MaxReceiveCount)."""
+        return function_environment(self.deployment) | {
             "AWS_ENDPOINT_URL": self.aws.url,
-            "TASK_QUEUE_URL": self.task_queue_url,
-            "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
-            "DATA_TABLE_NAME": DATA_TABLE,
-            "SENDER_EMAIL": SENDER,
-            "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
-            # No uploads here; the worker still reads the bucket's notifications by its name.
-            "UPLOAD_BUCKET_NAME": "uploads-faults",
             "TASK_MAX_ATTEMPTS": str(self.config.max_receive_count),
         }
 
@@ -327,6 +336,12 @@ class FaultCloud:
             yield poller
         finally:
             poller.stop()
+
+
+@cache
+def _endpoint(url: str) -> AwsEndpoint:
+    # One per server: its clients are made once (making one takes longer than most calls).
+    return AwsEndpoint(url, REGION, ACCOUNT_ID)
 
 
 @contextmanager
