@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 # The functional tests' moto-backed stack, for benchmarks that count what a request costs.
+from tests.benchmarks.local_cloud import Bench, running_bench
 from tests.functional.conftest import Cloud
 from tests.functional.conftest import cloud as cloud
 
@@ -58,6 +59,13 @@ class Queue:
 def task_queue(cloud: Cloud) -> Queue:
     """template.yaml's TaskQueue, in moto (the functional tests' stack)."""
     return Queue(cloud.sqs, cloud.task_queue_url)
+
+
+@pytest.fixture(scope="session")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    """One local cloud for the test_local_cloud_* modules, stopped with the session."""
+    with running_bench(tmp_path_factory.mktemp("local_cloud_bench")) as started:
+        yield started
 
 
 @pytest.fixture
