@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -32,7 +32,6 @@ from infra.console import Console
 from infra.email.outbox import Email, sent_emails
 from infra.event_sources.poller import SqsPoller
 from infra.functions.invocation import FunctionError, Invocation
-from infra.provision.deployment import EventSourceMapping
 from offload import registry
 from offload.envelope import Envelope
 from offload.producer import TaskBatch
@@ -317,16 +316,10 @@ class FaultCloud:
     def pollers(
         self, worker: InProcessWorker, concurrency: int = 2, batch_size: int = 10
     ) -> Iterator[SqsPoller]:
-        """The template's event source mapping (ReportBatchItemFailures) feeding `worker`."""
-        mapping = EventSourceMapping(
-            logical_id="WorkerFunctionTaskQueue",
-            uuid=str(uuid.uuid4()),
-            function="WorkerFunction",
-            queue_arn=self.task_queue_arn,
-            batch_size=batch_size,
-            report_batch_item_failures=True,
-            maximum_concurrency=concurrency,
-        )
+        """The template's event source mapping (ReportBatchItemFailures) feeding `worker`, with
+        the test's concurrency and batch size."""
+        [template_mapping] = self.deployment.event_source_mappings.values()
+        mapping = replace(template_mapping, batch_size=batch_size, maximum_concurrency=concurrency)
         # A client of their own: hooks the tests put on the app's clients do not reach them.
         own = AwsEndpoint(self.aws.url, REGION, ACCOUNT_ID)
         console = Console(io.StringIO(), colour=False)
