@@ -12,6 +12,7 @@ local worker at a tenth of what a bare receive/delete loop reached on the same s
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -55,6 +56,8 @@ def main(argv: list[str]) -> int:
     server = serve(fd, host, port)
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    # Nobody reads the pipe after that: whatever moto prints goes where its warnings go.
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     # Until the parent closes the pipe: on purpose, or because it is gone.
     while sys.stdin.buffer.read(1 << 16):
         pass
