@@ -6,7 +6,7 @@ cloud's, infra/provision), for the tests that call the handlers themselves: in t
 Provisioning the whole template (queues, table, bucket and its notification, SES identity and
 configuration set, user pool, roles, log groups, alarms ...) takes about a second: it is done
 once and kept, and each test starts from the same stack with its data cleared (messages, items,
-objects, sent emails), which takes milliseconds.
+objects; in this process, sent emails too), which takes milliseconds.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def clear_data(deployment: Deployment) -> None:
 @contextmanager
 def _purges_allowed() -> Iterator[None]:
     # SQS allows one purge a minute per queue, and moto says so too; tests follow each other
-    # faster than that. (Read by moto's in-process backends at each purge.)
+    # faster than that. (Read by moto's in-process backends at each purge; a server process
+    # must be started with it: tests/functional/conftest.py's moto_server.)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")
         yield

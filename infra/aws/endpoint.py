@@ -14,6 +14,26 @@ FAKE_ACCESS_KEY_ID = "testing"
 FAKE_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - a placeholder moto accepts, not a secret
 
 
+# One session per region for every endpoint: a session keeps the service models it has read, so
+# each client after the first costs milliseconds rather than a large part of a second (the local
+# cloud and the tests make many endpoints). Sessions are not thread-safe: clients are made
+# under the lock.
+_session_lock = threading.Lock()
+_sessions: dict[str, Any] = {}
+
+
+def _session(region: str) -> Any:
+    if region not in _sessions:
+        import boto3
+
+        _sessions[region] = boto3.session.Session(
+            aws_access_key_id=FAKE_ACCESS_KEY_ID,
+            aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+            region_name=region,
+        )
+    return _sessions[region]
+
+
 @dataclass(frozen=True)
 class AwsEndpoint:
     """Where the local AWS APIs answer, and clients that can only talk to it.
@@ -34,19 +54,14 @@ class AwsEndpoint:
         """A cached boto3 client for the service (boto3 clients are thread-safe, sessions not)."""
         with self._lock:
             if service not in self._clients:
-                import boto3
                 from botocore.config import Config
 
-                session = boto3.session.Session(
-                    aws_access_key_id=FAKE_ACCESS_KEY_ID,
-                    aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
-                    region_name=self.region,
-                )
-                self._clients[service] = session.client(
-                    service,  # type: ignore[call-overload]
-                    endpoint_url=self.url or None,
-                    config=Config(retries={"max_attempts": 2, "mode": "standard"}),
-                )
+                with _session_lock:
+                    self._clients[service] = _session(self.region).client(
+                        service,
+                        endpoint_url=self.url or None,
+                        config=Config(retries={"max_attempts": 2, "mode": "standard"}),
+                    )
             return self._clients[service]
 
     def environment(self) -> dict[str, str]:

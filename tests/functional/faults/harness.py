@@ -1,5 +1,6 @@
 """The worker in this process, behind infra's SQS pollers, against moto's server holding
-template.yaml's stack (provisioned by infra/provision for each test, on an empty account).
+template.yaml's stack (provisioned by infra/provision once per server, its data cleared for
+each test).
 
 Running the worker in-process is what lets test-registered tasks (tests/functional/faults/tasks.py)
 and in-process fault hooks reach it; everything between the queue and the handler is still the
@@ -19,7 +20,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pytest
@@ -39,12 +39,19 @@ from offload.records import FINAL_STATES, TaskRecord
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
-from tests.moto_aws import function_environment, provisioned, queue_depth, table_name
+from tests.moto_aws import (
+    clear_data,
+    function_environment,
+    provisioned,
+    queue_depth,
+    table_name,
+)
 from tests.polling import wait_for
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
+    from infra.provision.deployment import Deployment
     from offload.consumer import TaskConsumer
 
 T = TypeVar("T")
@@ -191,18 +198,18 @@ class FaultCloud:
     """The template's stack in moto's server, its task queue shortened (QueueConfig); the app's
     settings pointing at it; helpers to enqueue, inspect and run pollers."""
 
-    def __init__(self, endpoint: str, config: QueueConfig) -> None:
+    def __init__(self, deployment: Deployment, config: QueueConfig) -> None:
         self.config = config
-        self.aws = _endpoint(endpoint)
-        self.deployment = provisioned(self.aws)
+        self.deployment = deployment
+        self.aws = deployment.aws
         self.sqs: SQSClient = self.aws.client("sqs")
         queues = self.deployment.queues()
         self.task_queue_url = queues["TaskQueue"]
         self.task_queue_arn = str(self.deployment.registry.get_att("TaskQueue", "Arn"))
         self.dead_letter_queue_url = queues["DeadLetterQueue"]
         self.table = table_name(self.deployment)
-        # Configuring the bucket's notification made S3 send its test event: start empty.
-        self.sqs.purge_queue(QueueUrl=self.task_queue_url)
+        # The server keeps what earlier tests sent: this one's emails are those after it.
+        self._emails_before = sent_emails(self.aws.url, ACCOUNT_ID, REGION)[0]
         redrive = self.sqs.get_queue_attributes(
             QueueUrl=self.task_queue_url, AttributeNames=["RedrivePolicy"]
         )["Attributes"]["RedrivePolicy"]
@@ -296,7 +303,7 @@ class FaultCloud:
 
     def emails(self) -> list[Email]:
         """What the local SES accepted (read from moto's server process)."""
-        return sent_emails(self.aws.url, ACCOUNT_ID, REGION)[1]
+        return sent_emails(self.aws.url, ACCOUNT_ID, REGION, self._emails_before)[1]
 
     def emails_to(self) -> Counter[str]:
         return Counter(m.to[0] for m in self.emails())
@@ -331,16 +338,19 @@ class FaultCloud:
             poller.stop()
 
 
-@cache
-def _endpoint(url: str) -> AwsEndpoint:
-    # One per server: its clients are made once (making one takes longer than most calls).
-    return AwsEndpoint(url, REGION, ACCOUNT_ID)
+#: The stack provisioned in each server, by its URL (checked before use: a later server may
+#: have the same port).
+_deployments: dict[str, Deployment] = {}
 
 
 @contextmanager
 def running_cloud(server: MotoServer, config: QueueConfig) -> Iterator[FaultCloud]:
-    """An empty account with the stack's resources, and the app's settings pointing at it."""
-    server.reset()
+    """The stack's resources, empty, and the app's settings pointing at them."""
+    known = _deployments.get(server.url)
+    deployment = _deployments[server.url] = provisioned(
+        AwsEndpoint(server.url, REGION, ACCOUNT_ID), known
+    )
+    clear_data(deployment)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {
             "AWS_DEFAULT_REGION": REGION,
@@ -353,7 +363,7 @@ def running_cloud(server: MotoServer, config: QueueConfig) -> Iterator[FaultClou
         }.items():
             patch.setenv(name, value)
         patch.delenv("AWS_PROFILE", raising=False)
-        cloud = FaultCloud(server.url, config)
+        cloud = FaultCloud(deployment, config)
         for name, value in cloud.settings().items():
             patch.setenv(name, value)
         # Clients, settings and consumers are cached per execution environment: start afresh.
