@@ -24,14 +24,18 @@ _sessions: dict[str, Any] = {}
 
 def _session(region: str) -> Any:
     if region not in _sessions:
-        import boto3
-
-        _sessions[region] = boto3.session.Session(
-            aws_access_key_id=FAKE_ACCESS_KEY_ID,
-            aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
-            region_name=region,
-        )
+        _sessions[region] = _new_session(region)
     return _sessions[region]
+
+
+def _new_session(region: str) -> Any:
+    import boto3
+
+    return boto3.session.Session(
+        aws_access_key_id=FAKE_ACCESS_KEY_ID,
+        aws_secret_access_key=FAKE_SECRET_ACCESS_KEY,
+        region_name=region,
+    )
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,10 @@ class AwsEndpoint:
                 from botocore.config import Config
 
                 with _session_lock:
-                    self._clients[service] = _session(self.region).client(
+                    # moto's in-process mock hooks into the sessions made after it is imported:
+                    # without a URL, a session of the endpoint's own.
+                    session = _session(self.region) if self.url else _new_session(self.region)
+                    self._clients[service] = session.client(
                         service,
                         endpoint_url=self.url or None,
                         config=Config(retries={"max_attempts": 2, "mode": "standard"}),
