@@ -262,5 +262,14 @@ def batch_sizes(lines: Sequence[tuple[str, str]]) -> list[int]:
     ]
 
 
+def deleted(lines: Sequence[tuple[str, str]]) -> list[int]:
+    """Messages the task queue's pollers deleted, batch by batch ("batch of 10: 10 deleted")."""
+    return [
+        int(text.split(": ", 1)[1].split()[0])
+        for source, text in lines
+        if source.endswith("Tasks") and text.startswith("batch of ")
+    ]
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISS"
