@@ -18,7 +18,8 @@ SAM_PATH := $(shell \
 BIN := $(VENV)/bin
 export PYTHONPATH := functions:.
 
-.PHONY: dev test lint typecheck scan unit functional e2e template bench build validate deploy lock clean
+.PHONY: dev test lint typecheck scan unit functional e2e template browser screenshots bench build \
+	validate deploy lock clean sam-api sam-invoke test-sam-local sam-local-tests
 
 dev: $(VENV)/.installed
 	$(BIN)/python -m infra $(ARGS)
@@ -28,7 +29,11 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(MAKE) --no-print-directory scan validate build
+	@command -v chromium >/dev/null || [ -n "$$CHROMIUM_PATH" ] || echo "NOTE: no Chromium found:" \
+		"the browser tests (tests/browser) are SKIPPED. apt-get install chromium to run them."
 	$(BIN)/pytest
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory sam-local-tests; \
+	else echo "make test: SKIPPED test-sam-local (sam local in Docker): no Docker engine answers"; fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -53,8 +58,39 @@ unit functional e2e: $(VENV)/.installed
 template: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/pytest tests/$@
 
+browser: $(VENV)/.installed
+	$(BIN)/pytest tests/$@
+
+# The README's pictures of the console and /docs, taken by the browser tests.
+screenshots: $(VENV)/.installed
+	OFFLOAD_SCREENSHOTS=1 $(BIN)/pytest tests/browser
+
 bench: $(VENV)/.installed
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:randomly
+
+# The SAM CLI's local commands, in Docker, against the running local cloud (`make dev` in another
+# terminal): `make sam-api` serves the API on http://127.0.0.1:3001;
+# `make sam-invoke FUNCTION=WorkerFunction EVENT=events/worker_send_email.json`.
+sam-api: $(VENV)/.installed build
+	$(BIN)/python -m infra sam start-api $(ARGS)
+
+sam-invoke: $(VENV)/.installed build
+	$(BIN)/python -m infra sam invoke $(FUNCTION) -e $(EVENT) $(ARGS)
+
+# The e2e suite through `sam local start-api`, and `sam local invoke` of every sample event. Where
+# no container registry is reachable, LAMBDA_IMAGE_TOOL builds a stand-in for the Lambda base
+# image (starting a Docker engine if none answers); elsewhere the SAM CLI pulls the real one.
+LAMBDA_IMAGE := public.ecr.aws/lambda/python:3.13-x86_64
+LAMBDA_IMAGE_TOOL ?= ../shared/tools/lambda-image.sh
+
+test-sam-local: $(VENV)/.installed build
+	$(MAKE) --no-print-directory sam-local-tests
+
+# What test-sam-local runs once the build is done (`make test` has built already).
+sam-local-tests: $(VENV)/.installed
+	@if ! docker image inspect $(LAMBDA_IMAGE) >/dev/null 2>&1 && [ -x "$(LAMBDA_IMAGE_TOOL)" ]; then \
+	  $(LAMBDA_IMAGE_TOOL); fi
+	OFFLOAD_SAM_LOCAL=1 $(BIN)/pytest tests/e2e tests/sam_local
 
 # Each virtualenv installs its lock and nothing else: every file is checked against its hash,
 # and pip refuses a dependency the lock does not list (--require-hashes). First the locked pip
@@ -100,7 +136,7 @@ validate: $(SAM_VENV)/.installed
 # .pyc, so they are compiled into the artifact with the runtime's Python (cold start: see README).
 build: $(SAM_VENV)/.installed
 	PATH="$(if $(SAM_PATH),$(SAM_PATH):)$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
-	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/ApiFunction .aws-sam/build/WorkerFunction
+	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/ApiFunction .aws-sam/build/WorkerFunction .aws-sam/build/HeavyWorkerFunction
 
 deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided

@@ -7,7 +7,7 @@ from infra.identity.users import DEMO_USERS
 from infra.provision.deployment import HttpApi
 
 
-def banner(cloud: LocalCloud) -> str:
+def banner(cloud: LocalCloud, console_url: str | None = None) -> str:
     deployment = cloud.deployment
     stack = deployment.stack
     aws = cloud.aws_url
@@ -20,6 +20,10 @@ def banner(cloud: LocalCloud) -> str:
     for logical_id, url in cloud.api_urls.items():
         lines.append(f"  HTTP API {logical_id:<14} {url}/   (docs: {url}/docs)")
         lines.extend(_api_details(deployment.http_apis[logical_id]))
+    if console_url is not None:
+        lines.append(
+            f"  console  {'':<14} {console_url}/   (tasks, queues, failures, dead letters, alarms)"
+        )
     pool = cloud.user_pool
     if pool is not None:
         users = ", ".join(
@@ -49,8 +53,7 @@ def banner(cloud: LocalCloud) -> str:
         lines.append(f"  bucket   {logical_id:<14} {bucket.ref}")
     if cloud.outbox is not None:
         lines.append(f"  outbox   {'':<14} {cloud.outbox.folder}/ (emails sent through SES)")
-    for note in cloud.notes:
-        lines.append(f"  note: {note}")
+    lines += [f"  note: {note}" for note in grouped(cloud.notes)]
     lines += ["", "Try:"]
     api = cloud.api_url
     if api:
@@ -82,6 +85,7 @@ def banner(cloud: LocalCloud) -> str:
         lines.append(f"  aws --endpoint-url {aws} dynamodb scan --table-name {table.ref}")
     lines += [
         "  python -m infra queues | dlq | redrive | outbox",
+        "  python -m infra console --stack <stack-name>   # the console for a deployed stack",
         "  python -m infra invoke WorkerFunction -e events/<event>.json",
         "",
         "Ctrl-C stops everything.",
@@ -106,4 +110,23 @@ def _api_details(api: HttpApi) -> list[str]:
         )
     for key, limits in api.route_throttles.items():
         lines.append(f"  {'':<25} {key}: {limits.rate_limit:g}/s, burst {limits.burst_limit}")
+    return lines
+
+
+def grouped(notes: list[str]) -> list[str]:
+    """Notes that say the same of several resources ("X: recorded only: ...") as one line."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        subject, separator, text = note.partition(": ")
+        key = text if separator else note
+        by_text.setdefault(key, []).append(subject if separator else "")
+    lines = []
+    for text, subjects in by_text.items():
+        named = [s for s in subjects if s]
+        if not named:
+            lines.append(text)
+        elif len(named) <= 2:
+            lines.append(f"{', '.join(named)}: {text}")
+        else:
+            lines.append(f"{named[0]} and {len(named) - 1} more: {text}")
     return lines

@@ -6,11 +6,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from infra.commands import invoke, outbox, queues, token, up
+from infra.commands import console, invoke, outbox, queues, sam, schedules, token, up
 from infra.errors import InfraError
 from infra.template.translation import TemplateError
 
-_COMMANDS = {"up", "invoke", "queues", "dlq", "redrive", "outbox", "token"}
+_COMMANDS = {
+    "up",
+    "invoke",
+    "queues",
+    "dlq",
+    "redrive",
+    "outbox",
+    "token",
+    "schedules",
+    "console",
+    "sam",
+}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,6 +38,9 @@ def parser() -> argparse.ArgumentParser:
     queues.add_parsers(commands)
     outbox.add_parser(commands)
     token.add_parser(commands)
+    schedules.add_parser(commands)
+    console.add_parser(commands)
+    sam.add_parser(commands)
     return root
 
 

@@ -9,6 +9,7 @@ Lambda), the gateway closes, then the AWS endpoint.
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,13 +27,15 @@ from infra.functions.config import lambda_environment
 from infra.functions.env_vars import load_env_vars
 from infra.functions.invocation import Invocation
 from infra.functions.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
-from infra.gateway.authorizer import JwtValidator
-from infra.gateway.issuers import configuration_url
-from infra.gateway.jwks import IssuerKeys
+from infra.gateway.authorizer import JwtValidator, jwt_validators
 from infra.gateway.server import DEFAULT_PORT, Gateway
 from infra.identity.users import DEMO_USERS, UserPool
+from infra.metrics.emf import MetricExtractor
+from infra.metrics.sqs import QueueMetricsPublisher, read_queue_metrics
 from infra.provision import check_supported, provision
 from infra.provision.deployment import Deployment
+from infra.scheduler.firing import SchedulerEmulator
+from infra.state import CloudState
 from infra.template.parameters import local_values_used
 from infra.template.stack import DEFAULT_STACK_NAME, Stack
 from infra.template.translation import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
@@ -73,6 +76,9 @@ class LocalCloud:
         self._outbox: OutboxWatcher | None = None
         self._validators: dict[str, dict[str, JwtValidator]] = {}
         self._user_pool: UserPool | None = None
+        self._scheduler: SchedulerEmulator | None = None
+        self._metrics: MetricExtractor | None = None
+        self._queue_metrics: QueueMetricsPublisher | None = None
         self.notes: list[str] = []
 
     @property
@@ -99,8 +105,20 @@ class LocalCloud:
         return self._outbox
 
     @property
+    def metrics(self) -> MetricExtractor | None:
+        """What turns the functions' EMF log lines into CloudWatch metrics, as on AWS."""
+        return self._metrics
+
+    @property
     def pollers(self) -> list[SqsPoller]:
         return list(self._pollers)
+
+    @property
+    def scheduler(self) -> SchedulerEmulator:
+        """Fires the schedules (moto only stores them) when due; `fire_due(at)` for tests."""
+        if self._scheduler is None:
+            raise RuntimeError("the local cloud is not serving")
+        return self._scheduler
 
     @property
     def user_pool(self) -> UserPool | None:
@@ -113,6 +131,29 @@ class LocalCloud:
         if self._user_pool is None:
             raise InfraError("the template has no Cognito user pool to issue tokens from")
         return self._user_pool.id_token(email, admin=admin)
+
+    def state(self) -> CloudState:
+        """This running cloud's address card, for other commands (infra/state.py)."""
+        options = self.options
+        pool = self._user_pool
+        return CloudState(
+            pid=os.getpid(),
+            aws_endpoint=self.aws_url,
+            region=options.region,
+            stack_name=options.stack_name,
+            template=str(options.template.resolve()),
+            api_url=self.api_url,
+            outbox=str(options.outbox),
+            parameter_overrides=dict(options.parameter_overrides),
+            user_pool_id=pool.pool_id if pool else None,
+            user_pool_client_id=pool.client_id if pool else None,
+            admin_group=pool.admin_group if pool else None,
+            outputs={key: str(value) for key, value in self.deployment.outputs.items()},
+            resources={
+                logical_id: (resource.type, str(resource.ref))
+                for logical_id, resource in self.deployment.registry.items()
+            },
+        )
 
     def start(self) -> None:
         try:
@@ -157,7 +198,7 @@ class LocalCloud:
         self._user_pool = UserPool.of(self._deployment)
         if options.serve:
             # Before any process starts: an issuer that cannot be checked stops start-up.
-            self._validators = self._jwt_validators()
+            self._validators = jwt_validators(self.deployment)
             pool = self._user_pool
             if pool is not None:
                 for email, admin in DEMO_USERS:
@@ -168,8 +209,11 @@ class LocalCloud:
                 sock.close()
             return
         self._start_outbox()
+        self._start_queue_metrics()
         self._start_gateways(sockets)
         self._start_pollers()
+        self._scheduler = SchedulerEmulator(self.deployment.aws, self.console)
+        self._scheduler.start()
 
     def _start_moto(self) -> str:
         self._moto = MotoServer(self.options.aws_port)
@@ -184,32 +228,37 @@ class LocalCloud:
             for name, value in used.items()
         ]
 
-    def _jwt_validators(self) -> dict[str, dict[str, JwtValidator]]:
-        """A validator for each JWT authorizer of each HTTP API, by API logical id."""
-        deployment = self.deployment
-        return {
-            api.logical_id: {
-                name: JwtValidator(
-                    authorizer, IssuerKeys(configuration_url(deployment, api, authorizer))
-                )
-                for name, authorizer in api.authorizers.items()
-            }
-            for api in deployment.http_apis.values()
-        }
-
     def _start_pools(self) -> None:
         functions = self.deployment.functions
         overrides = load_env_vars(self.options.env_vars, list(functions))
+        self._metrics = MetricExtractor(
+            self.deployment.aws, lambda text: self.console.line("metrics", text)
+        )
         for logical_id, function in functions.items():
             environment = lambda_environment(
                 function, self.deployment.aws, overrides.get(logical_id)
             )
             pool = FunctionPool(
-                function, environment, self.console, max_concurrency=self.options.max_concurrency
+                function,
+                environment,
+                self.console,
+                max_concurrency=self.options.max_concurrency,
+                log_reader=self._metrics.line,
             )
             self._pools[logical_id] = pool
             if self.options.prewarm and self.options.serve:
                 pool.prewarm()
+
+    def _start_queue_metrics(self) -> None:
+        if self._moto is None:
+            # A server the local cloud did not start (infra.aws.serve) has no metrics route.
+            self.notes.append("no AWS/SQS metrics: moto's server was started elsewhere")
+            return
+        stack, url = self.deployment.stack, self.aws_url
+        self._queue_metrics = QueueMetricsPublisher(
+            self.deployment.aws, lambda: read_queue_metrics(url, stack.account_id, stack.region)
+        )
+        self._queue_metrics.start()
 
     def _start_outbox(self) -> None:
         stack = self.deployment.stack
@@ -264,6 +313,9 @@ class LocalCloud:
         return self._pools[config.logical_id].invoke(event)
 
     def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.stop()
+            self._scheduler = None
         for poller in self._pollers:
             poller.signal_stop()
         for pool in self._pools.values():
@@ -272,6 +324,9 @@ class LocalCloud:
             poller.stop()
         for gateway in self._gateways:
             gateway.stop()
+        if self._queue_metrics is not None:
+            self._queue_metrics.stop()
+            self._queue_metrics = None
         if self._outbox is not None:
             self._outbox.stop()
         if self._moto is not None:

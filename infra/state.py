@@ -30,6 +30,10 @@ class CloudState:
     user_pool_id: str | None = None
     user_pool_client_id: str | None = None
     admin_group: str | None = None
+    # What a deployed stack answers to DescribeStacks and ListStackResources, for the console:
+    # its outputs, and each resource's type and physical id by logical id.
+    outputs: dict[str, str] = field(default_factory=dict)
+    resources: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def write_state(path: Path, state: CloudState) -> None:
@@ -48,9 +52,10 @@ def remove_state(path: Path, pid: int) -> None:
         pass
 
 
-def read_state(path: Path) -> CloudState:
-    """The running cloud's card; NoCloudRunningError if none answers."""
-    hint = "start it with `python -m infra up` (or pass --aws-endpoint)"
+def read_state(
+    path: Path, hint: str = "start it with `python -m infra up` (or pass --aws-endpoint)"
+) -> CloudState:
+    """The running cloud's card; NoCloudRunningError, ending with `hint`, if none answers."""
     try:
         data = json.loads(path.read_text())
         state = CloudState(**data)

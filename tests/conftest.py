@@ -14,6 +14,9 @@ import pytest
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# The test kit offload gives its users: the `tasks` fixture (offload.testing).
+pytest_plugins = ["offload.testing"]
+
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 

@@ -100,6 +100,19 @@ def clear_data(deployment: Deployment) -> None:
         _delete_objects(s3, bucket["Name"])
         if bucket["Name"] not in buckets:
             s3.delete_bucket(Bucket=bucket["Name"])
+    scheduler = aws.client("scheduler")
+    groups = {
+        str(g.ref) for g in deployment.registry.of_type("AWS::Scheduler::ScheduleGroup").values()
+    }
+    schedules = {
+        str(s.ref) for s in deployment.registry.of_type("AWS::Scheduler::Schedule").values()
+    }
+    for schedule in scheduler.list_schedules().get("Schedules", []):
+        if schedule["Name"] not in schedules:
+            scheduler.delete_schedule(Name=schedule["Name"], GroupName=schedule["GroupName"])
+    for group in scheduler.list_schedule_groups().get("ScheduleGroups", []):
+        if group["Name"] not in groups | {"default"}:
+            scheduler.delete_schedule_group(Name=group["Name"])
 
 
 @contextmanager

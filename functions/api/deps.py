@@ -3,7 +3,8 @@ parts come from the application's wiring, built once per execution environment."
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -20,62 +21,33 @@ from app.users import UserStore
 from app.wiring import Wiring, api_wiring
 from offload.producer import BackgroundTasks, TaskBatch
 from offload.records import TaskRecords
+from offload.scheduler import OneTimeSchedules
 
-# Factories without parameters: FastAPI would read a store's constructor arguments as query
-# parameters.
 Parts = Annotated[Wiring, Depends(api_wiring)]
+T = TypeVar("T")
 
 
-def task_records(parts: Parts) -> TaskRecords:
-    return parts.task_records
+def part(get: Callable[[Wiring], T]) -> Any:
+    """A dependency giving one part of the wiring. (A store's own constructor would not do:
+    FastAPI would read its arguments as query parameters.)"""
+
+    def dependency(parts: Parts) -> T:
+        return get(parts)
+
+    return Depends(dependency)
 
 
-def items(parts: Parts) -> ItemStore:
-    return parts.items
-
-
-def search_index(parts: Parts) -> SearchIndex:
-    return parts.search
-
-
-def users(parts: Parts) -> UserStore:
-    return parts.users
-
-
-def datasets(parts: Parts) -> DatasetStore:
-    return parts.datasets
-
-
-def logs(parts: Parts) -> LogStore:
-    return parts.logs
-
-
-def files(parts: Parts) -> FileStore:
-    return parts.files
-
-
-def bucket(parts: Parts) -> UploadBucket:
-    return parts.bucket
-
-
-def email_quota(parts: Parts) -> DailyQuota:
-    return parts.email_quota
-
-
-def upload_quota(parts: Parts) -> DailyQuota:
-    return parts.upload_quota
-
-
-TaskRecordsDB = Annotated[TaskRecords, Depends(task_records)]
-ItemDB = Annotated[ItemStore, Depends(items)]
-SearchDB = Annotated[SearchIndex, Depends(search_index)]
-UserDB = Annotated[UserStore, Depends(users)]
-DatasetDB = Annotated[DatasetStore, Depends(datasets)]
-LogDB = Annotated[LogStore, Depends(logs)]
-FileDB = Annotated[FileStore, Depends(files)]
-Bucket = Annotated[UploadBucket, Depends(bucket)]
-EmailQuota = Annotated[DailyQuota, Depends(email_quota)]
-UploadQuota = Annotated[DailyQuota, Depends(upload_quota)]
+TaskRecordsDB = Annotated[TaskRecords, part(lambda p: p.task_records)]
+Schedules = Annotated[OneTimeSchedules, part(lambda p: p.schedules)]
+ItemDB = Annotated[ItemStore, part(lambda p: p.items)]
+SearchDB = Annotated[SearchIndex, part(lambda p: p.search)]
+UserDB = Annotated[UserStore, part(lambda p: p.users)]
+DatasetDB = Annotated[DatasetStore, part(lambda p: p.datasets)]
+LogDB = Annotated[LogStore, part(lambda p: p.logs)]
+FileDB = Annotated[FileStore, part(lambda p: p.files)]
+Bucket = Annotated[UploadBucket, part(lambda p: p.bucket)]
+EmailQuota = Annotated[DailyQuota, part(lambda p: p.email_quota)]
+UploadQuota = Annotated[DailyQuota, part(lambda p: p.upload_quota)]
 
 
 async def charge(

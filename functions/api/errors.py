@@ -44,6 +44,11 @@ FORBIDDEN: dict[int | str, dict[str, Any]] = {
     403: _documented("The caller may not do this (another user's address, or admins only)")
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {409: _documented("The caller is already registered")}
+NOT_SCHEDULED: dict[int | str, dict[str, Any]] = {
+    409: _documented(
+        "The task is not scheduled: it started, finished, or was never added for later"
+    )
+}
 #: Routes that take a body: its size and type are checked before it is read.
 BODY: dict[int | str, dict[str, Any]] = {
     413: _documented("The body is larger than the route accepts"),

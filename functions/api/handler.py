@@ -10,7 +10,9 @@ from aws_lambda_powertools.logging import Logger, correlation_paths
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from mangum import Mangum
 
+from api.local_authorizer import authorize
 from api.main import app
+from app.tracing import capture_handler
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -30,8 +32,13 @@ _asgi = Mangum(app, lifespan="off")
 @logger.inject_lambda_context(
     correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True
 )
+@capture_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     asyncio.set_event_loop(_loop)
+    # Under `sam local` only, which runs no JWT authorizer: its decision, asked for.
+    refusal = authorize(event, context.function_name)
+    if refusal is not None:
+        return refusal
     # Both LambdaContext types describe the same runtime object; their stubs disagree.
     response: dict[str, Any] = _asgi(event, context)  # type: ignore[arg-type]
     return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
+from api import docs, errors
 from api.caller import owner_of
 from api.limits import ContentLimits, Limit
 from api.routers import datasets, health, items, logs, notifications, tasks, uploads, users
@@ -16,7 +16,11 @@ app = FastAPI(
     title="FastAPI background tasks on Lambda",
     description="Background work that is queued before the response and done by a worker.",
     version="0.1.0",
+    # /docs is served from packaged assets (api/docs.py); ReDoc would need a CDN.
+    docs_url=None,
+    redoc_url=None,
 )
+docs.install(app)
 errors.install(app)
 # Every task belongs to the caller whose request added it (read from the authorizer's claims).
 use_task_queue(
@@ -24,6 +28,7 @@ use_task_queue(
     lambda: api_wiring().task_queue,
     records=lambda: api_wiring().task_records,
     owner=owner_of,
+    schedules=lambda: api_wiring().schedules,
 )
 JSON = ("application/json",)
 app.add_middleware(

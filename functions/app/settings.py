@@ -17,7 +17,18 @@ class Settings(BaseSettings):
     # Each function gets only the variables it needs (see template.yaml): which ones each
     # requires is checked once, when its parts are built (app.wiring).
     TASK_QUEUE_URL: str = ""
+    #: The queue of heavy work (`@task(..., queue="heavy")`: uploads and their thumbnails).
+    HEAVY_TASK_QUEUE_URL: str = ""
+    #: The queues' ARNs, which one-time schedules target (a URL is not a target).
+    TASK_QUEUE_ARN: str = ""
+    HEAVY_TASK_QUEUE_ARN: str = ""
+    #: Where tasks due more than 15 minutes ahead wait: the stack's schedule group, and the
+    #: role the scheduler sends with (it may only send to the task queues).
+    SCHEDULE_GROUP_NAME: str = ""
+    SCHEDULER_ROLE_ARN: str = ""
     DEAD_LETTER_QUEUE_URL: str = ""
+    #: Dead-letter queues the daily cleanup reports on (every queue's), comma-separated.
+    WATCHED_DEAD_LETTER_QUEUE_URLS: str = ""
     DATA_TABLE_NAME: str = ""
     SENDER_EMAIL: str = ""
     #: The SES configuration set every email goes through (suppression list, event metrics).
@@ -39,6 +50,24 @@ class Settings(BaseSettings):
     EMAILS_PER_RECIPIENT_PER_DAY: int = 20
     #: Bytes one user may upload in a UTC day (declared size for presigned uploads).
     UPLOAD_BYTES_PER_USER_PER_DAY: int = 512 * 1024 * 1024
+    #: "true" where the SAM CLI runs the function (`sam local`); Lambda never sets it.
+    AWS_SAM_LOCAL: str = ""
+    #: Under `sam local` only, which runs no JWT authorizer: the service that decides for it
+    #: (api/local_authorizer.py; `python -m infra sam` serves one). The template declares it as
+    #: AWS::NoValue, so a deployed function never has it; and it counts only with AWS_SAM_LOCAL.
+    SAM_LOCAL_AUTHORIZER_URL: str = ""
+
+    @property
+    def under_sam_local(self) -> bool:
+        """Whether the SAM CLI runs this function (exactly its "true"; anything else is not)."""
+        return self.AWS_SAM_LOCAL == "true"
+
+    def sam_local_authorizer_url(self) -> str | None:
+        """Where the API asks for the JWT authorizer's decision on a request no authorizer has
+        seen: under `sam local`, if the service is named; None everywhere else, AWS included."""
+        if not self.under_sam_local:
+            return None
+        return self.SAM_LOCAL_AUTHORIZER_URL or None
 
     def require(self, *names: str) -> None:
         """Raise MissingSettingsError naming every one of `names` that is empty."""

@@ -27,7 +27,7 @@ from app.settings import Settings, get_settings
 from offload.dynamodb import Table
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools import Logger, Metrics, Tracer
 
     from app.datasets import DatasetStore
     from app.email import Mailer
@@ -42,18 +42,25 @@ if TYPE_CHECKING:
     from offload.dead_letter import SqsDeadLetters
     from offload.idempotency import Idempotency
     from offload.payloads import S3PayloadStore
-    from offload.queue import SqsTaskQueue
+    from offload.queue import QueueRouter, SqsTaskQueue
     from offload.records import TaskRecords
+    from offload.scheduler import EventBridgeSchedules
 
 #: What each function cannot run without (template.yaml sets them).
-API_SETTINGS = ("TASK_QUEUE_URL", "DATA_TABLE_NAME", "UPLOAD_BUCKET_NAME")
-WORKER_SETTINGS = (
+API_SETTINGS = (
+    "TASK_QUEUE_URL",
+    "HEAVY_TASK_QUEUE_URL",
     "DATA_TABLE_NAME",
-    "DEAD_LETTER_QUEUE_URL",
-    "SENDER_EMAIL",
-    "EMAIL_CONFIGURATION_SET",
     "UPLOAD_BUCKET_NAME",
 )
+#: Each queue a task may name (`@task(..., queue=...)`), by the settings of its URL and ARN.
+QUEUE_SETTINGS = {
+    "default": ("TASK_QUEUE_URL", "TASK_QUEUE_ARN"),
+    "heavy": ("HEAVY_TASK_QUEUE_URL", "HEAVY_TASK_QUEUE_ARN"),
+}
+WORKER_SETTINGS = ("DATA_TABLE_NAME", "DEAD_LETTER_QUEUE_URL", "UPLOAD_BUCKET_NAME")
+#: What sending email needs: the worker of quick tasks has them, the heavy one sends none.
+MAILER_SETTINGS = ("SENDER_EMAIL", "EMAIL_CONFIGURATION_SET")
 
 
 class Wiring:
@@ -86,14 +93,52 @@ class Wiring:
         return S3PayloadStore(bucket=lambda: self.settings.UPLOAD_BUCKET_NAME, client=clients.s3)
 
     @cached_property
-    def task_queue(self) -> SqsTaskQueue:
+    def task_queue(self) -> QueueRouter:
+        """Each task to the queue its declaration names; checked when built: a task naming a
+        queue this function has no URL for stops it here, loudly."""
+        import app.tasks  # noqa: F401  (every task, so every queue a task names is checked)
+        from offload import registry
+        from offload.queue import QueueRouter
+
+        return QueueRouter(
+            {
+                name: self.sqs_queue(getattr(self.settings, url))
+                for name, (url, _) in QUEUE_SETTINGS.items()
+                if getattr(self.settings, url)
+            },
+            registry,
+        )
+
+    def sqs_queue(self, url: str) -> SqsTaskQueue:
         from offload.queue import SqsTaskQueue
 
         return SqsTaskQueue(
-            self.settings.TASK_QUEUE_URL,
+            url,
             clients.sqs(),
             max_message_bytes=self.settings.TASK_MESSAGE_MAX_BYTES,
             payloads=self.payloads,
+        )
+
+    @cached_property
+    def schedules(self) -> EventBridgeSchedules:
+        """One-time schedules for tasks due more than 15 minutes ahead."""
+        from offload import registry
+        from offload.scheduler import EventBridgeSchedules
+
+        def queue_arns() -> dict[str, str]:
+            arns = {n: getattr(self.settings, arn) for n, (_, arn) in QUEUE_SETTINGS.items()}
+            return {name: arn for name, arn in arns.items() if arn}
+
+        def setting(name: str) -> str:
+            self.settings.require(name)
+            return str(getattr(self.settings, name))
+
+        return EventBridgeSchedules(
+            group=lambda: setting("SCHEDULE_GROUP_NAME"),
+            role_arn=lambda: setting("SCHEDULER_ROLE_ARN"),
+            queue_arns=queue_arns,
+            registry=registry,
+            client=clients.scheduler,
         )
 
     @cached_property
@@ -114,6 +159,7 @@ class Wiring:
         self,
         log: Logger | None = None,
         metrics: Metrics | None = None,
+        tracer: Tracer | None = None,
         time_guard_ms: int = 5_000,
     ) -> TaskConsumer:
         """The worker: every registered task, the upload reader, and the hooks around a run.
@@ -129,6 +175,7 @@ class Wiring:
             LogContextHook,
             MetricsHook,
             RecordHook,
+            TracingHook,
         )
         from offload.pipeline import RunPolicy, TaskPipeline
         from offload.retry import SqsVisibility
@@ -139,6 +186,9 @@ class Wiring:
             hooks.append(LogContextHook(log))
         if metrics is not None:
             hooks.append(MetricsHook(metrics))
+        if tracer is not None:
+            # Outside idempotency: the task's subsegment holds its row's writes too.
+            hooks.append(TracingHook(tracer))
         hooks += [RecordHook(self.task_records), IdempotencyHook(self.idempotency)]
         pipeline = TaskPipeline(
             registry,
@@ -219,6 +269,7 @@ class Wiring:
     def mailer(self) -> Mailer:
         from app.email import Mailer
 
+        self.settings.require(*MAILER_SETTINGS)
         return Mailer(
             self.settings.SENDER_EMAIL, self.settings.EMAIL_CONFIGURATION_SET, clients.sesv2
         )

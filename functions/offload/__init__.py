@@ -1,7 +1,8 @@
 """Durable background tasks for FastAPI on AWS Lambda.
 
 API side: `@task("name")` registers a function; `BackgroundTasks` is injected like FastAPI's own
-and queues every task on SQS before the response. Worker side: `TaskConsumer` runs them.
+and queues every task on SQS before the response (`.later(delay)` / `.at(when)` for tasks that
+run later). Worker side: `TaskConsumer` runs them. Tests: `offload.testing`.
 """
 
 from offload.context import TaskContext, current_task
@@ -15,6 +16,8 @@ from offload.exceptions import (
     PermanentTaskError,
     TaskArgumentsError,
     TaskRejectedError,
+    TaskTimingError,
+    UnknownQueueError,
     UnknownTaskError,
     UnregisteredTaskError,
 )
@@ -37,6 +40,8 @@ __all__ = [
     "TaskRegistry",
     "TaskRejectedError",
     "TaskSpec",
+    "TaskTimingError",
+    "UnknownQueueError",
     "UnknownTaskError",
     "UnregisteredTaskError",
     "current_task",

@@ -145,14 +145,18 @@ class Table:
         projection: str | None = None,
         forward: bool = True,
         limit: int | None = None,
+        index: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every item a key condition selects (all pages, or up to `limit`)."""
+        """Every item a key condition selects (all pages, or up to `limit`), from the table or
+        one of its indexes."""
         request: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": self.item(expression_values),
             "ScanIndexForward": forward,
         }
+        if index:
+            request["IndexName"] = index
         if projection:
             request["ProjectionExpression"] = projection
         returned = 0
@@ -164,6 +168,29 @@ class Table:
                 returned += 1
                 yield self.values(item)
             if "LastEvaluatedKey" not in response or (limit is not None and returned >= limit):
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def scan(
+        self,
+        condition: str,
+        expression_values: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
+        projection: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item the filter keeps, all pages. A Scan reads the whole table: for a
+        periodic sweep, never on a request's path."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            **_expression(None, names, expression_values),
+            "FilterExpression": condition,
+        }
+        if projection:
+            request["ProjectionExpression"] = projection
+        while True:
+            response = self._client().scan(**request)
+            yield from (self.values(item) for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 

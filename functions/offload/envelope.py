@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Literal
@@ -17,6 +18,17 @@ def _new_id() -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+#: Ids of envelopes that come without one (a periodic task's, written in the template) are
+#: made from the task's name and its occurrence, in this namespace.
+_OCCURRENCE_IDS = uuid.UUID("a3c1f0de-5b0e-4c8e-9d7a-6f2b1e4c8a90")
+
+
+def occurrence_id(task: str, enqueued_at: str) -> str:
+    """The id of one occurrence of a periodic task: every delivery of the scheduler's message
+    for that time (a schedule that fires twice included) is the same task."""
+    return uuid.uuid5(_OCCURRENCE_IDS, f"{task}@{enqueued_at}").hex
 
 
 class PayloadRef(BaseModel):
@@ -46,18 +58,27 @@ class Envelope(BaseModel):
     owner: str | None = Field(default=None, min_length=1, max_length=128)
     #: Set when the arguments are stored in S3; args and kwargs are then empty.
     payload: PayloadRef | None = None
+    #: When a task added for later is due (it arrives then: SQS's delay or a schedule).
+    due_at: datetime | None = None
 
     def to_body(self) -> str:
         # Optional fields are left out when unused, so messages keep the documented shape.
-        unused = {name for name in ("owner", "payload") if getattr(self, name) is None}
+        unused = {n for n in ("owner", "payload", "due_at") if getattr(self, n) is None}
         return self.model_dump_json(exclude=unused or None)
 
     @classmethod
     def from_body(cls, body: str) -> Envelope:
         try:
-            return cls.model_validate_json(body)
-        except ValidationError as exc:
-            raise EnvelopeError(f"not a task envelope: {describe(exc)}") from None
+            data = json.loads(body)
+            if isinstance(data, dict) and "id" not in data and "enqueued_at" in data:
+                # A periodic task's envelope is written once, in the template; the scheduler
+                # fills in the occurrence's time, from which its id is made.
+                data["id"] = occurrence_id(str(data.get("task")), str(data["enqueued_at"]))
+            return cls.model_validate(data)
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                raise EnvelopeError(f"not a task envelope: {describe(exc)}") from None
+            raise EnvelopeError(f"not a task envelope: {exc}") from None
 
 
 def describe(exc: ValidationError) -> str:

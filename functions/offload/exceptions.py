@@ -23,6 +23,15 @@ class TaskArgumentsError(OffloadError, ValueError):
     """Raise when arguments do not fit the task's signature or type hints."""
 
 
+class TaskTimingError(OffloadError, ValueError):
+    """Raise when a task is added for a time it cannot run at: a negative delay, a time in the
+    past or without a time zone, or later than the scheduler's limit."""
+
+
+class UnknownQueueError(OffloadError, LookupError):
+    """Raise when a task names a queue the function is not configured with."""
+
+
 class EnqueueError(OffloadError):
     """Raise when the queue still refuses tasks after the retries."""
 

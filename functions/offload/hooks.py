@@ -5,18 +5,22 @@ need is given to them once, not threaded through the pipeline.
 - `wrap(task, run)`: around the task's effect (idempotency);
 - `after(task, outcome)`: the outcome has been acted on (the task's row, metrics, log context).
   `task` is None for a message that never became a task (not JSON, no route).
+
+A hook that wraps (tracing, idempotency) sees the effect only; `before` and `after` see the whole
+delivery.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from offload.outcome import DeadLetter, Rejected, Retry, Succeeded
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools import Logger, Metrics, Tracer
 
     from offload.context import TaskContext
     from offload.idempotency import Idempotency, Run
@@ -97,23 +101,54 @@ class RecordHook(Hook):
 
 
 class MetricsHook(Hook):
-    """One count per outcome and the run's duration (Powertools Metrics, EMF); the handler's
-    @log_metrics flushes them. No per-task dimension: a batch of mixed tasks is one document."""
+    """What each delivery came to, by task name (Powertools Metrics, EMF): one count per
+    outcome, how long the task waited from enqueue to this run's start, how long it ran, and,
+    once it is done, the attempts it took.
 
-    def __init__(self, metrics: Metrics) -> None:
+    Each delivery is a document of its own, printed at once: the task's name is a dimension,
+    and one document has one value per dimension. Every metric is published twice, by
+    (service, task) and by service alone, so a dashboard can show one task or all of them.
+    """
+
+    #: The dimension that names the task; `unknown` for a message that never became a task.
+    DIMENSION = "task"
+
+    def __init__(
+        self, metrics: Metrics, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._metrics = metrics
+        self._clock = clock
 
     def after(self, task: TaskContext | None, outcome: Outcome) -> None:
-        from aws_lambda_powertools.metrics import MetricUnit
+        from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
         name = _metric(outcome)
         if name is None:
             return
-        self._metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-        if isinstance(outcome, Succeeded) and task is not None:
-            self._metrics.add_metric(
-                name="TaskDuration", unit=MetricUnit.Milliseconds, value=task.elapsed_ms()
-            )
+        document = EphemeralMetrics(
+            namespace=self._metrics.namespace, service=self._metrics.service
+        )
+        document.add_dimension(self.DIMENSION, task.name if task is not None else "unknown")
+        document.add_dimensions(service=self._metrics.service or "service_undefined")
+        document.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        if task is not None and _ran(outcome):
+            elapsed = task.elapsed_ms()
+            started = self._clock().timestamp() * 1000 - elapsed
+            waited = max(0.0, started - task.enqueued_at.timestamp() * 1000)
+            document.add_metric(name="TaskWaitTime", unit=MetricUnit.Milliseconds, value=waited)
+            document.add_metric(name="TaskDuration", unit=MetricUnit.Milliseconds, value=elapsed)
+            if not isinstance(outcome, Retry):
+                document.add_metric(name="TaskAttempts", unit=MetricUnit.Count, value=task.attempt)
+        document.flush_metrics()
+
+
+def _ran(outcome: Outcome) -> bool:
+    """Whether the task's own code ran in this delivery (its times mean something)."""
+    if isinstance(outcome, Succeeded):
+        return outcome.ran
+    if isinstance(outcome, Retry):
+        return outcome.record
+    return True
 
 
 def _metric(outcome: Outcome) -> str | None:
@@ -141,3 +176,26 @@ class LogContextHook(Hook):
             return
         self._log.remove_keys(["task_id", "task", "attempt"])
         self._log.set_correlation_id(None)
+
+
+class TracingHook(Hook):
+    """Each task's run is an X-Ray subsegment of the worker's invocation, annotated with the
+    task's id and name (searchable: `annotation.task_id = "..."`), its attempt and the request
+    it came from. X-Ray links the invocation to the request's trace through the message's
+    AWSTraceHeader (offload.queue)."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self._tracer = tracer
+
+    def wrap(self, task: TaskContext, run: Effect) -> Effect:
+        def traced() -> Run:
+            with self._tracer.provider.in_subsegment(f"## task {task.name}") as subsegment:
+                subsegment.put_annotation("task_id", task.id)
+                subsegment.put_annotation("task", task.name)
+                # A string: the annotation's stub types numbers as numbers.Number.
+                subsegment.put_annotation("attempt", str(task.attempt))
+                if task.correlation_id is not None:
+                    subsegment.put_annotation("correlation_id", task.correlation_id)
+                return run()
+
+        return traced

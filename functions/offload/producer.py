@@ -1,5 +1,12 @@
 """The API side: Starlette's `add_task` call shape, but every task goes on the queue before the
-response leaves, and a request whose tasks could not be queued answers 503 instead of success."""
+response leaves, and a request whose tasks could not be queued answers 503 instead of success.
+
+Tasks that run later are added through the same batch: `background_tasks.later(delay)` or
+`.at(when)` gives an object whose `add_task` has the very same signature. A keyword of
+`add_task` itself (`delay=`) could collide with an argument of the task, and ParamSpec cannot
+type a keyword added in front of `**kwargs`; a separate call keeps every task's own arguments
+free and type-checked.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +14,23 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 from fastapi import Depends, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
 from offload.envelope import Envelope
-from offload.exceptions import EnqueueError
+from offload.exceptions import EnqueueError, TaskArgumentsError
 from offload.registry import TaskRegistry, registry
+from offload.timing import due_after, due_at, needs_schedule
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from offload.queue import TaskQueue
     from offload.records import TaskRecords
+    from offload.scheduler import OneTimeSchedules
 
 P = ParamSpec("P")
 
@@ -30,6 +40,8 @@ _QUEUE_FACTORY = "offload_task_queue"
 _RECORDS_FACTORY = "offload_task_records"
 _REGISTRY = "offload_registry"
 _OWNER = "offload_owner"
+_SCHEDULES_FACTORY = "offload_schedules"
+_CLOCK = "offload_clock"
 
 #: A client's x-correlation-id is used only when it looks like an id: it is copied into every
 #: log line of the request's tasks, where a line break or a quote could forge entries.
@@ -44,10 +56,12 @@ class TaskBatch:
         registry: TaskRegistry,
         correlation_id: str | None = None,
         owner: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._registry = registry
         self._correlation_id = correlation_id
         self._owner = owner
+        self._clock = clock
         self._envelopes: list[Envelope] = []
         self._undo: list[Callable[[], object]] = []
 
@@ -57,6 +71,25 @@ class TaskBatch:
         Raises at once (a programming error, so the request fails loudly) when `func` is not a
         registered task or the arguments do not match its signature and type hints.
         """
+        return self._add(func, args, kwargs, None)
+
+    def later(self, delay: timedelta) -> Later:
+        """Tasks of this request that run `delay` from now (up to a year):
+        `background_tasks.later(timedelta(hours=1)).add_task(func, ...)`. TaskTimingError for a
+        negative delay or one beyond a year."""
+        return Later(self, due_after(delay, self._clock()))
+
+    def at(self, when: datetime) -> Later:
+        """Tasks of this request that run at `when` (aware, not past, within a year)."""
+        return Later(self, due_at(when, self._clock()))
+
+    def _add(
+        self,
+        func: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        due: datetime | None,
+    ) -> str:
         spec = self._registry.spec_for(func)
         json_args, json_kwargs = spec.encode(args, kwargs)
         envelope = Envelope(
@@ -65,7 +98,17 @@ class TaskBatch:
             kwargs=json_kwargs,
             correlation_id=self._correlation_id,
             owner=self._owner,
+            due_at=due,
         )
+        if needs_schedule(due, self._clock()):
+            from offload.scheduler import MAX_SCHEDULED_BODY_BYTES
+
+            size = len(envelope.to_body().encode())
+            if size > MAX_SCHEDULED_BODY_BYTES:
+                raise TaskArgumentsError(
+                    f"{spec.name}: {size} bytes of arguments is too much to schedule (at most "
+                    f"{MAX_SCHEDULED_BODY_BYTES}); pass a key to the data instead"
+                )
         self._envelopes.append(envelope)
         return envelope.id
 
@@ -94,20 +137,57 @@ class TaskBatch:
         return len(self._envelopes)
 
 
+class Later:
+    """Adds tasks to the same request's batch, due at one time: they are recorded and queued
+    with the others (SQS's delay up to 15 minutes, a one-time schedule beyond)."""
+
+    def __init__(self, batch: TaskBatch, due: datetime) -> None:
+        self._batch = batch
+        self.due = due
+
+    def add_task(self, func: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> str:
+        """As TaskBatch.add_task, for a task that runs when due; returns its id."""
+        return self._batch._add(func, args, kwargs, self.due)
+
+
 def use_task_queue(
     app: FastAPI,
     queue: Callable[[], TaskQueue],
     task_registry: TaskRegistry = registry,
     records: Callable[[], TaskRecords] | None = None,
     owner: Callable[[Request], str | None] | None = None,
+    schedules: Callable[[], OneTimeSchedules] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> None:
-    """Tell the app where tasks go, where their rows are kept (offload.records), and who owns
-    the tasks a request adds (the authenticated caller, say). The factories are called per
-    request, so they should be cheap."""
+    """Tell the app where tasks go, where their rows are kept (offload.records), who owns the
+    tasks a request adds (the authenticated caller, say), and where tasks due more than 15
+    minutes ahead wait (offload.scheduler). The factories are called per request, so they
+    should be cheap. `clock` is for tests (offload.testing)."""
     setattr(app.state, _QUEUE_FACTORY, queue)
     setattr(app.state, _RECORDS_FACTORY, records)
     setattr(app.state, _REGISTRY, task_registry)
     setattr(app.state, _OWNER, owner)
+    setattr(app.state, _SCHEDULES_FACTORY, schedules)
+    setattr(app.state, _CLOCK, clock)
+
+
+def task_owner(app: FastAPI) -> Callable[[Request], str | None] | None:
+    """Who owns a request's tasks, as `use_task_queue` was told."""
+    owner: Callable[[Request], str | None] | None = getattr(app.state, _OWNER, None)
+    return owner
+
+
+_SETTINGS = (_QUEUE_FACTORY, _RECORDS_FACTORY, _REGISTRY, _OWNER, _SCHEDULES_FACTORY, _CLOCK)
+
+
+def task_queue_settings(app: FastAPI) -> dict[str, Any]:
+    """What `use_task_queue` set on the app, to put back later (offload.testing)."""
+    return {name: getattr(app.state, name, None) for name in _SETTINGS}
+
+
+def restore_task_queue_settings(app: FastAPI, settings: dict[str, Any]) -> None:
+    for name, value in settings.items():
+        setattr(app.state, name, value)
 
 
 def correlation_id_of(request: Request) -> str:
@@ -130,10 +210,12 @@ async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
     if queue_factory is None:
         raise RuntimeError("no task queue: call offload.use_task_queue(app, ...) at start-up")
     owner_of: Callable[[Request], str | None] | None = getattr(state, _OWNER, None)
+    clock: Callable[[], datetime] = getattr(state, _CLOCK, None) or (lambda: datetime.now(UTC))
     batch = TaskBatch(
         getattr(state, _REGISTRY, registry),
         correlation_id_of(request),
         owner_of(request) if owner_of is not None else None,
+        clock,
     )
     # Code after the yield runs only when the endpoint returned: a request that failed queues
     # nothing, as Starlette runs no background task for it either.
@@ -151,14 +233,49 @@ async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
         if records is not None:
             await _take_back(records, batch.task_ids, refused=batch.task_ids)
         await _refuse(batch, exc)
+    now = clock()
+    scheduled = [e for e in batch.envelopes if needs_schedule(e.due_at, now)]
+    on_queue = [e for e in batch.envelopes if not needs_schedule(e.due_at, now)]
+    schedules: OneTimeSchedules | None = None
+    if scheduled:
+        # First: a schedule can be taken back, an SQS message cannot.
+        try:
+            schedules_factory: Callable[[], OneTimeSchedules] | None = getattr(
+                state, _SCHEDULES_FACTORY, None
+            )
+            if schedules_factory is None:
+                raise EnqueueError(
+                    "tasks due more than 15 minutes ahead need a scheduler: "
+                    "use_task_queue(app, ..., schedules=...)",
+                    [e.id for e in scheduled],
+                )
+            schedules = schedules_factory()
+            await run_in_threadpool(schedules.send, scheduled)
+        except Exception as exc:
+            if records is not None:
+                await _take_back(records, batch.task_ids, refused=batch.task_ids)
+            await _refuse(batch, exc)
     try:
-        await run_in_threadpool(queue_factory().send, batch.envelopes)
+        if on_queue:
+            await run_in_threadpool(queue_factory().send, on_queue)
     except Exception as exc:
+        # The schedules made above are taken back: their tasks never run. One that cannot be
+        # deleted keeps its row, which says cancelled below: the worker will not run it.
+        deleted: list[str] = []
+        if schedules is not None:
+            for envelope in scheduled:
+                try:
+                    await run_in_threadpool(schedules.delete, envelope.id)
+                    deleted.append(envelope.id)
+                except Exception:
+                    logger.exception(
+                        "could not delete the schedule of refused task %s", envelope.id
+                    )
         if records is not None:
             # What SQS refused is known from an EnqueueError; after any other error, each
             # task may have been taken.
             refused = exc.task_ids if isinstance(exc, EnqueueError) else []
-            await _take_back(records, batch.task_ids, refused)
+            await _take_back(records, batch.task_ids, [*refused, *deleted])
         await _refuse(batch, exc)
     logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
 

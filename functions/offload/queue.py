@@ -1,20 +1,30 @@
-"""Putting envelopes on SQS: as few SendMessageBatch calls as possible, failed entries retried."""
+"""Putting envelopes on SQS: as few SendMessageBatch calls as possible, failed entries retried.
+
+Each entry carries the X-Ray trace header of the request that queued it (the message system
+attribute AWSTraceHeader), so X-Ray links the request to the worker's run of every task it
+added. The SDK's own header (X-Amzn-Trace-Id on the HTTP call) would do the same only when the
+X-Ray SDK records the call; the attribute is set per entry whatever records it.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from offload.envelope import Envelope
-from offload.exceptions import EnqueueError
+from offload.exceptions import EnqueueError, UnknownQueueError
+from offload.timing import queue_delay_seconds
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
     from offload.payloads import PayloadStore
+    from offload.registry import TaskRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +36,12 @@ DEFAULT_MAX_BATCH_BYTES = 256 * 1024
 #: Bodies above this go to S3 with a pointer in the message (below the 256 KiB maximum, with
 #: room for the attributes that count against the same limit).
 DEFAULT_MAX_MESSAGE_BYTES = 200 * 1024
+
+
+def lambda_trace_header() -> str | None:
+    """The invocation's X-Ray trace header, as the Lambda runtime sets it for each invocation
+    (`Root=...;Parent=...;Sampled=...`); None outside Lambda."""
+    return os.environ.get("_X_AMZN_TRACE_ID") or None
 
 
 class TaskQueue(Protocol):
@@ -63,6 +79,8 @@ class SqsTaskQueue:
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
         payloads: PayloadStore | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        trace_header: Callable[[], str | None] = lambda_trace_header,
     ) -> None:
         self._queue_url = queue_url
         self._client = client
@@ -72,16 +90,25 @@ class SqsTaskQueue:
         self._max_message_bytes = max_message_bytes
         self._payloads = payloads
         self._sleep = sleep
+        self._clock = clock
+        self._trace_header = trace_header
 
     def send(self, envelopes: Sequence[Envelope]) -> None:
         if not self._queue_url:
             raise EnqueueError("no task queue is configured", [e.id for e in envelopes])
         envelopes = [self._fit(e) for e in envelopes]
         bodies = [e.to_body() for e in envelopes]
+        now = self._clock()
+        # A task added for later waits on the queue itself (up to SQS's 15 minutes).
+        delays = [queue_delay_seconds(e.due_at, now) for e in envelopes]
+        # Read once: the request's header (the retries below belong to the same request).
+        trace = self._trace_header()
         refused: list[str] = []
         reasons: set[str] = set()
         for indexes in batches(bodies, self._max_batch_bytes):
-            failed = self._send_batch({str(i): (envelopes[i], bodies[i]) for i in indexes})
+            failed = self._send_batch(
+                {str(i): _entry(str(i), envelopes[i], bodies[i], delays[i], trace) for i in indexes}
+            )
             refused += [envelopes[int(i)].id for i in failed]
             reasons.update(failed.values())
         if refused:
@@ -107,7 +134,9 @@ class SqsTaskQueue:
                 f"could not store the arguments of {envelope.task}: {exc}", [envelope.id]
             ) from exc
 
-    def _send_batch(self, pending: dict[str, tuple[Envelope, str]]) -> dict[str, str]:
+    def _send_batch(
+        self, pending: dict[str, SendMessageBatchRequestEntryTypeDef]
+    ) -> dict[str, str]:
         """Send one batch, retrying what failed. Returns entry id -> reason for what never went."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -119,7 +148,7 @@ class SqsTaskQueue:
             try:
                 response = self._client.send_message_batch(
                     QueueUrl=self._queue_url,
-                    Entries=[_entry(key, *pending[key]) for key in pending],
+                    Entries=list(pending.values()),
                 )
             except (BotoCoreError, ClientError) as exc:
                 failures = dict.fromkeys(pending, f"{type(exc).__name__}: {exc}")
@@ -137,8 +166,10 @@ class SqsTaskQueue:
         return final | failures
 
 
-def _entry(key: str, envelope: Envelope, body: str) -> SendMessageBatchRequestEntryTypeDef:
-    return {
+def _entry(
+    key: str, envelope: Envelope, body: str, delay: int, trace: str | None
+) -> SendMessageBatchRequestEntryTypeDef:
+    entry: SendMessageBatchRequestEntryTypeDef = {
         "Id": key,
         "MessageBody": body,
         # Copied out of the body so queue listings and the DLQ show what a message is.
@@ -147,3 +178,49 @@ def _entry(key: str, envelope: Envelope, body: str) -> SendMessageBatchRequestEn
             "task_id": {"DataType": "String", "StringValue": envelope.id},
         },
     }
+    if delay:
+        entry["DelaySeconds"] = delay
+    if trace:
+        # Not counted against the message's size or attribute quotas.
+        entry["MessageSystemAttributes"] = {
+            "AWSTraceHeader": {"DataType": "String", "StringValue": trace}
+        }
+    return entry
+
+
+class QueueRouter:
+    """Sends each task to the queue its declaration names (`@task(..., queue="heavy")`).
+
+    Built with the queues the function is configured with, and checked then: a registered
+    task naming a queue the function lacks fails loudly at start-up, not at its first send.
+    """
+
+    def __init__(self, queues: Mapping[str, TaskQueue], registry: TaskRegistry) -> None:
+        missing = {q: t for q, t in registry.queues().items() if q not in queues}
+        if missing:
+            named = "; ".join(f"{q!r} (named by {', '.join(t)})" for q, t in missing.items())
+            raise UnknownQueueError(
+                f"tasks name queues this function is not configured with: {named}; "
+                f"configured: {', '.join(sorted(queues)) or 'none'}"
+            )
+        self._queues = dict(queues)
+        self._registry = registry
+
+    def send(self, envelopes: Sequence[Envelope]) -> None:
+        groups: dict[str, list[Envelope]] = {}
+        for envelope in envelopes:
+            groups.setdefault(self._registry.get(envelope.task).queue, []).append(envelope)
+        refused: list[str] = []
+        reasons: list[str] = []
+        for name, group in groups.items():
+            try:
+                self._queues[name].send(group)
+            except EnqueueError as exc:
+                refused += exc.task_ids
+                reasons.append(f"{name}: {exc}")
+            except Exception as exc:
+                # Whether any of the group went is unknown: none is reported refused.
+                logger.warning("queue %s failed: %s", name, exc)
+                reasons.append(f"{name}: {type(exc).__name__}: {exc}")
+        if reasons:
+            raise EnqueueError("; ".join(reasons), refused)

@@ -29,3 +29,5 @@ RETRIES_EXHAUSTED = Reason(
 CANCELLED = Reason(
     code="cancelled", message="The request that added this task was refused; it will not run."
 )
+#: Its owner cancelled a task added for later before it started.
+UNSCHEDULED = Reason(code="cancelled", message="The task was cancelled before it was due.")

@@ -5,24 +5,31 @@ Its life, three writes when all goes well:
 
 - `queued`: written by the API before the task goes to SQS, all of a request's rows in one
   BatchWriteItem (fresh ids: nothing to overwrite). Rows of tasks SQS then refuses are deleted;
-  rows of tasks SQS took for a request answered 503 become `cancelled`.
+  rows of tasks SQS took for a request answered 503 become `cancelled`. A task added for later
+  is `scheduled` instead, with its due time, until it arrives; its owner may cancel it until
+  then (`unschedule`).
 - `running`: the worker's start, a conditional write that is also the idempotency lock (see
   offload.idempotency): refused while another run holds an unexpired lock, for a task that
   succeeded, and for a cancelled one.
 - `succeeded`: the completed record; or `retrying`, `failed`, `dead_lettered` with a public
   reason, written once the worker has acted on that outcome (which also releases the lock).
+
+Recent failures are listed from a sparse index (the table's `RecentFailures`, template.yaml):
+a row is in it while it is `retrying`, `failed` or `dead_lettered`, under the UTC day it got
+there (`failed_on`) and sorted by `updated_at`. The attribute is set and removed by the writes
+above, never by a write of its own: a task that succeeds never enters the index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from offload.dynamodb import ConditionFailedError, Table
-from offload.reasons import CANCELLED, Reason
+from offload.reasons import CANCELLED, UNSCHEDULED, Reason
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -31,15 +38,28 @@ if TYPE_CHECKING:
     from offload.envelope import Envelope
 
 State = Literal[
-    "queued", "running", "retrying", "succeeded", "failed", "dead_lettered", "cancelled"
+    "queued",
+    "scheduled",
+    "running",
+    "retrying",
+    "succeeded",
+    "failed",
+    "dead_lettered",
+    "cancelled",
 ]
 #: What a task's run came to: a state it is recorded in, or `rejected` (recorded `failed`, but
 #: counted apart in metrics: the user's input, not an operator's problem).
 Outcome = State | Literal["rejected"]
 FINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "dead_lettered", "cancelled"})
 #: States a worker may start the task from (a lock that expired is checked apart). Failed and
-#: dead-lettered tasks run again when their message is redriven after a fix.
-STARTABLE: tuple[State, ...] = ("queued", "retrying", "failed", "dead_lettered")
+#: dead-lettered tasks run again when their message is redriven after a fix. A scheduled task's
+#: envelope arrives when it is due (SQS's delay, or its schedule firing).
+STARTABLE: tuple[State, ...] = ("queued", "scheduled", "retrying", "failed", "dead_lettered")
+#: States that put a row in the RecentFailures index: what an operator may want to look at.
+FAILURE_STATES: frozenset[str] = frozenset({"retrying", "failed", "dead_lettered"})
+#: The index's partition key (the UTC day the row got there) and its name.
+FAILED_ON = "failed_on"
+FAILURE_INDEX = "RecentFailures"
 
 
 class TaskRecord(BaseModel):
@@ -50,6 +70,8 @@ class TaskRecord(BaseModel):
     status: State
     attempts: int = 0
     enqueued_at: datetime | None = None
+    #: When a task added for later is due.
+    due_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     updated_at: datetime
@@ -58,6 +80,14 @@ class TaskRecord(BaseModel):
     correlation_id: str | None = None
     #: Who added the task (the caller's `sub`): only they may read it. Never serialised.
     owner: str | None = Field(default=None, exclude=True)
+
+
+class NotScheduledError(Exception):
+    """Raise when a task cannot be unscheduled: it is not (or no longer) `scheduled`."""
+
+    def __init__(self, status: str | None) -> None:
+        super().__init__(f"the task is {status or 'gone'}, not scheduled")
+        self.status = status
 
 
 class StartRefusedError(Exception):
@@ -106,9 +136,10 @@ class TaskRecords:
                 | {
                     "id": e.id,
                     "task": e.task,
-                    "status": "queued",
+                    "status": "queued" if e.due_at is None else "scheduled",
                     "attempts": 0,
                     "enqueued_at": e.enqueued_at.isoformat(),
+                    "due_at": e.due_at.isoformat() if e.due_at is not None else None,
                     "updated_at": now.isoformat(),
                     "correlation_id": e.correlation_id,
                     "owner": e.owner,
@@ -128,20 +159,34 @@ class TaskRecords:
         already started is left alone."""
         for task_id in task_ids:
             try:
-                self._table.update(
-                    key(task_id),
-                    "SET #s = :cancelled, reason = :reason, updated_at = :now",
-                    condition="#s = :queued",
-                    names={"#s": "status"},
-                    expression_values={
-                        ":cancelled": "cancelled",
-                        ":queued": "queued",
-                        ":reason": CANCELLED.model_dump(),
-                        ":now": self._clock().isoformat(),
-                    },
-                )
+                self._cancel(task_id, CANCELLED, ("queued", "scheduled"))
             except ConditionFailedError:
                 continue
+
+    def unschedule(self, task_id: str) -> None:
+        """Cancel a scheduled task for its owner, before it starts: its envelope may still
+        arrive, and the worker's start refuses it. NotScheduledError once it has started (or
+        was never scheduled)."""
+        try:
+            self._cancel(task_id, UNSCHEDULED, ("scheduled",))
+        except ConditionFailedError as exc:
+            raise NotScheduledError((exc.old or {}).get("status")) from None
+
+    def _cancel(self, task_id: str, reason: Reason, states: tuple[State, ...]) -> None:
+        values: dict[str, Any] = {
+            ":cancelled": "cancelled",
+            ":reason": reason.model_dump(),
+            ":now": self._clock().isoformat(),
+        }
+        values |= {f":from{i}": state for i, state in enumerate(states)}
+        self._table.update(
+            key(task_id),
+            "SET #s = :cancelled, reason = :reason, updated_at = :now, finished_at = :now",
+            condition=f"#s IN ({', '.join(f':from{i}' for i in range(len(states)))})",
+            names={"#s": "status"},
+            expression_values=values,
+            old_on_failure=True,
+        )
 
     def get(self, task_id: str) -> TaskRecord | None:
         values = self._table.get(key(task_id), consistent=True)
@@ -184,7 +229,9 @@ class TaskRecords:
         if context.correlation_id is not None:
             expression += ", correlation_id = if_not_exists(correlation_id, :correlation)"
             values[":correlation"] = context.correlation_id
-        expression += " REMOVE reason, finished_at, duration_ms ADD attempts :one"
+        # A run starting again takes the row out of the recent failures (REMOVE costs nothing
+        # for a row that is not in them).
+        expression += f" REMOVE reason, finished_at, duration_ms, {FAILED_ON} ADD attempts :one"
         try:
             self._table.update(
                 key(context.id),
@@ -218,7 +265,7 @@ class TaskRecords:
             values[":duration"] = round(duration_ms, 3)
         self._table.update(
             key(task_id),
-            expression + " REMOVE lock_until",
+            expression + f" REMOVE lock_until, {FAILED_ON}",
             names={"#s": "status", "#r": "response"},
             expression_values=values,
         )
@@ -245,16 +292,34 @@ class TaskRecords:
         )
         if status in FINAL_STATES:
             expression += ", finished_at = :now"
+        removed = "lock_until"
+        if status in FAILURE_STATES:
+            expression += f", {FAILED_ON} = :day"
+            values[":day"] = now.date().isoformat()
+        else:
+            removed += f", {FAILED_ON}"
         if context.owner is not None:
             expression += ", #o = if_not_exists(#o, :owner)"
             values[":owner"] = context.owner
             names["#o"] = "owner"
         self._table.update(
             key(context.id),
-            expression + " REMOVE lock_until",
+            f"{expression} REMOVE {removed}",
             names=names,
             expression_values=values,
         )
+
+    def failures(self, day: date, limit: int = 50) -> list[TaskRecord]:
+        """Rows that went `retrying`, `failed` or `dead_lettered` on the UTC day, newest
+        first (the RecentFailures index; eventually consistent, as every index is)."""
+        items = self._table.query(
+            f"{FAILED_ON} = :day",
+            {":day": day.isoformat()},
+            forward=False,
+            limit=limit,
+            index=FAILURE_INDEX,
+        )
+        return [TaskRecord.model_validate(item) for item in items]
 
     def row(self, task_id: str) -> dict[str, Any] | None:
         """The row as stored (for the idempotency layer)."""

@@ -21,12 +21,16 @@ from offload.exceptions import (
     UnknownTaskError,
     UnregisteredTaskError,
 )
+from offload.periodic import check_expression
 from offload.retry import Backoff
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
+_QUEUE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+#: The queue of a task that names none.
+DEFAULT_QUEUE = "default"
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,6 +43,10 @@ class TaskSpec:
     #: worker's default, which follows the queue's maxReceiveCount.
     max_attempts: int | None = None
     backoff: Backoff | None = None
+    #: The queue it goes on (the functions map names to queues: offload.queue.QueueRouter).
+    queue: str = DEFAULT_QUEUE
+    #: A periodic task's schedule expression (rate or cron, offload.periodic).
+    schedule: str | None = None
 
     @cached_property
     def signature(self) -> inspect.Signature:
@@ -115,12 +123,30 @@ class TaskRegistry:
         self._by_func: dict[Callable[..., Any], TaskSpec] = {}
 
     def task(
-        self, name: str, *, max_attempts: int | None = None, backoff: Backoff | None = None
+        self,
+        name: str,
+        *,
+        max_attempts: int | None = None,
+        backoff: Backoff | None = None,
+        queue: str = DEFAULT_QUEUE,
+        schedule: str | None = None,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]:
-        """Register a function (sync or async) as the task `name`; the function is unchanged."""
+        """Register a function (sync or async) as the task `name`; the function is unchanged.
+
+        `queue` names the queue it goes on (heavy work apart from quick work); `schedule` makes
+        it periodic (`rate(1 day)`, `cron(0 3 * * ? *)`): it then takes no arguments, and
+        template.yaml needs its AWS::Scheduler::Schedule.
+        """
 
         def register(func: Callable[P, R]) -> Callable[P, R]:
-            self.register(name, func, max_attempts=max_attempts, backoff=backoff)
+            self.register(
+                name,
+                func,
+                max_attempts=max_attempts,
+                backoff=backoff,
+                queue=queue,
+                schedule=schedule,
+            )
             return func
 
         return register
@@ -132,7 +158,17 @@ class TaskRegistry:
         *,
         max_attempts: int | None = None,
         backoff: Backoff | None = None,
+        queue: str = DEFAULT_QUEUE,
+        schedule: str | None = None,
     ) -> TaskSpec:
+        if not _QUEUE.match(queue):
+            raise ValueError(
+                f"invalid queue name {queue!r} for task {name!r}: lower-case letters, digits, "
+                "_ and -, starting with a letter, at most 40 characters"
+            )
+        if schedule is not None:
+            check_expression(schedule)
+            _check_no_arguments(name, func)
         if not _NAME.match(name):
             raise ValueError(
                 f"invalid task name {name!r}: letters, digits and _.:- only, "
@@ -146,7 +182,14 @@ class TaskRegistry:
             )
         if max_attempts is not None and max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        spec = TaskSpec(name=name, func=func, max_attempts=max_attempts, backoff=backoff)
+        spec = TaskSpec(
+            name=name,
+            func=func,
+            max_attempts=max_attempts,
+            backoff=backoff,
+            queue=queue,
+            schedule=schedule,
+        )
         if existing is not None:
             # The same function defined again (a module reloaded): the newest definition wins.
             self._by_func.pop(existing.func, None)
@@ -172,6 +215,32 @@ class TaskRegistry:
 
     def names(self) -> list[str]:
         return sorted(self._by_name)
+
+    def queues(self) -> dict[str, list[str]]:
+        """Each queue named by a registered task, with the tasks that name it."""
+        found: dict[str, list[str]] = {}
+        for name in self.names():
+            found.setdefault(self._by_name[name].queue, []).append(name)
+        return found
+
+    def periodic(self) -> list[TaskSpec]:
+        """The periodic tasks, by name."""
+        return [self._by_name[n] for n in self.names() if self._by_name[n].schedule is not None]
+
+
+def _check_no_arguments(name: str, func: Callable[..., Any]) -> None:
+    """A periodic task is called with nothing: its schedule sends the same envelope each time."""
+    required = [
+        p.name
+        for p in inspect.signature(func).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+    if required:
+        raise ValueError(
+            f"periodic task {name!r} requires arguments ({', '.join(required)}): its schedule "
+            "calls it with none"
+        )
 
 
 def _split(

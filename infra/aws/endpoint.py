@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from infra.template.stack import ACCOUNT_ID
 
 # moto accepts any credentials; fixed fake ones keep real ones (a developer's profile) out of reach.
 FAKE_ACCESS_KEY_ID = "testing"
 FAKE_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - a placeholder moto accepts, not a secret
+
+
+class Clients(Protocol):
+    """Where boto3 clients come from: the local endpoint, or a deployed stack's account."""
+
+    def client(self, service: str) -> Any: ...
 
 
 # One session per region for every endpoint: a session keeps the service models it has read, so

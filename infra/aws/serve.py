@@ -29,6 +29,7 @@ def serve(fd: int, host: str, port: int) -> Any:
     from werkzeug.serving import make_server
 
     from infra.email import sends
+    from infra.metrics.sqs import QueueMetricsRoute
 
     class QuietHandler(MotoRequestHandler):
         # One line per AWS call would bury the functions' own logs.
@@ -38,8 +39,9 @@ def serve(fd: int, host: str, port: int) -> Any:
     server: Any = make_server(
         host,
         port,
-        # Keeps what moto's SESv2 drops (each send's configuration set) and lists what SES sent.
-        sends.SendRecorder(DomainDispatcherApplication(create_backend_app)),
+        # Keeps what moto's SESv2 drops (each send's configuration set) and lists what SES sent;
+        # answers each queue's AWS/SQS metrics, which moto does not publish.
+        sends.SendRecorder(QueueMetricsRoute(DomainDispatcherApplication(create_backend_app))),
         threaded=True,
         request_handler=QuietHandler,
         fd=fd,

@@ -18,6 +18,7 @@ from infra.commands.common import add_target_options, add_template_options, over
 from infra.console import Console
 from infra.email.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from infra.errors import InfraError, NoCloudRunningError
+from infra.functions.triggers import check_event
 from infra.state import read_state
 
 
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     )
     with cloud:
         function = cloud.deployment.function(args.function)
+        check_event(cloud.deployment, function.logical_id, event, args.event)
         outbox = None
         if endpoint is None:
             # Our own endpoint: nobody else shows the emails this invocation sends.

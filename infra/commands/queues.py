@@ -6,6 +6,7 @@ import argparse
 import datetime
 
 from infra.commands.common import add_target_options, running_endpoint
+from infra.errors import InfraError
 from infra.queues.listing import dead_letter_queues, list_queues, peek, source_of
 from infra.queues.redrive import redrive
 
@@ -31,6 +32,12 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     add_target_options(parser)
     parser.add_argument("--queue", help="the dead-letter queue (default: every DLQ)")
     parser.add_argument("--to", help="the queue to move them to (default: the DLQ's source)")
+    parser.add_argument(
+        "--message",
+        action="append",
+        metavar="MESSAGE_ID",
+        help="only this message (repeatable; as the console's Redrive button)",
+    )
     parser.add_argument(
         "--stack",
         help="a deployed stack instead of the local cloud: start SQS's message move task from "
@@ -84,6 +91,9 @@ def run_redrive(args: argparse.Namespace) -> int:
     if args.stack:
         import boto3
 
+        if args.message:
+            raise InfraError("--message is for the local cloud; use the console with --stack")
+
         from infra.queues.redrive import start_redrive
 
         handle = start_redrive(boto3.client("cloudformation"), boto3.client("sqs"), args.stack)
@@ -93,6 +103,6 @@ def run_redrive(args: argparse.Namespace) -> int:
     queues = list_queues(aws)
     for dead_letter in dead_letter_queues(aws, args.queue):
         target = source_of(dead_letter, queues, args.to)
-        moved = redrive(aws, dead_letter, target)
+        moved = redrive(aws, dead_letter, target, args.message)
         print(f"moved {moved} message(s) from {dead_letter.name} to {target.name}")
     return 0

@@ -17,8 +17,11 @@ from infra.console import Console
 from infra.email.outbox import DEFAULT_OUTBOX
 from infra.functions.pool import DEFAULT_MAX_CONCURRENCY
 from infra.gateway.server import DEFAULT_PORT
-from infra.state import DEFAULT_STATE_FILE, CloudState, remove_state, write_state
+from infra.state import DEFAULT_STATE_FILE, remove_state, write_state
 from infra.template.stack import DEFAULT_STACK_NAME
+from infra.webconsole.server import DEFAULT_PORT as DEFAULT_CONSOLE_PORT
+from infra.webconsole.server import ConsoleServer
+from infra.webconsole.stack import local_target
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,6 +56,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="most processes per function (default: %(default)s)",
     )
     parser.add_argument(
+        "--console-port",
+        type=int,
+        default=DEFAULT_CONSOLE_PORT,
+        help="the operator's console's port, 0 for any free one, -1 for no console "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--state-file",
         type=Path,
         default=DEFAULT_STATE_FILE,
@@ -84,26 +94,20 @@ def run(args: argparse.Namespace) -> int:
     )
     console.write(f"Starting the local cloud from {args.template} ...\n")
     cloud.start()
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    pool = cloud.user_pool
-    try:
-        write_state(
-            args.state_file,
-            CloudState(
-                pid=os.getpid(),
-                aws_endpoint=cloud.aws_url,
-                region=args.region,
-                stack_name=args.stack_name,
-                template=str(args.template.resolve()),
-                api_url=cloud.api_url,
-                outbox=str(args.outbox),
-                parameter_overrides=overrides(args),
-                user_pool_id=pool.pool_id if pool else None,
-                user_pool_client_id=pool.client_id if pool else None,
-                admin_group=pool.admin_group if pool else None,
-            ),
+    operator: ConsoleServer | None = None
+    if args.console_port >= 0:
+        operator = ConsoleServer(
+            local_target(args.state_file, cloud.aws_url, args.region), port=args.console_port
         )
-        console.write(banner(cloud))
+        try:
+            operator.start()
+        except BaseException:
+            cloud.stop()
+            raise
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        write_state(args.state_file, cloud.state())
+        console.write(banner(cloud, operator.url if operator is not None else None))
         while not stopping.wait(0.5):
             pass
         console.write("\nStopping ...\n")
@@ -111,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         remove_state(args.state_file, os.getpid())
+        if operator is not None:
+            operator.stop()
         cloud.stop()
     console.write("Stopped.\n")
     return 0

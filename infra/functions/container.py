@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -46,11 +46,14 @@ class Container:
         environment: Mapping[str, str],
         console: Console,
         init_timeout: float = INIT_TIMEOUT_SECONDS,
+        log_reader: Callable[[str], None] | None = None,
     ) -> None:
         self.function = function
         self._environment = dict(environment)
         self._console = console
         self._init_timeout = init_timeout
+        # Also sees every line the function prints (the EMF metrics in them, say).
+        self._log_reader = log_reader
         self._process: subprocess.Popen[bytes] | None = None
         self._requests = -1
         self._responses = -1
@@ -206,4 +209,7 @@ class Container:
 
     def _forward(self, stream: IO[bytes]) -> None:
         for raw in stream:
-            self._console.line(self.function.logical_id, raw.decode("utf-8", "replace"))
+            text = raw.decode("utf-8", "replace")
+            self._console.line(self.function.logical_id, text)
+            if self._log_reader is not None:
+                self._log_reader(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from infra.console import Console
@@ -32,6 +32,7 @@ class FunctionPool:
         console: Console,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         init_timeout: float = INIT_TIMEOUT_SECONDS,
+        log_reader: Callable[[str], None] | None = None,
     ) -> None:
         if function.reserved_concurrency is not None:
             max_concurrency = min(max_concurrency, function.reserved_concurrency)
@@ -39,6 +40,7 @@ class FunctionPool:
         self._environment = dict(environment)
         self._console = console
         self._init_timeout = init_timeout
+        self._log_reader = log_reader
         self._slots = threading.Semaphore(max(0, max_concurrency))
         self._max = max_concurrency
         self._lock = threading.Lock()
@@ -122,7 +124,11 @@ class FunctionPool:
                 self._busy.add(container)
                 return container, False
             container = Container(
-                self.function, self._environment, self._console, self._init_timeout
+                self.function,
+                self._environment,
+                self._console,
+                self._init_timeout,
+                self._log_reader,
             )
             self._busy.add(container)
             return container, True

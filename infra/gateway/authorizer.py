@@ -31,9 +31,10 @@ from joserfc.jwk import KeySet
 
 from infra.gateway.claims import render_claims, token_scopes
 from infra.gateway.events import HttpRequest
-from infra.gateway.jwks import KeyFetchError
+from infra.gateway.issuers import configuration_url
+from infra.gateway.jwks import IssuerKeys, KeyFetchError
 from infra.gateway.responses import HttpResponse, error_response
-from infra.provision.deployment import JwtAuthorizer
+from infra.provision.deployment import Deployment, JwtAuthorizer
 
 # "Currently, only RSA-based algorithms are supported."
 RSA_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
@@ -149,6 +150,20 @@ class JwtValidator:
 
 class _Invalid(Exception):
     pass
+
+
+def jwt_validators(deployment: Deployment) -> dict[str, dict[str, JwtValidator]]:
+    """A validator for each JWT authorizer of each HTTP API, by API logical id and name; an
+    issuer whose keys cannot be fetched locally stops here (UnreachableIssuerError)."""
+    return {
+        api.logical_id: {
+            name: JwtValidator(
+                authorizer, IssuerKeys(configuration_url(deployment, api, authorizer))
+            )
+            for name, authorizer in api.authorizers.items()
+        }
+        for api in deployment.http_apis.values()
+    }
 
 
 def identity(source: str, request: HttpRequest) -> str | None:

@@ -1,4 +1,5 @@
-"""CloudWatch: AWS::CloudWatch::Alarm, created so it can be inspected (nothing evaluates it)."""
+"""CloudWatch: AWS::CloudWatch::Alarm, created so it can be inspected (nothing evaluates it), and
+AWS::CloudWatch::Dashboard, stored as CloudFormation stores it (PutDashboard)."""
 
 from __future__ import annotations
 
@@ -48,4 +49,23 @@ class AlarmProvisioner(Provisioner):
             type=self.resource_type,
             ref=name,
             attributes={"Arn": ctx.arn("cloudwatch", f"alarm:{name}")},
+        )
+
+
+class DashboardProvisioner(Provisioner):
+    resource_type = "AWS::CloudWatch::Dashboard"
+    applied = frozenset({"DashboardName", "DashboardBody"})
+
+    def create(
+        self, ctx: ProvisionContext, logical_id: str, properties: Mapping[str, Any]
+    ) -> Provisioned:
+        name = str(properties.get("DashboardName") or ctx.stack.physical_name(logical_id, 255))
+        # PutDashboard checks the body is a dashboard, as CloudFormation's create does.
+        ctx.aws.client("cloudwatch").put_dashboard(
+            DashboardName=name, DashboardBody=str(properties["DashboardBody"])
+        )
+        return Provisioned(
+            type=self.resource_type,
+            ref=name,
+            attributes={"Arn": ctx.arn("cloudwatch", f"dashboard/{name}", region=False)},
         )

@@ -8,7 +8,7 @@ from infra.aws.endpoint import AwsEndpoint
 from infra.errors import InfraError, ProvisionError, UnsupportedResourceError
 from infra.provision.apigateway import HttpApiProvisioner, StageProvisioner
 from infra.provision.base import ProvisionContext, Provisioner
-from infra.provision.cloudwatch import AlarmProvisioner
+from infra.provision.cloudwatch import AlarmProvisioner, DashboardProvisioner
 from infra.provision.cognito import (
     UserPoolClientProvisioner,
     UserPoolGroupProvisioner,
@@ -25,6 +25,7 @@ from infra.provision.lambda_ import (
 from infra.provision.logs import LogGroupProvisioner
 from infra.provision.resources import Registry
 from infra.provision.s3 import BucketPolicyProvisioner, BucketProvisioner
+from infra.provision.scheduler import ScheduleGroupProvisioner, ScheduleProvisioner
 from infra.provision.ses import (
     ConfigurationSetEventDestinationProvisioner,
     ConfigurationSetProvisioner,
@@ -48,6 +49,7 @@ PROVISIONERS: dict[str, Provisioner] = {
         TopicProvisioner(),
         SubscriptionProvisioner(),
         AlarmProvisioner(),
+        DashboardProvisioner(),
         LogGroupProvisioner(),
         UserPoolProvisioner(),
         UserPoolClientProvisioner(),
@@ -58,6 +60,8 @@ PROVISIONERS: dict[str, Provisioner] = {
         PermissionProvisioner(),
         HttpApiProvisioner(),
         StageProvisioner(),
+        ScheduleGroupProvisioner(),
+        ScheduleProvisioner(),
     )
 }
 

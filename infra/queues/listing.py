@@ -4,10 +4,11 @@ a dead-letter queue holds (without taking it)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.aws.endpoint import AwsEndpoint
+from infra.aws.endpoint import Clients
 from infra.errors import InfraError
 
 
@@ -28,13 +29,19 @@ class QueueInfo:
         return bool(self.sources)
 
 
-def list_queues(aws: AwsEndpoint) -> list[QueueInfo]:
+def list_queues(aws: Clients, urls: Sequence[str] | None = None) -> list[QueueInfo]:
+    """Every queue of the endpoint, or the queues at `urls` (a stack's)."""
     sqs = aws.client("sqs")
+    if urls is None:
+        urls = [
+            u
+            for page in sqs.get_paginator("list_queues").paginate()
+            for u in page.get("QueueUrls", [])
+        ]
     raw: list[tuple[str, dict[str, str]]] = []
-    for page in sqs.get_paginator("list_queues").paginate():
-        for url in page.get("QueueUrls", []):
-            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
-            raw.append((url, attributes["Attributes"]))
+    for url in urls:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+        raw.append((url, attributes["Attributes"]))
     targets: dict[str, list[str]] = {}
     for _, attributes in raw:
         target = _dead_letter_target(attributes)
@@ -66,7 +73,7 @@ def _dead_letter_target(attributes: dict[str, str]) -> str | None:
     return str(target) if target else None
 
 
-def dead_letter_queues(aws: AwsEndpoint, name: str | None = None) -> list[QueueInfo]:
+def dead_letter_queues(aws: Clients, name: str | None = None) -> list[QueueInfo]:
     """The dead-letter queues, or the named queue (which need not be one)."""
     queues = list_queues(aws)
     if name is None:
@@ -78,7 +85,7 @@ def dead_letter_queues(aws: AwsEndpoint, name: str | None = None) -> list[QueueI
     return chosen
 
 
-def peek(aws: AwsEndpoint, queue: QueueInfo, limit: int = 100) -> list[dict[str, Any]]:
+def peek(aws: Clients, queue: QueueInfo, limit: int = 100) -> list[dict[str, Any]]:
     """Messages of a queue, left in place.
 
     Each receive hides what it returned for a while, so the next one reaches further into the

@@ -131,8 +131,15 @@ class Artifacts:
     source: Path
     compiled: Path
 
-    def scenarios(self) -> list[tuple[str, Path]]:
-        return [(".pyc (make build)", self.compiled), ("source (sam build)", self.source)]
+    def scenarios(self) -> list[tuple[str, Path, dict[str, str]]]:
+        # On Lambda (LAMBDA_TASK_ROOT set, no AWS_SAM_LOCAL) the tracer is built at import: the
+        # X-Ray SDK, and botocore patched. Elsewhere (the local cloud, tests) it is not.
+        on_lambda = {"LAMBDA_TASK_ROOT": str(self.compiled)}
+        return [
+            (".pyc (make build)", self.compiled, {}),
+            (".pyc, X-Ray tracing on (Lambda)", self.compiled, on_lambda),
+            ("source (sam build)", self.source, {}),
+        ]
 
 
 @dataclass(frozen=True)
@@ -180,12 +187,12 @@ def _env() -> dict[str, str]:
     }
 
 
-def _python(*args: str) -> subprocess.CompletedProcess[str]:
+def _python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
         [sys.executable, "-I", "-B", *args],
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env() | (env or {}),
         timeout=120,
         check=False,
     )
@@ -193,16 +200,18 @@ def _python(*args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def import_once(root: Path, module: str) -> Sample:
-    data = json.loads(_python("-c", PROBE, str(root), module).stdout)
+def import_once(root: Path, module: str, env: dict[str, str] | None = None) -> Sample:
+    data = json.loads(_python("-c", PROBE, str(root), module, env=env).stdout)
     return Sample(float(data["ms"]), frozenset(data["modules"]))
 
 
-def timed(samples: list[Sample], root: Path, module: str) -> Callable[[], float]:
+def timed(
+    samples: list[Sample], root: Path, module: str, env: dict[str, str] | None = None
+) -> Callable[[], float]:
     """A measurement for `interleaved` that keeps each sample."""
 
     def run() -> float:
-        sample = import_once(root, module)
+        sample = import_once(root, module, env)
         samples.append(sample)
         return sample.ms
 
@@ -304,7 +313,9 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Artifacts]:
     for name, text in BASELINES.items():
         (source / f"{name}.py").write_text(text)
     modules = [p.module for p in PAIRINGS] + [p.baseline for p in PAIRINGS]
-    entries = json.loads(_python("-c", CLOSURE, str(source), *modules).stdout)
+    # As on Lambda, so the X-Ray SDK the tracer imports there is part of the artifact too.
+    closure = _python("-c", CLOSURE, str(source), *modules, env={"LAMBDA_TASK_ROOT": str(source)})
+    entries = json.loads(closure.stdout)
     for entry in map(Path, entries):
         if entry.name.split(".")[0] not in RUNTIME_PROVIDED:
             _copy(entry, source / entry.name)
@@ -324,12 +335,12 @@ def test_cold_import(artifacts: Artifacts, pairing: Pairing) -> None:
     rows: list[list[object]] = []
     subject_modules: frozenset[str] = frozenset()
     baseline_modules: frozenset[str] = frozenset()
-    for scenario, root in artifacts.scenarios():
+    for scenario, root, env in artifacts.scenarios():
         baseline_samples: list[Sample] = []
         subject_samples: list[Sample] = []
         paired = interleaved(
             timed(baseline_samples, root, pairing.baseline),
-            timed(subject_samples, root, pairing.module),
+            timed(subject_samples, root, pairing.module, env),
             REPEATS,
         )
         assert all(ms > 0 for ms in paired.baseline + paired.subject)

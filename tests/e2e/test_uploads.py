@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.e2e.client import api_request, call, request
+from tests.e2e.client import api_request, call
+from tests.e2e.client import request as http_request
 from tests.e2e.conftest import Target
 from tests.multipart import multipart
 from tests.polling import wait_for
@@ -34,8 +35,12 @@ def processed(target: Target, status_url: str) -> dict[str, Any]:
 
 
 def test_an_image_uploaded_through_the_api_gets_its_checksum_and_thumbnails(
-    target: Target,
+    target: Target, request: pytest.FixtureRequest
 ) -> None:
+    if not target.binary_bodies:
+        # Strict: the day the SAM CLI passes binary bodies on, this fails and says so.
+        reason = "sam local start-api cannot pass a binary request body on (aws-sam-cli#3110)"
+        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
     image = png(640, 320)
     body, content_type = multipart(("file", "../holiday photo.png", "image/png", image))
 
@@ -52,7 +57,7 @@ def test_an_image_uploaded_through_the_api_gets_its_checksum_and_thumbnails(
     assert len(thumbnails) == 2
     # The thumbnails' bytes, through their links: PNGs of the sizes promised
     for thumbnail in thumbnails:
-        code, data = request(thumbnail["url"])
+        code, data = http_request(thumbnail["url"])
         assert code == 200
         with Image.open(io.BytesIO(data)) as made:
             assert made.size == (thumbnail["width"], thumbnail["height"])
@@ -72,7 +77,7 @@ def test_a_large_file_goes_straight_to_s3_with_a_presigned_post(target: Target) 
 
     fields = [(name, None, None, value.encode()) for name, value in upload["fields"].items()]
     body, content_type = multipart(*fields, ("file", "weather.csv", "text/csv", data))
-    code, answer = request(upload["url"], "POST", body, content_type)
+    code, answer = http_request(upload["url"], "POST", body, content_type)
 
     assert code in {200, 201, 204}, answer
     file = processed(target, authorized["status_url"])

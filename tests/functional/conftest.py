@@ -78,6 +78,10 @@ class Cloud:
     upload_bucket: str
     #: The stack as provisioned from template.yaml: every resource's name and attributes.
     deployment: Deployment
+    #: The queue of heavy work (uploads): the bucket's notifications go there.
+    heavy_queue_url: str = ""
+    heavy_queue_arn: str = ""
+    heavy_dead_letter_queue_url: str = ""
 
     def settings(self) -> Settings:
         """The settings this cloud's functions run with (for a second worker, say)."""
@@ -107,10 +111,10 @@ class Cloud:
             if item["pk"]["S"].startswith(prefix)
         ]
 
-    def sqs_event(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    def sqs_event(self, messages: list[dict[str, Any]], queue_arn: str = "") -> dict[str, Any]:
         """The event Lambda's SQS poller would build from received messages (the local
         cloud's own records, infra/event_sources/records.py)."""
-        return sqs_event(messages, self.task_queue_arn, REGION)
+        return sqs_event(messages, queue_arn or self.task_queue_arn, REGION)
 
     def sqs_refusing(self, entries: Collection[str] | None = None) -> AbstractContextManager[None]:
         """SQS refusing the app's SendMessageBatch while inside: every call, or only the entries
@@ -118,23 +122,27 @@ class Cloud:
         return sqs_refusing(clients.sqs(), entries)
 
     def run_worker(self) -> list[dict[str, Any]]:
-        """Hand everything on the task queue to the worker handler, in batches of 10 as the
+        """Hand everything on the task queues to the worker handler, in batches of 10 as the
         template's event source mapping does; delete what succeeded, as Lambda would.
         Returns the bodies of the messages that were handled."""
         from worker.handler import handler
 
         handled: list[dict[str, Any]] = []
-        while messages := self.receive(self.task_queue_url):
-            for start in range(0, len(messages), 10):
-                batch = messages[start : start + 10]
-                response = handler(self.sqs_event(batch), make_context())
-                failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-                for message in batch:
-                    if message["MessageId"] not in failed:
-                        self.sqs.delete_message(
-                            QueueUrl=self.task_queue_url, ReceiptHandle=message["ReceiptHandle"]
-                        )
-                handled += [json.loads(m["Body"]) for m in batch]
+        queues = [(self.task_queue_url, self.task_queue_arn)]
+        if self.heavy_queue_url:
+            queues.append((self.heavy_queue_url, self.heavy_queue_arn))
+        for url, arn in queues:
+            while messages := self.receive(url):
+                for start in range(0, len(messages), 10):
+                    batch = messages[start : start + 10]
+                    response = handler(self.sqs_event(batch, arn), make_context())
+                    failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+                    for message in batch:
+                        if message["MessageId"] not in failed:
+                            self.sqs.delete_message(
+                                QueueUrl=url, ReceiptHandle=message["ReceiptHandle"]
+                            )
+                    handled += [json.loads(m["Body"]) for m in batch]
         return handled
 
     def call_api(
@@ -220,6 +228,9 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             s3=aws.client("s3"),
             upload_bucket=bucket_name(deployment),
             deployment=deployment,
+            heavy_queue_url=queues["HeavyTaskQueue"],
+            heavy_queue_arn=str(deployment.registry.get_att("HeavyTaskQueue", "Arn")),
+            heavy_dead_letter_queue_url=queues["HeavyDeadLetterQueue"],
         )
     reset_caches()
 

@@ -1,9 +1,27 @@
 """Data processing: POST /process answers at once, the worker's summary is served once ready,
-to the caller who posted it; data the summary cannot take fails with a reason, never the DLQ."""
+to the caller who posted it; data the summary cannot take fails with a reason, never the DLQ.
+
+The summary is the point here, not SQS: its task runs through offload's test kit (the queue and
+the worker in memory, the real pipeline), the stores stay in moto."""
 
 from __future__ import annotations
 
+import pytest
+
+from offload.outcome import Rejected
+from offload.testing import TaskKit
 from tests.functional.conftest import ADMIN, BOB, Cloud
+
+
+@pytest.fixture
+def worker(cloud: Cloud, tasks: TaskKit) -> TaskKit:
+    """The API's tasks go to the test kit (given back to the app when the test ends), which
+    runs them when drained."""
+    from api.main import app
+
+    tasks.install(app)
+    return tasks
+
 
 DATASET = [
     {"city": "Lyon", "temp": 12.5, "rain": True},
@@ -13,7 +31,7 @@ DATASET = [
 ]
 
 
-def test_summary_is_pending_then_ready(cloud: Cloud) -> None:
+def test_summary_is_pending_then_ready(cloud: Cloud, worker: TaskKit) -> None:
     status, accepted = cloud.call_api("POST", "/process", DATASET)
 
     assert status == 202
@@ -21,9 +39,9 @@ def test_summary_is_pending_then_ready(cloud: Cloud) -> None:
     status, pending = cloud.call_api("GET", accepted["status_url"])
     assert (status, pending["status"], pending["summary"]) == (200, "pending", None)
 
-    [handled] = cloud.run_worker()
+    [delivery] = worker.drain()
 
-    assert handled["task"] == "summarize_dataset"
+    assert delivery.task == "summarize_dataset"
     status, result = cloud.call_api("GET", accepted["status_url"])
     assert status == 200
     assert result["status"] == "ready"
@@ -58,20 +76,24 @@ def test_a_summary_is_its_posters_only(cloud: Cloud) -> None:
     assert cloud.call_api("GET", f"/process/{'0' * 32}")[0] == 404
 
 
-def test_a_number_no_float_holds_fails_the_task_with_a_reason_not_the_dlq(cloud: Cloud) -> None:
+def test_a_number_no_float_holds_fails_the_task_with_a_reason_not_the_dlq(
+    cloud: Cloud, worker: TaskKit
+) -> None:
     # Valid JSON, accepted at once: only summarising finds it cannot be a float
     huge = "9" * 400
     status, accepted = cloud.call_api("POST", "/process", f'[{{"a": {huge}}}]')
     assert status == 202
 
-    [handled] = cloud.run_worker()
+    [delivery] = worker.drain()
 
-    assert handled["task"] == "summarize_dataset"
+    assert delivery.task == "summarize_dataset"
+    assert isinstance(delivery.outcome, Rejected)
     reason = {"code": "invalid_data", "message": "A number in field 'a' is too large to summarise."}
     _, summary = cloud.call_api("GET", accepted["status_url"])
     assert (summary["status"], summary["reason"]) == ("failed", reason)
-    _, task = cloud.call_api("GET", f"/tasks/{accepted['task_id']}")
-    assert (task["status"], task["reason"], task["attempts"]) == ("failed", reason, 1)
+    task = worker.record(accepted["task_id"])
+    assert task.reason is not None
+    assert (task.status, task.reason.model_dump(), task.attempts) == ("failed", reason, 1)
     # Acknowledged at once: nothing left to retry, nothing for an operator
-    assert cloud.receive(cloud.task_queue_url) == []
-    assert cloud.receive(cloud.dead_letter_queue_url) == []
+    assert worker.queue.messages == []
+    assert worker.dead_letters == []

@@ -47,7 +47,7 @@ def test_presigned_post_policy_pins_key_size_type_and_expiry(cloud: Cloud) -> No
     assert (record["status"], record["name"]) == ("awaiting_upload", "scan.pdf")
     assert record["declared_content_type"] == "application/pdf"
     # Nothing is queued and nothing stored until the client sends the file
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
     assert keys(cloud) == []
 
 
@@ -210,7 +210,7 @@ def test_malformed_forms_are_422_without_echo(
     assert all("input" not in error for error in answer["detail"])
     assert keys(cloud) == []
     assert cloud.rows("FILE#") == []
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
 
 
 @pytest.mark.parametrize(

@@ -24,15 +24,15 @@ def test_processing_the_same_object_again_overwrites_the_same_record_and_thumbna
     cloud: Cloud,
 ) -> None:
     _, accepted = upload(cloud, "a.png", "image/png", png(300, 300))
-    [event] = cloud.receive(cloud.task_queue_url)
+    [event] = cloud.receive(cloud.heavy_queue_url)
     cloud.sqs.change_message_visibility(
-        QueueUrl=cloud.task_queue_url, ReceiptHandle=event["ReceiptHandle"], VisibilityTimeout=0
+        QueueUrl=cloud.heavy_queue_url, ReceiptHandle=event["ReceiptHandle"], VisibilityTimeout=0
     )
     cloud.run_worker()
     first = file_status(cloud, accepted["id"])
 
     # S3 delivers at least once: the same notification again
-    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=event["Body"])
+    cloud.sqs.send_message(QueueUrl=cloud.heavy_queue_url, MessageBody=event["Body"])
     cloud.run_worker()
 
     again = file_status(cloud, accepted["id"])
@@ -94,7 +94,7 @@ def test_events_for_keys_outside_uploads_are_dead_lettered_with_the_reason(cloud
             }
         ]
     }
-    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=json.dumps(event))
+    cloud.sqs.send_message(QueueUrl=cloud.heavy_queue_url, MessageBody=json.dumps(event))
 
     cloud.run_worker()
 
@@ -115,5 +115,5 @@ def test_s3_test_event_is_acknowledged(cloud: Cloud) -> None:
     [handled] = cloud.run_worker()
 
     assert handled["Event"] == "s3:TestEvent"
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
     assert dead_letters(cloud) == []

@@ -46,10 +46,10 @@ def test_an_image_sent_to_the_api_is_stored_under_its_id_and_gets_thumbnails(
     )
     assert before["result"]["thumbnails"] == []
     # The API queued no task: the only message is S3's own notification
-    [message] = cloud.receive(cloud.task_queue_url)
+    [message] = cloud.receive(cloud.heavy_queue_url)
     assert json.loads(message["Body"])["Records"][0]["eventSource"] == "aws:s3"
     cloud.sqs.change_message_visibility(
-        QueueUrl=cloud.task_queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+        QueueUrl=cloud.heavy_queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
     )
 
     cloud.run_worker()
@@ -188,7 +188,7 @@ def test_a_bad_data_file_is_failed_with_its_reason_but_not_dead_lettered(
     assert (task["status"], task["reason"]) == ("failed", done["reason"])
     # The user's mistake, shown on the file: no retry, and no operator paged
     assert "Records" in handled
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
     assert dead_letters(cloud) == []
 
 
@@ -212,7 +212,7 @@ def test_an_image_bomb_is_refused_without_thumbnails_and_not_dead_lettered(cloud
     assert keys(cloud, "thumbnails/") == []
     # Anyone can upload one: the user reads why, no operator is paged
     assert dead_letters(cloud) == []
-    assert cloud.receive(cloud.task_queue_url) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,17 @@ def test_without_a_token_every_route_but_the_public_ones_is_401(stack: Stack) ->
         assert call(f"{stack.api}{path}", method.upper())[0] == 200, path
 
 
+def test_the_docs_assets_are_public_and_nothing_else_under_docs(stack: Stack) -> None:
+    # /docs loads Swagger UI from /docs/assets/ (the template's public GET /docs/assets/{proxy+})
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png"):
+        assert call(f"{stack.api}/docs/assets/{asset}")[0] == 200, asset
+    assert call(f"{stack.api}/docs/assets/swagger-ui.css", "POST")[:2] == (
+        401,
+        {"message": "Unauthorized"},
+    )
+    assert call(f"{stack.api}/docs/oauth2-redirect")[:2] == (401, {"message": "Unauthorized"})
+
+
 def forgeries(stack: Stack) -> dict[str, str]:
     from joserfc import jwt
     from joserfc.jwk import RSAKey

@@ -44,6 +44,15 @@ DYNAMODB_WRITE = frozenset(
 )
 # IAM has no separate SendMessageBatch action: sqs:SendMessage covers both calls.
 SQS_SEND = frozenset({"sqs:sendmessage"})
+# What an event source mapping needs, plus ChangeMessageVisibility for retry backoff.
+SQS_CONSUME = frozenset(
+    {
+        "sqs:receivemessage",
+        "sqs:deletemessage",
+        "sqs:getqueueattributes",
+        "sqs:changemessagevisibility",
+    }
+)
 
 # What SAM attaches by itself: logs and X-Ray for `Tracing: Active`. Not the SQS event's
 # AWSLambdaSQSQueueExecutionRole (any queue in the account): the template declares the event
@@ -74,6 +83,16 @@ def leading_keys(prefixes: list[str]) -> Callable[[Grant], bool]:
     return within
 
 
+def passed_to_scheduler(grant: Grant) -> bool:
+    """The role may be passed to EventBridge Scheduler only."""
+    expected = {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
+    return dict(grant.condition) == expected
+
+
+#: The one-time schedules of tasks due later: in the stack's own group only.
+SCHEDULES = frozenset({"arn:aws:scheduler:us-east-1:123456789012:schedule/<TaskScheduleGroup>/*"})
+
+
 def pins_sender(grant: Grant) -> bool:
     """The grant only lets the role send as the SenderEmail parameter (not a literal address)."""
     expected: dict[str, Any] = {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
@@ -95,6 +114,28 @@ class Allowance:
 
 API_MAY = {
     "enqueue": Allowance("put tasks on TaskQueue", SQS_SEND, frozenset(queue_arns("TaskQueue"))),
+    "enqueue_heavy": Allowance(
+        "put heavy tasks on HeavyTaskQueue", SQS_SEND, frozenset(queue_arns("HeavyTaskQueue"))
+    ),
+    # Its owner cancels a scheduled task (and a request answered 503 cancels what SQS took):
+    # the API's one update of a task row.
+    "cancel": Allowance(
+        "cancel its task rows",
+        frozenset({"dynamodb:updateitem"}),
+        frozenset(table_arns("DataTable")),
+        leading_keys(["TASK#*"]),
+    ),
+    "schedule": Allowance(
+        "create and delete one-time schedules in the stack's schedule group",
+        frozenset({"scheduler:createschedule", "scheduler:deleteschedule"}),
+        SCHEDULES,
+    ),
+    "pass_scheduler_role": Allowance(
+        "pass SchedulerRole, to EventBridge Scheduler only",
+        frozenset({"iam:passrole"}),
+        frozenset({"<SchedulerRole.Arn>"}),
+        passed_to_scheduler,
+    ),
     "read": Allowance(
         "read DataTable records the API serves",
         DYNAMODB_READ,
@@ -150,15 +191,13 @@ WORKER_MAY = {
     "consume": Allowance(
         "consume TaskQueue only (receive, delete, read attributes, and delay a failed "
         "record's redelivery)",
-        frozenset(
-            {
-                "sqs:receivemessage",
-                "sqs:deletemessage",
-                "sqs:getqueueattributes",
-                "sqs:changemessagevisibility",
-            }
-        ),
+        SQS_CONSUME,
         frozenset(queue_arns("TaskQueue")),
+    ),
+    "count_dead_letters": Allowance(
+        "read the dead-letter queues' depths (the daily cleanup's report)",
+        frozenset({"sqs:getqueueattributes"}),
+        frozenset(queue_arns("DeadLetterQueue") | queue_arns("HeavyDeadLetterQueue")),
     ),
     "email": Allowance(
         "ses:SendEmail as SenderEmail only, through the stack's configuration set",
@@ -166,27 +205,55 @@ WORKER_MAY = {
         frozenset(ses_identity_arns()) | {configuration_set_arn("EmailConfigurationSet")},
         pins_sender,
     ),
-    "read_uploads": Allowance(
-        "get uploads/ objects",
-        frozenset({"s3:getobject"}),
-        frozenset(object_arns("UploadBucket", "uploads/")),
-    ),
     "read_payloads": Allowance(
         "get large task arguments under payloads/",
         frozenset({"s3:getobject"}),
         frozenset(object_arns("UploadBucket", "payloads/")),
     ),
+}
+#: Uploads and thumbnails are the heavy worker's only; it sends no email.
+HEAVY_WORKER_MAY = {
+    "data": WORKER_MAY["data"],
+    "dead_letter": Allowance(
+        "send permanent failures to HeavyDeadLetterQueue (and no other queue)",
+        SQS_SEND,
+        frozenset(queue_arns("HeavyDeadLetterQueue")),
+    ),
+    "consume": Allowance(
+        "consume HeavyTaskQueue only", SQS_CONSUME, frozenset(queue_arns("HeavyTaskQueue"))
+    ),
+    "read_uploads": Allowance(
+        "get uploads/ objects",
+        frozenset({"s3:getobject"}),
+        frozenset(object_arns("UploadBucket", "uploads/")),
+    ),
+    "read_payloads": WORKER_MAY["read_payloads"],
     "write_thumbnails": Allowance(
         "put thumbnails/ objects",
         frozenset({"s3:putobject"}),
         frozenset(object_arns("UploadBucket", "thumbnails/")),
     ),
 }
+#: What a schedule sends with: the envelope, to a task queue.
+SCHEDULER_MAY = {
+    "send": Allowance(
+        "put tasks on TaskQueue and HeavyTaskQueue",
+        SQS_SEND,
+        frozenset(queue_arns("TaskQueue") | queue_arns("HeavyTaskQueue")),
+    )
+}
 
 
 def role_grants(
     translated: Translated, defaults: dict[str, str], function: str
 ) -> tuple[str, list[Grant], list[str]]:
+    if function in ROLES:
+        role = translated.resources[function]
+        return (
+            function,
+            grants(role, defaults),
+            list(role["Properties"].get("ManagedPolicyArns", [])),
+        )
     logical, role = role_of(translated, function)
     return logical, grants(role, defaults), list(role["Properties"].get("ManagedPolicyArns", []))
 
@@ -217,8 +284,18 @@ def can(found: list[Grant], allowance: Allowance, action: str) -> bool:
     )
 
 
+#: Roles of the stack that are no function's.
+ROLES = ("SchedulerRole",)
+
+
 @pytest.mark.parametrize(
-    ("function", "allowed"), [("ApiFunction", API_MAY), ("WorkerFunction", WORKER_MAY)]
+    ("function", "allowed"),
+    [
+        ("ApiFunction", API_MAY),
+        ("WorkerFunction", WORKER_MAY),
+        ("HeavyWorkerFunction", HEAVY_WORKER_MAY),
+        ("SchedulerRole", SCHEDULER_MAY),
+    ],
 )
 def test_role_grants_nothing_beyond_what_the_function_needs(
     translated: Translated,
@@ -239,7 +316,7 @@ def test_role_grants_nothing_beyond_what_the_function_needs(
     )
 
 
-@pytest.mark.parametrize("function", ["ApiFunction", "WorkerFunction"])
+@pytest.mark.parametrize("function", ["ApiFunction", "WorkerFunction", "HeavyWorkerFunction"])
 def test_role_has_only_the_managed_policies_sam_attaches(
     translated: Translated, defaults: dict[str, str], function: str
 ) -> None:
@@ -256,6 +333,14 @@ def test_role_has_only_the_managed_policies_sam_attaches(
         ("WorkerFunction", WORKER_MAY["data"], "dynamodb:putitem"),
         ("WorkerFunction", WORKER_MAY["dead_letter"], "sqs:sendmessage"),
         ("WorkerFunction", WORKER_MAY["email"], "ses:sendemail"),
+        ("WorkerFunction", WORKER_MAY["count_dead_letters"], "sqs:getqueueattributes"),
+        ("ApiFunction", API_MAY["schedule"], "scheduler:createschedule"),
+        ("ApiFunction", API_MAY["schedule"], "scheduler:deleteschedule"),
+        ("ApiFunction", API_MAY["pass_scheduler_role"], "iam:passrole"),
+        ("ApiFunction", API_MAY["cancel"], "dynamodb:updateitem"),
+        ("HeavyWorkerFunction", HEAVY_WORKER_MAY["write_thumbnails"], "s3:putobject"),
+        ("HeavyWorkerFunction", HEAVY_WORKER_MAY["consume"], "sqs:receivemessage"),
+        ("SchedulerRole", SCHEDULER_MAY["send"], "sqs:sendmessage"),
     ],
 )
 def test_role_can_do_what_the_function_needs(
@@ -297,10 +382,21 @@ def test_no_allow_statement_has_a_wildcard_action_resource_or_principal(
     assert not findings, "Allow statements with a wildcard:\n  " + "\n  ".join(findings)
 
 
-def test_roles_are_assumed_by_lambda_only(translated: Translated) -> None:
+def test_roles_are_assumed_by_lambda_or_by_this_stacks_schedules_only(
+    translated: Translated,
+) -> None:
     for logical, role in translated.of_type("AWS::IAM::Role").items():
         document = role["Properties"]["AssumeRolePolicyDocument"]
         principals = [s.get("Principal") for s in document["Statement"]]
+        if logical in ROLES:
+            # The scheduler's role: its schedules only, not another account's (confused deputy).
+            [statement] = document["Statement"]
+            assert principals == [{"Service": "scheduler.amazonaws.com"}], logical
+            assert statement["Condition"] == {
+                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["TaskScheduleGroup", "Arn"]}},
+            }
+            continue
         assert principals == [{"Service": ["lambda.amazonaws.com"]}], (
             f"{logical} may be assumed by {principals}"
         )

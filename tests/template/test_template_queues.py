@@ -1,4 +1,5 @@
-"""The task queue, its dead-letter queue and the worker's event source mapping.
+"""Each task queue, its dead-letter queue and its worker's event source mapping: the quick
+one (TaskQueue) and the heavy one (HeavyTaskQueue) hold the same invariants.
 
 The numbers come from DESIGN.md (platform facts) and from Lambda's batch-response rules: without
 ReportBatchItemFailures a partial failure deletes the failed records.
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
 TASK_QUEUE = "TaskQueue"
 DEAD_LETTER_QUEUE = "DeadLetterQueue"
 WORKER = "WorkerFunction"
+#: (queue, its dead-letter queue, the worker its mapping drives), for every task queue.
+QUEUES = [
+    (TASK_QUEUE, DEAD_LETTER_QUEUE, WORKER),
+    ("HeavyTaskQueue", "HeavyDeadLetterQueue", "HeavyWorkerFunction"),
+]
+each_queue = pytest.mark.parametrize(("task_queue", "dead_letter_queue", "worker"), QUEUES)
 MIN_VISIBILITY_FACTOR = 6
 MIN_RECEIVE_COUNT = 5
 SQS_DEFAULT_RETENTION = 345_600  # 4 days, when MessageRetentionPeriod is not set
@@ -41,17 +48,19 @@ def queue(translated: Translated, name: str) -> dict[str, Any]:
     return properties
 
 
-def worker_mapping(translated: Translated) -> dict[str, Any]:
-    """The one event source mapping that feeds the worker from the task queue."""
+def worker_mapping(
+    translated: Translated, worker: str = WORKER, task_queue: str = TASK_QUEUE
+) -> dict[str, Any]:
+    """The one event source mapping that feeds the worker from its task queue."""
     mappings = [
         resource["Properties"]
         for resource in translated.of_type("AWS::Lambda::EventSourceMapping").values()
-        if resource["Properties"].get("FunctionName") == {"Ref": WORKER}
+        if resource["Properties"].get("FunctionName") == {"Ref": worker}
     ]
-    assert len(mappings) == 1, f"{WORKER} has {len(mappings)} event source mappings, expected 1"
+    assert len(mappings) == 1, f"{worker} has {len(mappings)} event source mappings, expected 1"
     mapping: dict[str, Any] = mappings[0]
-    assert mapping.get("EventSourceArn") == {"Fn::GetAtt": [TASK_QUEUE, "Arn"]}, (
-        f"{WORKER}'s event source is {mapping.get('EventSourceArn')}, not {TASK_QUEUE}"
+    assert mapping.get("EventSourceArn") == {"Fn::GetAtt": [task_queue, "Arn"]}, (
+        f"{worker}'s event source is {mapping.get('EventSourceArn')}, not {task_queue}"
     )
     return mapping
 
@@ -66,15 +75,15 @@ def parameter_combinations(
         yield {**defaults, **dict(zip(names, combination, strict=True))}
 
 
-def redrive_policy(translated: Translated) -> dict[str, Any]:
-    policy = queue(translated, TASK_QUEUE).get("RedrivePolicy")
-    assert policy is not None, f"{TASK_QUEUE} has no RedrivePolicy: failed tasks retry forever"
+def redrive_policy(translated: Translated, task_queue: str = TASK_QUEUE) -> dict[str, Any]:
+    policy = queue(translated, task_queue).get("RedrivePolicy")
+    assert policy is not None, f"{task_queue} has no RedrivePolicy: failed tasks retry forever"
     # CloudFormation accepts the policy as an object or as a JSON string.
     parsed: dict[str, Any] = json.loads(policy) if isinstance(policy, str) else policy
     return parsed
 
 
-@pytest.mark.parametrize("name", [TASK_QUEUE, DEAD_LETTER_QUEUE])
+@pytest.mark.parametrize("name", [q for qs in QUEUES for q in qs[:2]])
 def test_queue_is_encrypted_at_rest(translated: Translated, name: str) -> None:
     properties = queue(translated, name)
     sse_sqs = properties.get("SqsManagedSseEnabled") is True
@@ -85,24 +94,29 @@ def test_queue_is_encrypted_at_rest(translated: Translated, name: str) -> None:
     )
 
 
+@each_queue
 def test_visibility_timeout_is_at_least_6x_worker_timeout_for_every_allowed_timeout(
-    translated: Translated, defaults: dict[str, str]
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
 ) -> None:
     # Given the two expressions, which may both depend on parameters (WorkerTimeout)
-    visibility = queue(translated, TASK_QUEUE).get("VisibilityTimeout")
-    assert visibility is not None, f"{TASK_QUEUE} keeps SQS's 30 s default VisibilityTimeout"
-    timeout = translated.resources[WORKER]["Properties"].get("Timeout", 3)
+    visibility = queue(translated, task_queue).get("VisibilityTimeout")
+    assert visibility is not None, f"{task_queue} keeps SQS's 30 s default VisibilityTimeout"
+    timeout = translated.resources[worker]["Properties"].get("Timeout", 3)
 
     # When they are evaluated at the default, minimum and maximum of each such parameter
     problems = []
     checked = []
     for parameters in parameter_combinations(translated, defaults, visibility, timeout):
-        seconds = as_int(visibility, parameters, f"{TASK_QUEUE}.VisibilityTimeout")
-        worker = as_int(timeout, parameters, f"{WORKER}.Timeout")
-        checked.append(f"Timeout {worker} -> VisibilityTimeout {seconds}")
-        if seconds < MIN_VISIBILITY_FACTOR * worker:
+        seconds = as_int(visibility, parameters, f"{task_queue}.VisibilityTimeout")
+        runs = as_int(timeout, parameters, f"{worker}.Timeout")
+        checked.append(f"Timeout {runs} -> VisibilityTimeout {seconds}")
+        if seconds < MIN_VISIBILITY_FACTOR * runs:
             problems.append(
-                f"Timeout {worker} s needs VisibilityTimeout >= {MIN_VISIBILITY_FACTOR * worker}, "
+                f"Timeout {runs} s needs VisibilityTimeout >= {MIN_VISIBILITY_FACTOR * runs}, "
                 f"template gives {seconds} ({render(visibility, parameters)!r})"
             )
         if seconds > SQS_MAX_VISIBILITY_TIMEOUT:
@@ -112,18 +126,26 @@ def test_visibility_timeout_is_at_least_6x_worker_timeout_for_every_allowed_time
     assert not problems, "; ".join(problems) + f" (checked: {', '.join(checked)})"
 
 
-def test_redrive_targets_the_dead_letter_queue(translated: Translated) -> None:
-    target = redrive_policy(translated).get("deadLetterTargetArn")
-    assert target == {"Fn::GetAtt": [DEAD_LETTER_QUEUE, "Arn"]}, (
-        f"{TASK_QUEUE} redrives to {target}, not {DEAD_LETTER_QUEUE}"
+@each_queue
+def test_redrive_targets_the_dead_letter_queue(
+    translated: Translated, task_queue: str, dead_letter_queue: str, worker: str
+) -> None:
+    target = redrive_policy(translated, task_queue).get("deadLetterTargetArn")
+    assert target == {"Fn::GetAtt": [dead_letter_queue, "Arn"]}, (
+        f"{task_queue} redrives to {target}, not {dead_letter_queue}"
     )
 
 
+@each_queue
 def test_max_receive_count_is_at_least_5_for_every_allowed_value(
-    translated: Translated, defaults: dict[str, str]
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
 ) -> None:
-    count = redrive_policy(translated).get("maxReceiveCount")
-    assert count is not None, f"{TASK_QUEUE}'s RedrivePolicy has no maxReceiveCount"
+    count = redrive_policy(translated, task_queue).get("maxReceiveCount")
+    assert count is not None, f"{task_queue}'s RedrivePolicy has no maxReceiveCount"
     # Given each value a deployer may choose, down to the parameter's MinValue
     candidates = [defaults]
     for name in referenced_parameters(count, translated):
@@ -142,38 +164,51 @@ def test_max_receive_count_is_at_least_5_for_every_allowed_value(
         )
 
 
+@each_queue
 def test_dead_letter_queue_keeps_messages_longer_than_the_task_queue(
-    translated: Translated, defaults: dict[str, str]
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
 ) -> None:
     # SQS keeps a message's original enqueue time when it is dead-lettered, so a DLQ with the
     # same retention would drop it almost at once.
     source = as_int(
-        queue(translated, TASK_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
+        queue(translated, task_queue).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
         defaults,
-        f"{TASK_QUEUE}.MessageRetentionPeriod",
+        f"{task_queue}.MessageRetentionPeriod",
     )
     dead = as_int(
-        queue(translated, DEAD_LETTER_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
+        queue(translated, dead_letter_queue).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
         defaults,
-        f"{DEAD_LETTER_QUEUE}.MessageRetentionPeriod",
+        f"{dead_letter_queue}.MessageRetentionPeriod",
     )
     assert dead > source, (
-        f"{DEAD_LETTER_QUEUE} keeps messages {dead} s, not longer than {TASK_QUEUE}'s {source} s"
+        f"{dead_letter_queue} keeps messages {dead} s, not longer than {task_queue}'s {source} s"
     )
 
 
-def test_worker_reports_batch_item_failures(translated: Translated) -> None:
-    types = worker_mapping(translated).get("FunctionResponseTypes")
+@each_queue
+def test_worker_reports_batch_item_failures(
+    translated: Translated, task_queue: str, dead_letter_queue: str, worker: str
+) -> None:
+    types = worker_mapping(translated, worker, task_queue).get("FunctionResponseTypes")
     assert types == ["ReportBatchItemFailures"], (
         f"FunctionResponseTypes is {types}: without [ReportBatchItemFailures] Lambda ignores "
         f"batchItemFailures and deletes the failed records"
     )
 
 
+@each_queue
 def test_worker_batch_size_is_set_and_valid(
-    translated: Translated, defaults: dict[str, str]
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
 ) -> None:
-    mapping = worker_mapping(translated)
+    mapping = worker_mapping(translated, worker, task_queue)
     assert "BatchSize" in mapping, "the worker's event source mapping leaves BatchSize implicit"
     size = as_int(mapping["BatchSize"], defaults, "BatchSize")
     window = as_int(mapping.get("MaximumBatchingWindowInSeconds", 0), defaults, "batch window")
@@ -183,9 +218,16 @@ def test_worker_batch_size_is_set_and_valid(
     )
 
 
-def test_worker_concurrency_is_capped(translated: Translated, defaults: dict[str, str]) -> None:
+@each_queue
+def test_worker_concurrency_is_capped(
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
+) -> None:
     # Protects SES (1 email a second in the sandbox) and DynamoDB from a burst of tasks.
-    scaling = worker_mapping(translated).get("ScalingConfig", {})
+    scaling = worker_mapping(translated, worker, task_queue).get("ScalingConfig", {})
     assert "MaximumConcurrency" in scaling, (
         "the worker's event source mapping has no ScalingConfig.MaximumConcurrency"
     )
@@ -197,21 +239,27 @@ def test_worker_concurrency_is_capped(translated: Translated, defaults: dict[str
         )
 
 
+@each_queue
 def test_worker_reserves_what_the_queue_may_drive(
-    translated: Translated, defaults: dict[str, str]
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
 ) -> None:
     # Other functions must not throttle the worker: a throttled batch goes back to the queue and
     # its deliveries count towards maxReceiveCount. Lambda throttles a mapping whose
     # MaximumConcurrency exceeds the function's reserved concurrency.
-    reserved = translated.resources[WORKER]["Properties"].get("ReservedConcurrentExecutions")
-    assert reserved is not None, f"{WORKER} has no ReservedConcurrentExecutions"
-    maximum = worker_mapping(translated).get("ScalingConfig", {}).get("MaximumConcurrency")
+    reserved = translated.resources[worker]["Properties"].get("ReservedConcurrentExecutions")
+    assert reserved is not None, f"{worker} has no ReservedConcurrentExecutions"
+    mapping = worker_mapping(translated, worker, task_queue)
+    maximum = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
     assert maximum is not None, "the worker's mapping has no ScalingConfig.MaximumConcurrency"
     for parameters in parameter_combinations(translated, defaults, reserved, maximum):
         kept = as_int(reserved, parameters, "ReservedConcurrentExecutions")
         driven = as_int(maximum, parameters, "MaximumConcurrency")
         assert kept >= driven, (
-            f"{WORKER} reserves {kept} executions but its mapping may drive {driven} ({parameters})"
+            f"{worker} reserves {kept} executions but its mapping may drive {driven} ({parameters})"
         )
 
 

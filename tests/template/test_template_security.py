@@ -13,7 +13,13 @@ from tests.template.values import as_int, boundary_values
 if TYPE_CHECKING:
     from infra.template.translation import Translated
 
-PUBLIC_ROUTES = {("get", "/health"), ("get", "/docs"), ("get", "/openapi.json")}
+# The docs page loads Swagger UI from /docs/assets/ (no CDN): those files are public too.
+PUBLIC_ROUTES = {
+    ("get", "/health"),
+    ("get", "/docs"),
+    ("get", "/docs/assets/{proxy+}"),
+    ("get", "/openapi.json"),
+}
 #: Routes that send email or sign uploads: throttled tighter than the rest.
 SENSITIVE_ROUTES = {
     "POST /send-notification/{email}",

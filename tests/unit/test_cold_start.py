@@ -12,7 +12,7 @@ import pytest
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
 
-def modules_after_import(module: str) -> set[str]:
+def modules_after_import(module: str, **environment: str) -> set[str]:
     """sys.modules after importing `module` in a fresh interpreter, functions/ on the path."""
     code = (
         "import json, sys; sys.path.insert(0, sys.argv[1]); "
@@ -23,7 +23,7 @@ def modules_after_import(module: str) -> set[str]:
         capture_output=True,
         text=True,
         check=True,
-        env={"AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "1"},
+        env={"AWS_DEFAULT_REGION": "us-east-1", "PYTHONDONTWRITEBYTECODE": "1", **environment},
     )
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
@@ -46,3 +46,28 @@ def test_pillow_is_imported_only_where_images_are_handled(handler: str) -> None:
 
 def test_worker_does_not_import_fastapi() -> None:
     assert "fastapi" not in modules_after_import("worker.handler")
+
+
+@pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
+def test_the_test_kit_and_pytest_stay_out_of_the_functions(handler: str) -> None:
+    loaded = modules_after_import(handler)
+
+    assert not any(m == "offload.testing" or m.startswith("offload.testing.") for m in loaded)
+    assert "pytest" not in loaded
+
+
+@pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
+def test_the_xray_sdk_is_imported_only_where_traces_are_received(handler: str) -> None:
+    # On Lambda the tracer is built at init and patches botocore (its cost: `make bench`);
+    # under the local cloud (AWS_SAM_LOCAL, as sam local) and in tests it is never imported.
+    on_lambda = modules_after_import(handler, LAMBDA_TASK_ROOT=str(FUNCTIONS))
+    emulated = modules_after_import(handler, LAMBDA_TASK_ROOT=str(FUNCTIONS), AWS_SAM_LOCAL="true")
+
+    assert "aws_xray_sdk.core" in on_lambda
+    assert "aws_xray_sdk.ext.botocore.patch" in on_lambda
+    assert not any(m.startswith("aws_xray_sdk") for m in emulated)
+
+
+def test_the_sam_local_authorizer_client_is_not_imported_on_aws() -> None:
+    # api/local_authorizer.py asks its service only under `sam local`, and imports urllib there.
+    assert "urllib.request" not in modules_after_import("api.handler")

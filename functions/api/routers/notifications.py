@@ -5,7 +5,10 @@ Only to an address its owner asked for: the caller's own verified address (admin
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from api.caller import CurrentCaller
@@ -14,6 +17,7 @@ from api.errors import AUTHENTICATED, ENQUEUE, FORBIDDEN
 from app.email import EmailAddress
 from app.tasks.notifications import send_email, write_log
 from offload.producer import BackgroundTasks
+from offload.timing import MAX_AHEAD
 
 router = APIRouter(tags=["notifications"], responses=AUTHENTICATED)
 
@@ -33,14 +37,28 @@ async def send_notification(
     caller: CurrentCaller,
     quota: EmailQuota,
     background_tasks: BackgroundTasks,
+    delay_seconds: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=int(MAX_AHEAD.total_seconds()),
+            description="Send it this many seconds from now (up to a year); the task is "
+            "`scheduled` until then, and its owner may cancel it (DELETE /tasks/{id}).",
+        ),
+    ] = 0,
 ) -> Accepted:
     if not caller.may_email(email):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "Notifications go to your own verified address only"
         )
     await charge(quota, email, background_tasks)
-    background_tasks.add_task(send_email, email, message="some notification")
-    background_tasks.add_task(write_log, f"notification sent to {email}")
+    if delay_seconds:
+        later = background_tasks.later(timedelta(seconds=delay_seconds))
+        later.add_task(send_email, email, message="some notification")
+        later.add_task(write_log, f"notification sent to {email}")
+    else:
+        background_tasks.add_task(send_email, email, message="some notification")
+        background_tasks.add_task(write_log, f"notification sent to {email}")
     # By the time this is returned to the client, both tasks are on the queue (or it is a 503).
     return Accepted(
         message="Notification sent in the background", task_ids=background_tasks.task_ids

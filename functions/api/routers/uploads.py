@@ -10,13 +10,13 @@ against their daily upload quota (a presigned POST counts what it allows).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, HTTPException, Path, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
-from api.caller import CurrentCaller
+from api.caller import Caller, CurrentCaller
 from api.deps import Bucket, FileDB, TaskRecordsDB, UploadQuota, charge
 from api.errors import AUTHENTICATED, BODY, NOT_FOUND
 from app.uploads import policy
@@ -90,6 +90,19 @@ def _invalid(field: str, message: str) -> HTTPException:
     )
 
 
+def _new_file(
+    caller: Caller, via: Literal["api", "presigned"], filename: str | None, declared: str | None
+) -> UploadedFile:
+    return UploadedFile(
+        id=new_file_id(),
+        owner=caller.sub,
+        via=via,
+        name=sanitize_filename(filename),
+        declared_content_type=declared,
+        created_at=datetime.now(UTC),
+    )
+
+
 def _accepted(file: UploadedFile) -> FileAccepted:
     status = "awaiting_upload" if file.via == "presigned" else "uploaded"
     return FileAccepted(id=file.id, status=status, status_url=f"/files/{file.id}")
@@ -120,14 +133,7 @@ async def upload(
     if not upload.size:
         raise _invalid("file", "The file is empty")
     await charge(quota, caller.sub, amount=upload.size)
-    file = UploadedFile(
-        id=new_file_id(),
-        owner=caller.sub,
-        via="api",
-        name=sanitize_filename(upload.filename),
-        declared_content_type=declared,
-        created_at=datetime.now(UTC),
-    )
+    file = _new_file(caller, "api", upload.filename, declared)
     # The record first: when S3 announces the object, the worker finds it already there.
     await run_in_threadpool(files.create, file)
     upload.file.seek(0)
@@ -162,14 +168,7 @@ async def authorize_upload(
         # Signed into the policy, the type must be a real one: S3 will hold the client to it.
         raise _unsupported()
     await charge(quota, caller.sub, amount=request.size)
-    file = UploadedFile(
-        id=new_file_id(),
-        owner=caller.sub,
-        via="presigned",
-        name=sanitize_filename(request.filename),
-        declared_content_type=declared,
-        created_at=datetime.now(UTC),
-    )
+    file = _new_file(caller, "presigned", request.filename, declared)
     await run_in_threadpool(files.create, file)
     post: dict[str, Any] = await run_in_threadpool(
         bucket.presigned_post, file.id, declared, request.size

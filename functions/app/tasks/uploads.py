@@ -80,7 +80,10 @@ class S3UploadReader:
         )
 
 
-@task("process_upload")
+#: Heavy work (files up to 100 MiB, images to decode and resize): a queue and a worker of its
+#: own, so quick tasks (email, logs, the index) never wait behind it. The bucket's
+#: notifications go to that queue (template.yaml: HeavyTaskQueue).
+@task("process_upload", queue="heavy")
 def process_upload(file_id: str) -> None:
     """Examine the uploaded file and record what it is. A file that cannot be used is rejected
     with the reason (after recording it); an object put again after the first was taken up is

@@ -30,6 +30,7 @@ FileStatus = Literal["awaiting_upload", "uploaded", "processing", "ready", "fail
 #: What a task's state means for its file.
 _TASK_TO_FILE: dict[str, FileStatus] = {
     "queued": "processing",
+    "scheduled": "processing",
     "running": "processing",
     "retrying": "processing",
     "succeeded": "ready",
@@ -137,7 +138,30 @@ class FileStore:
                 values[name] = json.loads(values[name])
         return UploadedFile.model_validate(values)
 
-    # The worker's side: updates of a record the API made.
+    # The worker's side: updates of a record the API made, and the daily sweep.
+
+    def sweep(self, now: datetime, unclaimed_after: timedelta) -> list[str]:
+        """Delete the records of uploads that never arrived (a presigned POST nobody used,
+        `unclaimed_after` old) and of uploads whose object has expired (the bucket's
+        lifecycle took it; the record's TTL would only follow within days). Returns their
+        ids."""
+        stale = self._table.scan(
+            "begins_with(pk, :file) AND (expires_at < :now OR "
+            "(via = :presigned AND attribute_not_exists(task_id) AND created_at < :before))",
+            {
+                ":file": "FILE#",
+                ":now": int(now.timestamp()),
+                ":presigned": "presigned",
+                ":before": (now - unclaimed_after).isoformat(),
+            },
+            projection="pk",
+        )
+        removed = []
+        for values in stale:
+            file_id = str(values["pk"]).removeprefix("FILE#")
+            self._table.delete(key(file_id))
+            removed.append(file_id)
+        return removed
 
     def claim(self, file_id: str, task_id: str) -> bool:
         """Take the file for processing by `task_id`. False when another task has it (the

@@ -207,6 +207,7 @@ class FaultCloud:
         self.task_queue_url = queues["TaskQueue"]
         self.task_queue_arn = str(self.deployment.registry.get_att("TaskQueue", "Arn"))
         self.dead_letter_queue_url = queues["DeadLetterQueue"]
+        self.heavy_queue_url = queues["HeavyTaskQueue"]
         self.table = table_name(self.deployment)
         # The server keeps what earlier tests sent: this one's emails are those after it.
         self._emails_before = sent_emails(self.aws.url, ACCOUNT_ID, REGION)[0]
@@ -323,9 +324,13 @@ class FaultCloud:
     def pollers(
         self, worker: InProcessWorker, concurrency: int = 2, batch_size: int = 10
     ) -> Iterator[SqsPoller]:
-        """The template's event source mapping (ReportBatchItemFailures) feeding `worker`, with
-        the test's concurrency and batch size."""
-        [template_mapping] = self.deployment.event_source_mappings.values()
+        """The template's event source mapping of the task queue (ReportBatchItemFailures)
+        feeding `worker`, with the test's concurrency and batch size."""
+        [template_mapping] = [
+            m
+            for m in self.deployment.event_source_mappings.values()
+            if m.queue_arn == self.task_queue_arn
+        ]
         mapping = replace(template_mapping, batch_size=batch_size, maximum_concurrency=concurrency)
         # A client of their own: hooks the tests put on the app's clients do not reach them.
         own = AwsEndpoint(self.aws.url, REGION, ACCOUNT_ID)

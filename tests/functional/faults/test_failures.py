@@ -262,7 +262,10 @@ def test_redrive_after_a_fix_succeeds_every_dead_letter_and_redoes_nothing(
     for task_id in task_ids:
         faults.set_default(task_id, "ok")
     queues = list_queues(fault_cloud.aws)
-    [dead_letter] = dead_letter_queues(fault_cloud.aws)
+    # The task queue's (the heavy queue has its own).
+    [dead_letter] = dead_letter_queues(
+        fault_cloud.aws, fault_cloud.dead_letter_queue_url.rsplit("/", 1)[-1]
+    )
     moved = redrive(fault_cloud.aws, dead_letter, source_of(dead_letter, queues, None))
     with fault_cloud.pollers(worker):
         fault_cloud.settle(task_ids)
@@ -296,7 +299,10 @@ def test_the_dead_letter_listing_shows_every_dead_letter(
         fault_cloud.wait_for_dead_letters(len(bodies))
 
     # When the dead-letter queue is listed as `python -m infra dlq --limit 50` lists it
-    [dead_letter] = dead_letter_queues(fault_cloud.aws)
+    # The task queue's (the heavy queue has its own).
+    [dead_letter] = dead_letter_queues(
+        fault_cloud.aws, fault_cloud.dead_letter_queue_url.rsplit("/", 1)[-1]
+    )
     listed = peek(fault_cloud.aws, dead_letter, limit=50)
 
     # Then every one of them is shown

@@ -36,7 +36,18 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
 
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
-    for command in ("up", "invoke", "queues", "dlq", "redrive", "outbox", "token"):
+    for command in (
+        "up",
+        "invoke",
+        "queues",
+        "dlq",
+        "redrive",
+        "outbox",
+        "token",
+        "schedules",
+        "console",
+        "sam",
+    ):
         assert command in out
 
 

@@ -7,6 +7,7 @@ import http.client
 import json
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,14 +102,22 @@ def handler(event, context):
 """
 
 WORKER = """
-import os
+import json, os, time
 import boto3
 
 def handler(event, context):
     failures = []
     for record in event["Records"]:
         body = record["body"]
-        if body == "fail":
+        if body.startswith("metric:"):
+            # An embedded metric format document, as Powertools Metrics prints one
+            print(json.dumps({
+                "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
+                    "Namespace": "Test", "Dimensions": [["kind"]],
+                    "Metrics": [{"Name": "Handled", "Unit": "Count"}]}]},
+                "kind": "metric", "Handled": [float(body[len("metric:"):])],
+            }))
+        elif body == "fail":
             failures.append({"itemIdentifier": record["messageId"]})
         elif body.startswith("email:"):
             boto3.client("sesv2").send_email(
@@ -208,6 +217,51 @@ def test_a_task_runs_and_its_email_reaches_the_outbox(cloud: LocalCloud) -> None
     assert (mail.sender, mail.to, mail.subject) == ("sender@example.com", "you@example.com", "Hi")
     # moto drops it; the local cloud keeps it.
     assert mail.configuration_set == "local-Emails"
+
+
+def test_a_functions_emf_lines_become_cloudwatch_metrics(cloud: LocalCloud) -> None:
+    request(cloud, "POST", "/enqueue", b"metric:7")
+    cloudwatch = cloud.deployment.aws.client("cloudwatch")
+    now = datetime.now(UTC)
+
+    def published() -> list[float] | None:
+        """the worker's EMF metric is in CloudWatch"""
+        [result] = cloudwatch.get_metric_data(
+            MetricDataQueries=[
+                {
+                    "Id": "handled",
+                    "MetricStat": {
+                        "Metric": {
+                            "Namespace": "Test",
+                            "MetricName": "Handled",
+                            "Dimensions": [{"Name": "kind", "Value": "metric"}],
+                        },
+                        "Period": 60,
+                        "Stat": "Sum",
+                    },
+                }
+            ],
+            StartTime=now - timedelta(minutes=5),
+            EndTime=now + timedelta(minutes=5),
+        )["MetricDataResults"]
+        values: list[float] = result["Values"]
+        return values or None
+
+    assert sum(eventually(published)) == 7
+
+
+def test_each_queues_aws_sqs_metrics_are_published(cloud: LocalCloud) -> None:
+    cloudwatch = cloud.deployment.aws.client("cloudwatch")
+
+    def listed() -> set[str] | None:
+        """AWS/SQS metrics of every queue"""
+        metrics = cloudwatch.list_metrics(
+            Namespace="AWS/SQS", MetricName="ApproximateAgeOfOldestMessage"
+        )["Metrics"]
+        names = {d["Value"] for m in metrics for d in m["Dimensions"]}
+        return names if {"local-Queue", "local-Dlq"} <= names else None
+
+    assert eventually(listed) >= {"local-Queue", "local-Dlq"}
 
 
 def test_a_send_through_a_configuration_set_that_does_not_exist_is_refused(

@@ -100,7 +100,7 @@ def test_alarms_notify_the_alarm_topic(deployment: Deployment, aws: AwsEndpoint)
     topic = deployment.registry.ref("AlarmTopic")
 
     dlq = alarms["local-DeadLetterQueueAlarm"]
-    assert len(alarms) == 7
+    assert len(alarms) == 9
     assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": "local-DeadLetterQueue"}]
     assert dlq["Threshold"] == 0
     assert dlq["ComparisonOperator"] == "GreaterThanThreshold"
@@ -135,6 +135,7 @@ def test_log_groups_keep_their_retention_and_name_the_functions_logs(
     assert set(groups) == {
         "local-ApiFunctionLogs",
         "local-WorkerFunctionLogs",
+        "local-HeavyWorkerFunctionLogs",
         "local-HttpApiAccessLogs",
     }
     assert {g["retentionInDays"] for g in groups.values()} == {30}
@@ -223,8 +224,14 @@ def test_functions_get_their_resolved_environment(deployment: Deployment) -> Non
 
 
 def test_event_source_mapping(deployment: Deployment) -> None:
-    (mapping,) = deployment.event_source_mappings.values()
+    mappings = deployment.event_source_mappings
+    mapping = mappings["WorkerFunctionTasks"]
+    heavy = mappings["HeavyWorkerFunctionTasks"]
 
+    assert heavy.queue_arn == "arn:aws:sqs:us-east-1:123456789012:local-HeavyTaskQueue"
+    assert deployment.function(heavy.function).logical_id == "HeavyWorkerFunction"
+    assert (heavy.batch_size, heavy.maximum_concurrency) == (1, 2)
+    assert deployment.function("HeavyWorkerFunction").memory_mb == 2048
     assert mapping.queue_arn == "arn:aws:sqs:us-east-1:123456789012:local-TaskQueue"
     assert deployment.function(mapping.function).logical_id == "WorkerFunction"
     assert mapping.batch_size == 10
@@ -242,6 +249,7 @@ def test_http_api_routes_authorizer_and_throttles(deployment: Deployment) -> Non
     assert {key for key, route in routes.items() if route.authorizer is None} == {
         "GET /health",
         "GET /docs",
+        "GET /docs/assets/{proxy+}",
         "GET /openapi.json",
     }
     assert {route.authorizer for route in routes.values()} == {None, "UserAuthorizer"}
@@ -293,7 +301,7 @@ def test_upload_bucket_is_configured(deployment: Deployment, aws: AwsEndpoint) -
         bucket == "uploads-" + str(deployment.stack.pseudo_parameters["AWS::StackId"]).split("/")[2]
     )
     (queue,) = notification["QueueConfigurations"]
-    assert queue["QueueArn"] == deployment.registry.get_att("TaskQueue", "Arn")
+    assert queue["QueueArn"] == deployment.registry.get_att("HeavyTaskQueue", "Arn")
     assert queue["Events"] == ["s3:ObjectCreated:*"]
     assert queue["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
     assert {"AbandonedUploads", "ExpireUploads"} <= {rule["ID"] for rule in lifecycle}
@@ -307,9 +315,26 @@ def test_upload_bucket_is_configured(deployment: Deployment, aws: AwsEndpoint) -
     assert "DenyInsecureTransport" in str(deployment.registry["UploadBucketPolicy"].note)
 
 
-def test_an_upload_notifies_the_task_queue(deployment: Deployment, aws: AwsEndpoint) -> None:
+def test_periodic_schedules_are_stored_in_their_group(
+    deployment: Deployment, aws: AwsEndpoint
+) -> None:
+    group = deployment.registry.ref("TaskScheduleGroup")
+    scheduler = aws.client("scheduler")
+
+    stored = scheduler.get_schedule(Name="local-DailyCleanupSchedule", GroupName=group)
+
+    assert stored["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    assert stored["Target"]["Arn"] == "arn:aws:sqs:us-east-1:123456789012:local-TaskQueue"
+    assert stored["Target"]["RoleArn"] == deployment.registry.get_att("SchedulerRole", "Arn")
+    assert json.loads(stored["Target"]["Input"])["task"] == "daily_cleanup"
+    assert deployment.registry.get_att("TaskScheduleGroup", "Arn").endswith(
+        f":schedule-group/{group}"
+    )
+
+
+def test_an_upload_notifies_the_heavy_task_queue(deployment: Deployment, aws: AwsEndpoint) -> None:
     bucket = deployment.registry.ref("UploadBucket")
-    url = deployment.queues()["TaskQueue"]
+    url = deployment.queues()["HeavyTaskQueue"]
     sqs = aws.client("sqs")
 
     aws.client("s3").put_object(Bucket=bucket, Key="uploads/photo.png", Body=b"x")

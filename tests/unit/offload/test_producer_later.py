@@ -1,0 +1,166 @@
+"""Tasks added for later: same batch, same rows, SQS's delay up to 15 minutes, a one-time
+schedule beyond, and a 503 that takes back whatever was made when any part is refused."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from offload import EnqueueError, Envelope, TaskRegistry
+from offload.exceptions import TaskTimingError
+from offload.producer import BackgroundTasks, use_task_queue
+from offload.testing import InMemoryTaskRecords
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+registry = TaskRegistry()
+
+
+@registry.task("remind")
+def remind(email: str, delay: int = 0) -> None:
+    """Its own `delay` argument: `later()` leaves every keyword to the task."""
+
+
+class FakeQueue:
+    def __init__(self, refuse: bool = False) -> None:
+        self.sent: list[Envelope] = []
+        self.refuse = refuse
+
+    def send(self, envelopes: Sequence[Envelope]) -> None:
+        if self.refuse:
+            raise EnqueueError("queue unavailable", [e.id for e in envelopes])
+        self.sent += envelopes
+
+
+class FakeSchedules:
+    def __init__(self, refuse: bool = False) -> None:
+        self.made: dict[str, Envelope] = {}
+        self.refuse = refuse
+
+    def send(self, envelopes: Sequence[Envelope]) -> None:
+        if self.refuse:
+            raise EnqueueError("scheduler unavailable", [e.id for e in envelopes])
+        self.made |= {e.id: e for e in envelopes}
+
+    def delete(self, task_id: str) -> None:
+        self.made.pop(task_id, None)
+
+
+class Parts:
+    def __init__(self, queue_refuses: bool = False, scheduler_refuses: bool = False) -> None:
+        self.queue = FakeQueue(queue_refuses)
+        self.schedules = FakeSchedules(scheduler_refuses)
+        self.records = InMemoryTaskRecords(lambda: NOW)
+        self.app = FastAPI()
+        use_task_queue(
+            self.app,
+            lambda: self.queue,
+            registry,
+            records=lambda: self.records,
+            schedules=lambda: self.schedules,
+            clock=lambda: NOW,
+        )
+
+        @self.app.post("/remind")
+        async def endpoint(background_tasks: BackgroundTasks, seconds: float) -> list[str]:
+            background_tasks.add_task(remind, "a@example.com")
+            later = background_tasks.later(timedelta(seconds=seconds))
+            later.add_task(remind, "a@example.com", delay=7)
+            return background_tasks.task_ids
+
+        @self.app.post("/at")
+        async def at(background_tasks: BackgroundTasks, when: datetime) -> list[str]:
+            background_tasks.at(when).add_task(remind, "a@example.com")
+            return background_tasks.task_ids
+
+    def post(self, path: str, **params: str) -> httpx.Response:
+        async def go() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                return await client.post(path, params=params)
+
+        return asyncio.run(go())
+
+
+def test_a_task_later_by_up_to_15_minutes_rides_sqs_with_its_due_time() -> None:
+    parts = Parts()
+    now_id, later_id = parts.post("/remind", seconds="900").json()
+
+    assert [e.id for e in parts.queue.sent] == [now_id, later_id]
+    assert parts.queue.sent[1].due_at == NOW + timedelta(minutes=15)
+    assert parts.queue.sent[1].kwargs == {"delay": 7}
+    assert parts.schedules.made == {}
+    assert parts.records.get(now_id).status == "queued"  # type: ignore[union-attr]
+    later = parts.records.get(later_id)
+    assert later is not None
+    assert (later.status, later.due_at) == ("scheduled", NOW + timedelta(minutes=15))
+
+
+def test_a_task_later_than_15_minutes_gets_a_one_time_schedule() -> None:
+    parts = Parts()
+    now_id, later_id = parts.post("/remind", seconds="3600").json()
+
+    assert [e.id for e in parts.queue.sent] == [now_id]
+    assert list(parts.schedules.made) == [later_id]
+    assert parts.schedules.made[later_id].due_at == NOW + timedelta(hours=1)
+
+
+def test_at_a_time_in_another_zone_is_the_same_moment() -> None:
+    parts = Parts()
+    [task_id] = parts.post("/at", when="2026-12-01T15:00:00+02:00").json()
+
+    assert parts.schedules.made[task_id].due_at == NOW + timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/remind", {"seconds": "-1"}),
+        ("/remind", {"seconds": str(366 * 24 * 3600)}),
+        ("/at", {"when": "2026-12-01T11:00:00+00:00"}),
+    ],
+)
+def test_a_time_it_cannot_run_at_fails_the_request_loudly(
+    path: str, params: dict[str, str]
+) -> None:
+    parts = Parts()
+    with pytest.raises(TaskTimingError):
+        asyncio.run(_raising(parts.app, path, params))
+    assert parts.queue.sent == []
+    assert parts.records.rows == {}
+
+
+async def _raising(app: FastAPI, path: str, params: dict[str, str]) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await client.post(path, params=params)
+
+
+def test_a_scheduler_refusal_answers_503_and_leaves_nothing() -> None:
+    parts = Parts(scheduler_refuses=True)
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    assert parts.queue.sent == []
+    assert parts.records.rows == {}
+
+
+def test_an_sqs_refusal_after_scheduling_takes_the_schedules_back() -> None:
+    parts = Parts(queue_refuses=True)
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    assert parts.schedules.made == {}
+    assert parts.records.rows == {}
+
+
+def test_the_task_arguments_stay_type_checked() -> None:
+    parts = Parts()
+
+    @parts.app.post("/typed")
+    async def typed(background_tasks: BackgroundTasks) -> None:
+        background_tasks.later(timedelta(hours=1)).add_task(remind, 42)  # type: ignore[arg-type]
+
+    assert parts.post("/typed").status_code == 500
