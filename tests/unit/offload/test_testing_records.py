@@ -218,7 +218,8 @@ def test_recent_failures_newest_first_up_to_a_limit(both: Both) -> None:
     envelopes = [Envelope(task="t", enqueued_at=NOW) for _ in range(4)]
     for envelope in envelopes:
         both.clock.tick()
-        both.do(lambda s, e=envelope: s.finish(context(e), "failed", INVALID_DATA))
+        failed = context(envelope)
+        both.do(lambda s: s.finish(failed, "failed", INVALID_DATA))  # noqa: B023 (called at once)
 
     [newest] = both.do(lambda s: s.failures(date(2026, 12, 1), limit=2))[:1]
     assert [r.id for r in newest] == [envelopes[3].id, envelopes[2].id]
