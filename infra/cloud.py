@@ -32,7 +32,7 @@ from infra.gateway.authorizer import JwtValidator, jwt_validators
 from infra.gateway.server import DEFAULT_PORT, Gateway
 from infra.identity.users import DEMO_USERS, UserPool
 from infra.metrics.emf import MetricExtractor
-from infra.metrics.sqs import QueueMetricsPublisher, queue_metrics
+from infra.metrics.sqs import QueueMetricsPublisher, read_queue_metrics
 from infra.provision import check_supported, provision
 from infra.provision.deployment import Deployment
 from infra.scheduler.firing import SchedulerEmulator
@@ -221,8 +221,6 @@ class LocalCloud:
     def _start_moto(self) -> str:
         self._moto = MotoServer(self.options.aws_port)
         self._moto.start()
-        # moto's state belongs to the process: a previous local cloud's resources must go.
-        MotoServer.reset()
         return self._moto.url
 
     def _local_values_notes(self, declared: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -261,19 +259,19 @@ class LocalCloud:
 
     def _start_queue_metrics(self) -> None:
         if self._moto is None:
-            # Another process runs moto: its queues cannot be read from here.
-            self.notes.append("no AWS/SQS metrics: moto runs in another process")
+            # A server the local cloud did not start (infra.aws.serve) has no metrics route.
+            self.notes.append("no AWS/SQS metrics: moto's server was started elsewhere")
             return
-        stack = self.deployment.stack
+        stack, url = self.deployment.stack, self.aws_url
         self._queue_metrics = QueueMetricsPublisher(
-            self.deployment.aws, lambda: queue_metrics(stack.account_id, stack.region)
+            self.deployment.aws, lambda: read_queue_metrics(url, stack.account_id, stack.region)
         )
         self._queue_metrics.start()
 
     def _start_outbox(self) -> None:
         stack = self.deployment.stack
         self._outbox = OutboxWatcher(
-            self.options.outbox, self.console, stack.account_id, stack.region
+            self.options.outbox, self.console, self.aws_url, stack.account_id, stack.region
         )
         self._outbox.start()
 

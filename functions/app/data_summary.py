@@ -83,6 +83,15 @@ def _check_field(name: str, known: int) -> None:
         raise InvalidDataError(f"A field name is longer than {MAX_FIELD_NAME_CHARS} characters.")
 
 
+def _mean(numbers: list[float]) -> float:
+    """The mean of finite numbers, finite itself: each is scaled by the largest magnitude first,
+    because even a sum of terms divided by their count can pass float's range inside fsum."""
+    scale = max(abs(n) for n in numbers)
+    if scale == 0:
+        return 0.0
+    return scale * (math.fsum(n / scale for n in numbers) / len(numbers))
+
+
 def _field(name: str, column: list[Any]) -> FieldSummary:
     kinds = Counter(_kind(v) for v in column)
     nulls = kinds.pop("null", 0)
@@ -91,8 +100,7 @@ def _field(name: str, column: list[Any]) -> FieldSummary:
     numbers = [n for n in finite if n is not None]
     if numbers:
         summary.min, summary.max = min(numbers), max(numbers)
-        # Each term divided first: the sum of large finite numbers could pass float's range.
-        summary.mean = math.fsum(n / len(numbers) for n in numbers)
+        summary.mean = _mean(numbers)
     strings = Counter(v for v in column if isinstance(v, str))
     if strings:
         summary.distinct = len(strings)

@@ -1,23 +1,37 @@
 """moto's server on the loopback interface: the AWS APIs of the local cloud.
 
-ThreadedMotoServer binds inside its thread, so a port in use hangs `start()` (werkzeug exits
-that thread instead of raising). Binding here, in the caller's thread, turns it into a clear
-error; the serving loop is moto's own application in werkzeug's threaded server, as in
-ThreadedMotoServer. moto's state is process-wide: one local cloud per process.
+moto runs in a process of its own (infra/aws/serve.py), so the AWS calls of the functions, the
+pollers and the gateway are served beside the local cloud's own work rather than taking turns
+with it under one interpreter lock. The port is bound here, in the caller's thread, so a port in
+use is a clear error (ThreadedMotoServer binds in its thread and hangs instead); the server
+process inherits the socket, and exits when its stdin, a pipe from this process, closes: when
+`stop()` closes it, or when this process dies, however it dies.
 """
 
 from __future__ import annotations
 
 import errno
+import json
+import os
+import select
 import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from pathlib import Path
 from typing import Any
 
-from infra.email import sends as ses_sends
-from infra.errors import PortInUseError
+from infra.errors import InfraError, PortInUseError
 
 LOOPBACK = "127.0.0.1"
 DEFAULT_AWS_PORT = 4566
+# Importing moto and building its application takes a few seconds on a busy machine.
+START_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+# Where `python -m infra` finds the infra package.
+_ROOT = Path(__file__).resolve().parents[2]
 
 
 def bind(port: int, what: str, host: str = LOOPBACK) -> socket.socket:
@@ -50,65 +64,101 @@ def stop_serving(server: Any, thread: threading.Thread | None) -> None:
 
 
 class MotoServer:
-    """moto's server application on 127.0.0.1, started and stopped with the local cloud."""
+    """moto's server application on 127.0.0.1, in a process started and stopped with the local
+    cloud (or with the test that started it)."""
 
     def __init__(self, port: int = DEFAULT_AWS_PORT, host: str = LOOPBACK) -> None:
         self._host = host
         self._requested_port = port
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._port: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def port(self) -> int:
-        if self._server is None:
+        if self._port is None:
             raise RuntimeError("the AWS endpoint is not started")
-        return int(self._server.server_address[1])
+        return self._port
 
     @property
     def url(self) -> str:
         return f"http://{self._host}:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
+
     def start(self) -> None:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
-
-        class QuietHandler(MotoRequestHandler):
-            # One line per AWS call would bury the functions' own logs.
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                pass
-
         sock = bind(self._requested_port, "AWS endpoint (--aws-port)", self._host)
+        port = int(sock.getsockname()[1])
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
         try:
-            self._server = make_server(
-                self._host,
-                sock.getsockname()[1],
-                # Keeps what moto's SESv2 drops: the configuration set of each send.
-                ses_sends.SendRecorder(DomainDispatcherApplication(create_backend_app)),
-                threaded=True,
-                request_handler=QuietHandler,
-                fd=sock.fileno(),
+            self._process = subprocess.Popen(  # noqa: S603 - our interpreter, our module
+                [
+                    sys.executable,
+                    "-m",
+                    "infra.aws.serve",
+                    str(sock.fileno()),
+                    self._host,
+                    str(port),
+                ],
+                env=environment,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                pass_fds=(sock.fileno(),),
+                # A session of its own: Ctrl-C reaches this process, which stops it last.
+                start_new_session=True,
             )
         finally:
-            # werkzeug serves a duplicate of the descriptor; this one is no longer needed.
+            # The server process holds its own copy of the listening socket.
             sock.close()
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="moto-server", daemon=True
-        )
-        self._thread.start()
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        self._port = port
+
+    def _wait_until_ready(self) -> None:
+        process = self._process
+        assert process is not None
+        assert process.stdout is not None
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        line = b""
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([process.stdout], [], [], max(0.0, remaining))
+            if not ready:
+                raise InfraError(
+                    f"moto's server did not start within {START_TIMEOUT_SECONDS:.0f} seconds"
+                )
+            chunk = os.read(process.stdout.fileno(), 64)
+            if not chunk:
+                status = process.wait()
+                raise InfraError(f"moto's server exited during start-up (status {status})")
+            line += chunk
+        if line.strip() != b"ready":
+            raise InfraError(f"moto's server said {line!r} instead of ready")
 
     def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
+        process, self._process = self._process, None
+        self._port = None
+        if process is None:
+            return
+        # Closing its stdin is the signal to stop; killing is for a server that will not.
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
-    @staticmethod
-    def reset() -> None:
-        """Forget every resource (moto's state is global to the process)."""
-        from moto.moto_api._internal.models import moto_api_backend
-
-        moto_api_backend.reset()
-        ses_sends.reset()
+    def reset(self) -> None:
+        """Forget every resource and every record of what was sent (moto's reset, over HTTP)."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            json.loads(response.read() or b"{}")

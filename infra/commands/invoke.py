@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         if endpoint is None:
             # Our own endpoint: nobody else shows the emails this invocation sends.
             stack = cloud.deployment.stack
-            outbox = OutboxWatcher(args.outbox, console, stack.account_id, stack.region)
+            outbox = OutboxWatcher(
+                args.outbox, console, cloud.aws_url, stack.account_id, stack.region
+            )
             outbox.folder.mkdir(parents=True, exist_ok=True)
         invocation = cloud.invoke(function.logical_id, event)
         if outbox is not None:

@@ -1,19 +1,21 @@
 """The SES outbox: emails the functions send through the local SES, shown and kept as .eml files.
 
-moto keeps sent emails in its SES backend (SESv2 SendEmail is stored by the v1 backend); the
-server runs in this process, so the watcher reads them there. Each email is printed on the
-console and written to <folder>/<time>-<message id>.eml, which any mail client opens. The
-configuration set a send named (which moto drops: see infra/email/sends.py) is shown with it, and
-kept in the file as an X-SES-CONFIGURATION-SET header, the header SES itself reads it from.
+moto keeps sent emails in its SES backend (SESv2 SendEmail is stored by the v1 backend), in the
+server's own process: the watcher reads them over HTTP, from the listing infra/email/sends.py
+adds to that server. Each email is printed on the console and written to
+<folder>/<time>-<message id>.eml, which any mail client opens. The configuration set a send
+named (which moto drops) is shown with it, and kept in the file as an X-SES-CONFIGURATION-SET
+header, the header SES itself reads it from.
 """
 
 from __future__ import annotations
 
 import email.policy
+import json
 import re
 import threading
 import time
-from collections.abc import Mapping
+import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -22,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from infra.console import Console
-from infra.email.sends import configuration_set_of
 
 DEFAULT_OUTBOX = Path(".local/outbox")
+#: Where moto's server (as infra.aws.serve runs it) lists the emails SES accepted.
+EMAILS_PATH = "/_local/ses/emails"
 _PREVIEW_LINES = 6
 CONFIGURATION_SET_HEADER = "X-SES-CONFIGURATION-SET"
 _CONFIGURATION_SET_LINE = re.compile(rb"(?im)^x-ses-configuration-set:")
@@ -72,51 +75,40 @@ class Email:
         return message.as_bytes(policy=email.policy.SMTP)
 
 
-def from_moto(message: Any) -> Email:
-    """An email from moto's SES backend records (Message, RawMessage, TemplateMessage)."""
-    destinations = getattr(message, "destinations", {})
-    if isinstance(destinations, Mapping):
-        to = tuple(destinations.get("ToAddresses", []))
-        cc = tuple(destinations.get("CcAddresses", []))
-        bcc = tuple(destinations.get("BccAddresses", []))
-    else:
-        to, cc, bcc = tuple(destinations or []), (), ()
-    raw = getattr(message, "raw_data", None)
-    subject = getattr(message, "subject", None)
-    body = getattr(message, "body", None)
-    if subject is None and hasattr(message, "template"):
-        subject = f"(template {message.template})"
-        body = str(getattr(message, "template_data", ""))
-    return Email(
-        message_id=str(message.id),
-        source=str(message.source),
-        to=to,
-        cc=cc,
-        bcc=bcc,
-        subject=str(subject or ""),
-        body=str(body or ""),
-        raw=None if raw is None else str(raw),
-        configuration_set=configuration_set_of(str(message.id)),
-    )
+def sent_emails(
+    aws_url: str, account_id: str, region: str, since: int = 0
+) -> tuple[int, list[Email]]:
+    """How many emails the local SES has accepted, and those from the `since`-th on."""
+    query = f"account={account_id}&region={region}&since={since}"
+    with urllib.request.urlopen(f"{aws_url}{EMAILS_PATH}?{query}", timeout=30) as response:  # noqa: S310 - the local endpoint
+        listing = json.loads(response.read())
+    emails = [
+        Email(**{**item, **{k: tuple(item[k]) for k in ("to", "cc", "bcc")}})
+        for item in listing["emails"]
+    ]
+    return int(listing["total"]), emails
 
 
 class OutboxWatcher:
-    """Polls moto's SES backend and publishes each new email once."""
+    """Polls the local SES's sent emails and publishes each new one once."""
 
     def __init__(
         self,
         folder: Path,
         console: Console,
+        aws_url: str,
         account_id: str,
         region: str,
         interval: float = 0.25,
     ) -> None:
         self.folder = folder
         self._console = console
+        self._aws_url = aws_url
         self._account_id = account_id
         self._region = region
         self._interval = interval
         self._seen: set[str] = set()
+        self._listed = 0
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -133,15 +125,17 @@ class OutboxWatcher:
 
     def poll(self) -> list[Path]:
         """Publish emails sent since the last poll; their .eml paths."""
-        from moto.ses.models import ses_backends
-
-        backend = ses_backends[self._account_id][self._region]
+        total, emails = sent_emails(self._aws_url, self._account_id, self._region, self._listed)
+        if total < self._listed:
+            # The endpoint was reset: its list starts again.
+            total, emails = sent_emails(self._aws_url, self._account_id, self._region)
+        self._listed = total
         written = []
-        for message in list(backend.sent_messages):
-            if message.id in self._seen:
+        for mail in emails:
+            if mail.message_id in self._seen:
                 continue
-            self._seen.add(message.id)
-            written.append(self._publish(from_moto(message)))
+            self._seen.add(mail.message_id)
+            written.append(self._publish(mail))
         return written
 
     def _run(self) -> None:

@@ -2,27 +2,37 @@
 
 AWS publishes each queue's depths and the age of its oldest message every minute; the console
 and the dashboard read ApproximateAgeOfOldestMessage from there (SQS's API has no such
-attribute). Locally moto runs in this process, so its queues are read directly and the same
-metrics put into its CloudWatch, a little more often than AWS does.
+attribute). Locally moto's server process reads its own queues (`QueueMetricsRoute` answers
+`GET /_local/sqs/metrics?account=...&region=...` there; no AWS API has that path), and the
+local cloud's publisher puts the same metrics into its CloudWatch, a little more often than AWS.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from infra.aws.endpoint import Clients
+
+#: Where moto's server (as infra.aws.serve runs it) answers each queue's metrics.
+METRICS_PATH = "/_local/sqs/metrics"
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 #: Seconds between two publications (AWS: 60; shorter here, so a console sees changes soon).
 DEFAULT_INTERVAL = 10.0
 
 
 def queue_metrics(account_id: str, region: str) -> dict[str, dict[str, float]]:
-    """Each queue's metrics as AWS/SQS names them, read from moto's in-process SQS."""
+    """Each queue's metrics as AWS/SQS names them, read from moto's SQS in this process."""
     from moto.sqs.models import sqs_backends
 
     now_ms = time.time() * 1000
@@ -42,6 +52,35 @@ def queue_metrics(account_id: str, region: str) -> dict[str, dict[str, float]]:
             "ApproximateAgeOfOldestMessage": max(0.0, (now_ms - min(sent)) / 1000) if sent else 0,
         }
     return found
+
+
+class QueueMetricsRoute:
+    """Wraps moto's server application: answers METRICS_PATH, passes every other request on."""
+
+    def __init__(self, app: WsgiApp) -> None:
+        self._app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")) != ("GET", METRICS_PATH):
+            return self._app(environ, start_response)
+        query = {k: v[-1] for k, v in parse_qs(str(environ.get("QUERY_STRING", ""))).items()}
+        value: Any = {"message": "account and region are required"}
+        status = "400 Bad Request"
+        if "account" in query and "region" in query:
+            status, value = "200 OK", queue_metrics(query["account"], query["region"])
+        body = json.dumps(value).encode()
+        start_response(
+            status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        )
+        return [body]
+
+
+def read_queue_metrics(aws_url: str, account_id: str, region: str) -> dict[str, dict[str, float]]:
+    """Each queue's metrics, as moto's server at `aws_url` reads them (QueueMetricsRoute)."""
+    url = f"{aws_url}{METRICS_PATH}?account={account_id}&region={region}"
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - the local endpoint
+        metrics: dict[str, dict[str, float]] = json.loads(response.read())
+    return metrics
 
 
 class QueueMetricsPublisher:

@@ -67,8 +67,10 @@ def container_environment(
 
 
 def _reachable(variables: Mapping[str, str], local: str, endpoint: str) -> dict[str, str]:
-    """Values that name the loopback endpoint (queue URLs) name the containers' one instead."""
-    return {
-        name: endpoint + value[len(local) :] if (value + "/").startswith(local + "/") else value
-        for name, value in variables.items()
-    }
+    """Values that name the loopback endpoint (queue URLs, lists of them) name the containers'
+    one instead."""
+
+    def one(value: str) -> str:
+        return endpoint + value[len(local) :] if (value + "/").startswith(local + "/") else value
+
+    return {name: ",".join(map(one, value.split(","))) for name, value in variables.items()}

@@ -24,6 +24,20 @@ class Attributes(Protocol):
     def get_att(self, logical_id: str, attribute: str) -> Any: ...
 
 
+class SymbolicAttributes:
+    """Resources left as names: Ref is `<Logical>`, Fn::GetAtt `<Logical.Attribute>`.
+
+    What a template says about resources that do not exist (its IAM statements, its
+    environment variables) can then be read and compared offline, without creating anything.
+    """
+
+    def ref(self, logical_id: str) -> str:
+        return f"<{logical_id}>"
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        return f"<{logical_id}.{attribute}>"
+
+
 class _NoValue:
     """AWS::NoValue: the property or list item holding it disappears."""
 
@@ -135,10 +149,10 @@ class Resolver:
                 # ${!Literal} is CloudFormation's escape for a literal ${Literal}.
                 return "${" + name[1:] + "}"
             if name in variables:
-                return _as_text(variables[name])
+                return as_text(variables[name])
             if "." in name and name not in self._pseudo:
-                return _as_text(self._get_att(name))
-            return _as_text(self._ref(name))
+                return as_text(self._get_att(name))
+            return as_text(self._ref(name))
 
         return _SUB_VARIABLE.sub(replace, text)
 
@@ -146,7 +160,7 @@ class Resolver:
         delimiter, items = self._pair(arg, "Fn::Join")
         if not isinstance(items, list):
             raise IntrinsicError(f"Fn::Join needs a list, got {items!r}")
-        return str(delimiter).join(_as_text(item) for item in items)
+        return str(delimiter).join(as_text(item) for item in items)
 
     def _select(self, arg: Any) -> Any:
         index, items = self._pair(arg, "Fn::Select")
@@ -169,7 +183,7 @@ class Resolver:
 
     def _equals(self, arg: Any) -> bool:
         left, right = self._pair(arg, "Fn::Equals")
-        return _as_text(left) == _as_text(right)
+        return as_text(left) == as_text(right)
 
     def _and(self, arg: Any) -> bool:
         return all(self._truth(self.resolve(item), "Fn::And") for item in self._list(arg))
@@ -199,7 +213,7 @@ class Resolver:
             raise IntrinsicError(f"Fn::FindInMap: {name}/{top}/{second} not in Mappings") from None
 
     def _base64(self, arg: Any) -> str:
-        return base64.b64encode(_as_text(self.resolve(arg)).encode()).decode()
+        return base64.b64encode(as_text(self.resolve(arg)).encode()).decode()
 
     def pair(self, arg: Any, name: str) -> tuple[Any, Any]:
         """The two resolved arguments of a function such as Fn::Equals."""
@@ -223,12 +237,13 @@ class Resolver:
         raise IntrinsicError(f"{where}: expected a condition, got {value!r}")
 
 
-def _as_text(value: Any) -> str:
+def as_text(value: Any) -> str:
+    """A resolved value as CloudFormation writes it into a string (Fn::Sub, Fn::Join)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         # A list parameter referenced in a string reads as CloudFormation's comma-joined form.
-        return ",".join(_as_text(item) for item in value)
+        return ",".join(as_text(item) for item in value)
     if value is NO_VALUE:
         raise IntrinsicError("AWS::NoValue cannot be used inside a string")
     return str(value)

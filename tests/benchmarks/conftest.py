@@ -7,17 +7,17 @@ every figure is a ratio against a baseline measured in the same run.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
-from moto import mock_aws
 
-# The functional tests' moto-backed account, for benchmarks that count what a request costs.
+# The functional tests' moto-backed stack, for benchmarks that count what a request costs.
+from tests.benchmarks.local_cloud import Bench, running_bench
+from tests.functional.conftest import Cloud
 from tests.functional.conftest import cloud as cloud
-from tests.moto_aws import REGION, create_task_queues, use_fake_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -31,6 +31,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("benchmark") is not None:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def quiet_logs() -> Iterator[None]:
+    """The functions log each request and task at the template's LogLevel (INFO); under
+    `pytest -s` that would bury the figures."""
+    logging.disable(logging.INFO)
+    yield
+    logging.disable(logging.NOTSET)
 
 
 @dataclass
@@ -47,13 +56,16 @@ class Queue:
 
 
 @pytest.fixture
-def task_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
-    """An SQS queue shaped like template.yaml's TaskQueue, in moto."""
-    use_fake_credentials(monkeypatch)
-    with mock_aws():
-        client = boto3.client("sqs", region_name=REGION)
-        url, _, _ = create_task_queues(client)
-        yield Queue(client, url)
+def task_queue(cloud: Cloud) -> Queue:
+    """template.yaml's TaskQueue, in moto (the functional tests' stack)."""
+    return Queue(cloud.sqs, cloud.task_queue_url)
+
+
+@pytest.fixture(scope="session")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    """One local cloud for the test_local_cloud_* modules, stopped with the session."""
+    with running_bench(tmp_path_factory.mktemp("local_cloud_bench")) as started:
+        yield started
 
 
 @pytest.fixture

@@ -19,11 +19,10 @@ from offload.records import TaskRecords
 from tests.benchmarks.conftest import Queue
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.conftest import FakeLambdaContext
-from tests.functional.conftest import http_event
-from tests.moto_aws import REGION, create_tables
+from tests.functional.conftest import Cloud, http_event
+from tests.moto_aws import REGION
 
 REPEATS = 60
-TABLE = "DataTable"
 
 tasks = TaskRegistry()
 
@@ -32,14 +31,14 @@ tasks = TaskRegistry()
 def note(text: str) -> None: ...
 
 
-def handler(queue: Queue, with_status: bool) -> Any:
+def handler(queue: Queue, with_status: bool, cloud: Cloud) -> Any:
     app = FastAPI()
     client = boto3.client("dynamodb", region_name=REGION)
     use_task_queue(
         app,
         lambda: SqsTaskQueue(queue.url, queue.client),
         task_registry=tasks,
-        records=(lambda: TaskRecords(TABLE, lambda: client)) if with_status else None,
+        records=(lambda: TaskRecords(cloud.table_name, lambda: client)) if with_status else None,
     )
 
     @app.post("/notes")
@@ -53,10 +52,12 @@ def handler(queue: Queue, with_status: bool) -> Any:
 
 @pytest.mark.benchmark
 def test_the_cost_of_recording_queued_status(
-    task_queue: Queue, lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
+    cloud: Cloud,
+    task_queue: Queue,
+    lambda_context: FakeLambdaContext,
+    current_loop: asyncio.AbstractEventLoop,
 ) -> None:
-    create_tables(boto3.client("dynamodb", region_name=REGION))
-    runs = {flag: handler(task_queue, flag) for flag in (False, True)}
+    runs = {flag: handler(task_queue, flag, cloud) for flag in (False, True)}
 
     def timed(with_status: bool) -> float:
         start = time.perf_counter()

@@ -23,8 +23,8 @@ from offload.scheduler import EventBridgeSchedules
 from tests.benchmarks.conftest import Queue
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.conftest import FakeLambdaContext
-from tests.functional.conftest import http_event
-from tests.moto_aws import REGION, create_tables
+from tests.functional.conftest import Cloud, http_event
+from tests.moto_aws import REGION
 
 REPEATS = 40
 GROUP = "bench"
@@ -37,7 +37,7 @@ tasks = TaskRegistry()
 def remind(text: str) -> None: ...
 
 
-def app_for(queue: Queue, calls: Counter[str]) -> Any:
+def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
     dynamodb = boto3.client("dynamodb", region_name=REGION)
     scheduler = boto3.client("scheduler", region_name=REGION)
     scheduler.create_schedule_group(Name=GROUP)
@@ -51,7 +51,7 @@ def app_for(queue: Queue, calls: Counter[str]) -> Any:
         app,
         lambda: SqsTaskQueue(queue.url, queue.client),
         task_registry=tasks,
-        records=lambda: TaskRecords("DataTable", lambda: dynamodb),
+        records=lambda: TaskRecords(table, lambda: dynamodb),
         schedules=lambda: EventBridgeSchedules(
             lambda: GROUP,
             lambda: "arn:aws:iam::123456789012:role/scheduler",
@@ -74,11 +74,13 @@ def app_for(queue: Queue, calls: Counter[str]) -> Any:
 
 @pytest.mark.benchmark
 def test_the_cost_of_a_delayed_and_a_scheduled_task(
-    task_queue: Queue, lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
+    cloud: Cloud,
+    task_queue: Queue,
+    lambda_context: FakeLambdaContext,
+    current_loop: asyncio.AbstractEventLoop,
 ) -> None:
-    create_tables(boto3.client("dynamodb", region_name=REGION))
     calls: Counter[str] = Counter()
-    handler = app_for(task_queue, calls)
+    handler = app_for(task_queue, cloud.table_name, calls)
 
     def timed(seconds: int | None) -> float:
         event = http_event("POST", "/remind", query=f"seconds={seconds}" if seconds else "")

@@ -67,8 +67,7 @@ def _deployed(stack_name: str) -> Target:
     return Target(api_url=outputs["ApiUrl"].rstrip("/"), issue_token=lambda email, admin: token)
 
 
-# Per module, not per session: moto's state is global to the process, so a cloud left running
-# would keep polling queues that later tests create.
+# Per module: each module's tests run against a cloud of their own, stopped with the module.
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     stack_name = os.environ.get("AWS_SAM_STACK_NAME")

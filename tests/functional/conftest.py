@@ -1,4 +1,5 @@
-"""moto-backed AWS for handler tests: the resources of template.yaml, made in-process.
+"""moto-backed AWS for handler tests: template.yaml's stack, provisioned in-process by the
+local cloud's own provisioners (tests/moto_aws.py), and the functions' environment from it.
 
 The handlers under test are the very functions Lambda calls (api.handler.handler and
 worker.handler.handler); only AWS is replaced.
@@ -8,29 +9,34 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
-from app import wiring
+from app import clients, wiring
 from app.settings import Settings, get_settings
 from infra.aws.server import MotoServer
+from infra.event_sources.records import sqs_event
 from tests.conftest import load_event, make_context
-from tests.moto_aws import REGION, create_tables, create_task_queues, use_fake_credentials
+from tests.moto_aws import (
+    IN_PROCESS,
+    REGION,
+    bucket_name,
+    function_environment,
+    table_name,
+    use_fake_credentials,
+)
+from tests.moto_aws import sent_emails as moto_sent_emails
+from tests.refusals import sqs_refusing
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sqs.client import SQSClient
 
-SENDER = "no-reply@example.com"
-UPLOAD_BUCKET = "uploads-test"
-CONFIGURATION_SET = "emails"
-SCHEDULE_GROUP = "tasks"
-SCHEDULER_ROLE = "arn:aws:iam::123456789012:role/scheduler"
+    from infra.provision.deployment import Deployment
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,8 @@ class Cloud:
     table_name: str
     s3: S3Client
     upload_bucket: str
+    #: The stack as provisioned from template.yaml: every resource's name and attributes.
+    deployment: Deployment
     #: The queue of heavy work (uploads): the bucket's notifications go there.
     heavy_queue_url: str = ""
     heavy_queue_arn: str = ""
@@ -93,10 +101,25 @@ class Cloud:
                 return messages
             messages += [dict(m) for m in batch]
 
+    def rows(self, prefix: str = "") -> list[dict[str, Any]]:
+        """The data table's items whose partition key starts with `prefix`, as stored."""
+        dynamodb = self.deployment.aws.client("dynamodb")
+        return [
+            dict(item)
+            for page in dynamodb.get_paginator("scan").paginate(TableName=self.table_name)
+            for item in page["Items"]
+            if item["pk"]["S"].startswith(prefix)
+        ]
+
     def sqs_event(self, messages: list[dict[str, Any]], queue_arn: str = "") -> dict[str, Any]:
-        """The event Lambda's SQS poller would build from received messages."""
-        arn = queue_arn or self.task_queue_arn
-        return {"Records": [lambda_record(m, arn) for m in messages]}
+        """The event Lambda's SQS poller would build from received messages (the local
+        cloud's own records, infra/event_sources/records.py)."""
+        return sqs_event(messages, queue_arn or self.task_queue_arn, REGION)
+
+    def sqs_refusing(self, entries: Collection[str] | None = None) -> AbstractContextManager[None]:
+        """SQS refusing the app's SendMessageBatch while inside: every call, or only the entries
+        with those ids (tests/refusals.py)."""
+        return sqs_refusing(clients.sqs(), entries)
 
     def run_worker(self) -> list[dict[str, Any]]:
         """Hand everything on the task queues to the worker handler, in batches of 10 as the
@@ -171,10 +194,7 @@ class Cloud:
 
 def sent_emails() -> list[Any]:
     """What moto's SES accepted (SES v2 SendEmail lands in the same backend)."""
-    from moto.core.models import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
-    return list(ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages)
+    return list(moto_sent_emails())
 
 
 def captured(client: Any, operation: str) -> list[dict[str, Any]]:
@@ -190,104 +210,45 @@ def captured(client: Any, operation: str) -> list[dict[str, Any]]:
     return calls
 
 
-def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
-    attributes = {
-        name: {
-            "stringValue": value.get("StringValue"),
-            "binaryValue": value.get("BinaryValue"),
-            "stringListValues": [],
-            "binaryListValues": [],
-            "dataType": value["DataType"],
-        }
-        for name, value in message.get("MessageAttributes", {}).items()
-    }
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message["Attributes"],
-        "messageAttributes": attributes,
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
-    }
-
-
 @pytest.fixture
 def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     use_fake_credentials(monkeypatch)
-    with mock_aws():
-        sqs = boto3.client("sqs", region_name=REGION)
-        queue_url, queue_arn, dlq_url = create_task_queues(sqs)
-        heavy_url, heavy_arn, heavy_dlq_url = create_task_queues(sqs, prefix="Heavy")
-        create_tables(boto3.client("dynamodb", region_name=REGION))
-        boto3.client("scheduler", region_name=REGION).create_schedule_group(Name=SCHEDULE_GROUP)
-        ses = boto3.client("sesv2", region_name=REGION)
-        ses.create_email_identity(EmailIdentity=SENDER)
-        ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=UPLOAD_BUCKET)
-        notify_uploads(s3, heavy_arn)
-        # Configuring a notification sends s3:TestEvent to the queue; start with it empty.
-        sqs.purge_queue(QueueUrl=heavy_url)
-        for name, value in {
-            "TASK_QUEUE_URL": queue_url,
-            "TASK_QUEUE_ARN": queue_arn,
-            "HEAVY_TASK_QUEUE_URL": heavy_url,
-            "HEAVY_TASK_QUEUE_ARN": heavy_arn,
-            "SCHEDULE_GROUP_NAME": SCHEDULE_GROUP,
-            "SCHEDULER_ROLE_ARN": SCHEDULER_ROLE,
-            "DEAD_LETTER_QUEUE_URL": dlq_url,
-            "WATCHED_DEAD_LETTER_QUEUE_URLS": f"{dlq_url},{heavy_dlq_url}",
-            "DATA_TABLE_NAME": "DataTable",
-            "SENDER_EMAIL": SENDER,
-            "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
-            "UPLOAD_BUCKET_NAME": UPLOAD_BUCKET,
-        }.items():
+    with IN_PROCESS.running() as deployment:
+        for name, value in function_environment(deployment).items():
             monkeypatch.setenv(name, value)
         reset_caches()
+        aws = deployment.aws
+        queues = deployment.queues()
         yield Cloud(
-            sqs,
-            queue_url,
-            queue_arn,
-            dlq_url,
-            "DataTable",
-            s3,
-            UPLOAD_BUCKET,
-            heavy_url,
-            heavy_arn,
-            heavy_dlq_url,
+            sqs=aws.client("sqs"),
+            task_queue_url=queues["TaskQueue"],
+            task_queue_arn=str(deployment.registry.get_att("TaskQueue", "Arn")),
+            dead_letter_queue_url=queues["DeadLetterQueue"],
+            table_name=table_name(deployment),
+            s3=aws.client("s3"),
+            upload_bucket=bucket_name(deployment),
+            deployment=deployment,
+            heavy_queue_url=queues["HeavyTaskQueue"],
+            heavy_queue_arn=str(deployment.registry.get_att("HeavyTaskQueue", "Arn")),
+            heavy_dead_letter_queue_url=queues["HeavyDeadLetterQueue"],
         )
     reset_caches()
 
 
-def notify_uploads(s3: S3Client, queue_arn: str) -> None:
-    """The template's UploadBucket notification: ObjectCreated under uploads/ to the queue."""
-    s3.put_bucket_notification_configuration(
-        Bucket=UPLOAD_BUCKET,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": queue_arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "uploads/"}]}},
-                }
-            ]
-        },
-    )
-
-
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[MotoServer]:
-    """moto's real server on a free 127.0.0.1 port, for tests that need HTTP (the local cloud's
-    pieces, real pollers)."""
+    """moto's real server, in a process of its own on a free 127.0.0.1 port, for tests that need
+    HTTP (the local cloud's pieces, real pollers); it stops with the module, whatever happens."""
     server = MotoServer(port=0)
-    server.start()
-    yield server
-    server.stop()
-    # moto's state is the process's: leave none of it to the next module.
-    MotoServer.reset()
+    with pytest.MonkeyPatch.context() as patch:
+        # SQS allows one purge a minute per queue (so does moto); tests clear the stack's
+        # queues between them faster than that.
+        patch.setenv("MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR", "false")
+        server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def reset_caches() -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 
 from app import clients
-from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, User, reset_caches, sent_emails
-from tests.moto_aws import REGION
+from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, User, sent_emails
 
 ITEM = {
     "name": "Blue ceramic teapot",
@@ -157,16 +155,11 @@ def test_wrong_content_type_is_415_and_too_large_is_413(cloud: Cloud) -> None:
     assert cloud.receive(cloud.task_queue_url) == []
 
 
-def test_an_item_whose_tasks_were_refused_is_taken_back(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given SQS refusing (a wrong queue URL): the client will be told to retry
-    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
-    reset_caches()
-
-    status, _ = cloud.call_api("POST", "/items", ITEM)
+def test_an_item_whose_tasks_were_refused_is_taken_back(cloud: Cloud) -> None:
+    # Given SQS refusing: the client will be told to retry
+    with cloud.sqs_refusing():
+        status, _ = cloud.call_api("POST", "/items", ITEM)
 
     # Then nothing is left behind that the retry would duplicate
     assert status == 503
-    rows = boto3.client("dynamodb", region_name=REGION).scan(TableName=cloud.table_name)["Items"]
-    assert [r["pk"]["S"] for r in rows if r["pk"]["S"].startswith("ITEM#")] == []
+    assert cloud.rows("ITEM#") == []

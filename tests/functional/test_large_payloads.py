@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 
 from app.wiring import wiring
 from offload import Envelope, registry
-from tests.functional.conftest import ALICE, Cloud, reset_caches
-from tests.moto_aws import REGION
+from tests.functional.conftest import ALICE, Cloud
 
-BUCKET = "uploads-payload-test"
 received: list[int] = []
 
 
@@ -22,12 +19,10 @@ def measure_blob(blob: str, *, label: str) -> None:
 
 
 @pytest.fixture
-def bucket(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> str:
-    boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
-    monkeypatch.setenv("UPLOAD_BUCKET_NAME", BUCKET)
-    reset_caches()
+def bucket(cloud: Cloud) -> str:
+    """The stack's upload bucket, which keeps large arguments under payloads/."""
     received.clear()
-    return BUCKET
+    return cloud.upload_bucket
 
 
 def test_a_2_mb_argument_goes_through_s3_and_reaches_the_task(cloud: Cloud, bucket: str) -> None:
@@ -58,7 +53,7 @@ def test_small_arguments_stay_inline(cloud: Cloud, bucket: str) -> None:
 
     [message] = cloud.receive(cloud.task_queue_url)
     assert "payload" not in json.loads(message["Body"])
-    assert boto3.client("s3", region_name=REGION).list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    assert cloud.s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
 def test_a_pointer_to_a_missing_payload_is_dead_lettered_with_the_reason(

@@ -54,6 +54,10 @@ def cleanup_log() -> Iterator[list[logging.LogRecord]]:
     logger.removeHandler(handler)
 
 
+def queue_name(url: str) -> str:
+    return url.rsplit("/", 1)[-1]
+
+
 def test_stale_upload_records_go_and_the_dead_letters_are_reported(
     cloud: Cloud, capsys: pytest.CaptureFixture[str], cleanup_log: list[logging.LogRecord]
 ) -> None:
@@ -80,7 +84,10 @@ def test_stale_upload_records_go_and_the_dead_letters_are_reported(
         "daily cleanup: 2 upload record(s) removed; dead-letter queues hold 1 message(s)"
     )
     # `extra` values become attributes of the record.
-    assert report.__dict__["dead_letters"] == {"DeadLetterQueue": 0, "HeavyDeadLetterQueue": 1}
+    assert report.__dict__["dead_letters"] == {
+        queue_name(cloud.dead_letter_queue_url): 0,
+        queue_name(cloud.heavy_dead_letter_queue_url): 1,
+    }
     # The handler prints the metrics (EMF) when the invocation ends.
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line[:1] == "{"]
     [metrics] = [line for line in lines if "DeadLetterMessages" in line]

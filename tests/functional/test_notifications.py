@@ -15,8 +15,6 @@ from tests.functional.conftest import (
     ADMIN,
     ALICE,
     BOB,
-    CONFIGURATION_SET,
-    SENDER,
     Cloud,
     User,
     captured,
@@ -56,28 +54,18 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     # Then both succeed: the email went through SES, the log entry can be read back
     assert response == {"batchItemFailures": []}
     [email] = sent_emails()
-    assert email.source == SENDER
+    # from the address the deployer chose (SenderEmail)
+    assert email.source == cloud.deployment.stack.parameters["SenderEmail"]
     assert email.destinations["ToAddresses"] == ["you@example.com"]
     assert email.subject == "Notification"
     # through the stack's configuration set (suppression list, bounce and complaint metrics)
-    assert [s["ConfigurationSetName"] for s in sends] == [CONFIGURATION_SET]
+    configuration_set = cloud.deployment.registry.ref("EmailConfigurationSet")
+    assert [s["ConfigurationSetName"] for s in sends] == [configuration_set]
     status, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
     assert status == 200
     assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
     assert logs[0]["correlation_id"] == "Jz4q1hUyIAMEb9w="
     assert cloud.receive(cloud.dead_letter_queue_url) == []
-
-
-def test_redelivered_log_task_writes_one_entry(cloud: Cloud) -> None:
-    call_api(http_event("POST", "/send-notification/you@example.com"))
-    messages = cloud.receive(cloud.task_queue_url)
-    log_messages = [m for m in messages if json.loads(m["Body"])["task"] == "write_log"]
-
-    worker_handler(cloud.sqs_event(log_messages), make_context())
-    worker_handler(cloud.sqs_event(log_messages), make_context())
-
-    _, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
-    assert len(logs) == 1
 
 
 @pytest.mark.parametrize(
@@ -106,20 +94,6 @@ def test_422_does_not_echo_large_input(cloud: Cloud) -> None:
     assert status == 422
     assert huge not in json.dumps(body)
     assert len(json.dumps(body)) < 1000
-
-
-def test_sqs_refusing_answers_503_and_claims_nothing(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a task queue that does not exist (deleted, or a wrong URL)
-    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
-    reset_caches()
-
-    status, body = call_api(http_event("POST", "/send-notification/you@example.com"))
-
-    assert status == 503
-    assert "task_ids" not in body
-    assert "could not be queued" in body["detail"]
 
 
 def test_retryable_failure_is_listed_in_batch_item_failures(
@@ -246,12 +220,9 @@ def test_a_refused_request_gives_its_quota_back(
     cloud: Cloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
-    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
     reset_caches()
-    assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 503
-
-    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url)
-    reset_caches()
+    with cloud.sqs_refusing():
+        assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 503
 
     assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 202
 

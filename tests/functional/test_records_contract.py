@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from offload import Envelope
 from offload.context import TaskContext
 from offload.reasons import TEMPORARY_ERROR
 from offload.records import NotScheduledError, StartRefusedError, TaskRecords
 from offload.testing import InMemoryTaskRecords
-from tests.moto_aws import REGION, create_tables, use_fake_credentials
+from tests.moto_aws import IN_PROCESS, table_name, use_fake_credentials
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -37,10 +35,9 @@ def records(
         yield InMemoryTaskRecords(clock), clock
         return
     use_fake_credentials(monkeypatch)
-    with mock_aws():
-        client = boto3.client("dynamodb", region_name=REGION)
-        create_tables(client)
-        yield TaskRecords("DataTable", lambda: client, clock=clock), clock
+    with IN_PROCESS.running() as deployment:
+        client = deployment.aws.client("dynamodb")
+        yield TaskRecords(table_name(deployment), lambda: client, clock=clock), clock
 
 
 def context(envelope: Envelope, attempt: int = 1) -> TaskContext:

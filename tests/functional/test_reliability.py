@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 
 from app import clients
@@ -13,7 +12,6 @@ from app.email import Mailer
 from app.wiring import Wiring
 from tests.conftest import make_context
 from tests.functional.conftest import Cloud, sent_emails
-from tests.moto_aws import REGION
 from worker.handler import handler as worker_handler
 
 NOTIFY = "/send-notification/you@example.com"
@@ -49,30 +47,6 @@ def test_every_returned_id_has_a_status_from_queued_to_succeeded(cloud: Cloud) -
         done = task_status(cloud, task_id)
         assert (done["status"], done["attempts"]) == ("succeeded", 1)
     assert cloud.call_api("GET", f"/tasks/{'f' * 32}")[0] == 404
-
-
-def test_the_same_message_delivered_twice_sends_one_email(cloud: Cloud) -> None:
-    cloud.call_api("POST", NOTIFY)
-    message = email_message(cloud)
-    event = cloud.sqs_event([message])
-
-    first = worker_handler(event, make_context())
-    second = worker_handler(cloud.sqs_event([with_receive_count(message, 2)]), make_context())
-
-    assert first == second == {"batchItemFailures": []}
-    assert len(sent_emails()) == 1
-
-
-def test_the_same_task_id_in_two_messages_sends_one_email(cloud: Cloud) -> None:
-    # Given a producer retry: the same envelope sent again as a new SQS message
-    cloud.call_api("POST", NOTIFY)
-    body = email_message(cloud)["Body"]
-    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=body)
-    cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=body)
-
-    cloud.run_worker()
-
-    assert len(sent_emails()) == 1
 
 
 def test_a_retryable_failure_backs_off_and_records_why(
@@ -165,23 +139,6 @@ def test_a_duplicate_arriving_while_the_first_runs_is_retried_not_succeeded(
     assert status["status"] == "succeeded"
 
 
-def test_task_rows_failing_to_start_is_never_a_silent_success(cloud: Cloud) -> None:
-    cloud.call_api("POST", NOTIFY)
-    messages = cloud.receive(cloud.task_queue_url)
-
-    def unavailable(**_: Any) -> None:
-        raise ConnectionError("DynamoDB unreachable")
-
-    clients.dynamodb().meta.events.register("before-call.dynamodb.UpdateItem", unavailable)
-
-    response = worker_handler(cloud.sqs_event(messages), make_context())
-
-    assert sorted(str(f["itemIdentifier"]) for f in response["batchItemFailures"]) == sorted(
-        m["MessageId"] for m in messages
-    )
-    assert sent_emails() == []
-
-
 def test_records_are_not_started_when_the_invocation_is_about_to_time_out(cloud: Cloud) -> None:
     cloud.call_api("POST", NOTIFY)
     messages = cloud.receive(cloud.task_queue_url)
@@ -194,46 +151,32 @@ def test_records_are_not_started_when_the_invocation_is_about_to_time_out(cloud:
     assert len(cloud.receive(cloud.task_queue_url)) == len(messages)
 
 
-def test_sqs_refusing_records_no_queued_status(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("refused", "taken"),
+    [pytest.param(None, 0, id="every-entry"), pytest.param({"1"}, 1, id="one-entry")],
+)
+def test_tasks_of_a_refused_request_are_never_queued_nor_run(
+    cloud: Cloud, refused: set[str] | None, taken: int
 ) -> None:
-    monkeypatch.setenv("TASK_QUEUE_URL", cloud.task_queue_url + "-missing")
-    from tests.functional.conftest import reset_caches
+    # Given SQS refusing all of a request's tasks, or only its second (the log entry)
+    with cloud.sqs_refusing(refused):
+        status, _ = cloud.call_api("POST", NOTIFY)
 
-    reset_caches()
-
-    status, _ = cloud.call_api("POST", NOTIFY)
-
+    # Then the client is told nothing happened: a refused task has no row, and what SQS took
+    # anyway (a whole task: the email) is cancelled
     assert status == 503
-    rows = boto3.client("dynamodb", region_name=REGION).scan(TableName=cloud.table_name)["Items"]
-    assert [r for r in rows if r["pk"]["S"].startswith("TASK#")] == []
+    on_queue = cloud.receive(cloud.task_queue_url)
+    assert [json.loads(m["Body"])["task"] for m in on_queue] == ["send_email"] * taken
+    assert [r["status"]["S"] for r in cloud.rows("TASK#")] == ["cancelled"] * taken
 
-
-def test_tasks_sqs_took_for_a_refused_request_are_cancelled_not_run(cloud: Cloud) -> None:
-    # Given SQS taking the email but refusing the log entry of the same request
-    def drop_second(params: dict[str, Any], **_: Any) -> None:
-        params["Entries"] = [e for e in params["Entries"] if e["Id"] != "1"]
-
-    def report_second(parsed: dict[str, Any], **_: Any) -> None:
-        parsed.setdefault("Failed", []).append(
-            {"Id": "1", "SenderFault": False, "Code": "InternalError", "Message": "injected"}
+    # And when the worker gets what SQS took, it does not run it
+    for message in on_queue:
+        cloud.sqs.change_message_visibility(
+            QueueUrl=cloud.task_queue_url,
+            ReceiptHandle=message["ReceiptHandle"],
+            VisibilityTimeout=0,
         )
-
-    events = clients.sqs().meta.events
-    events.register("provide-client-params.sqs.SendMessageBatch", drop_second)
-    events.register("after-call.sqs.SendMessageBatch", report_second)
-
-    status, _ = cloud.call_api("POST", NOTIFY)
-
-    # Then the client is told nothing happened, and nothing does
-    assert status == 503
-    [message] = cloud.receive(cloud.task_queue_url)
-    task_id = json.loads(message["Body"])["id"]
-    assert task_status(cloud, task_id)["status"] == "cancelled"
-    cloud.sqs.change_message_visibility(
-        QueueUrl=cloud.task_queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-    )
-    assert [m["id"] for m in cloud.run_worker()] == [task_id]
+    assert len(cloud.run_worker()) == taken
     assert sent_emails() == []
-    assert task_status(cloud, task_id)["status"] == "cancelled"
+    assert [r["status"]["S"] for r in cloud.rows("TASK#")] == ["cancelled"] * taken
     assert cloud.receive(cloud.dead_letter_queue_url) == []

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.functional.conftest import BOB, SCHEDULE_GROUP, Cloud, sent_emails
+from tests.functional.conftest import BOB, Cloud, sent_emails
 from tests.moto_aws import REGION
 
 ME = "you@example.com"
@@ -19,6 +19,19 @@ ME = "you@example.com"
 
 def scheduler() -> Any:
     return boto3.client("scheduler", region_name=REGION)
+
+
+def schedule_group(cloud: Cloud) -> str:
+    return str(cloud.deployment.registry.ref("TaskScheduleGroup"))
+
+
+def one_time_schedules(cloud: Cloud) -> set[str]:
+    """The names of the group's schedules, the template's own (periodic tasks) left out."""
+    periodic = {
+        str(s.ref) for s in cloud.deployment.registry.of_type("AWS::Scheduler::Schedule").values()
+    }
+    listed = scheduler().list_schedules(GroupName=schedule_group(cloud))["Schedules"]
+    return {s["Name"] for s in listed} - periodic
 
 
 def notify_later(cloud: Cloud, seconds: int) -> list[str]:
@@ -32,7 +45,7 @@ def notify_later(cloud: Cloud, seconds: int) -> list[str]:
 
 def fire(cloud: Cloud, task_id: str) -> None:
     """What EventBridge Scheduler does when the schedule is due: its input onto its queue."""
-    schedule = scheduler().get_schedule(Name=task_id, GroupName=SCHEDULE_GROUP)
+    schedule = scheduler().get_schedule(Name=task_id, GroupName=schedule_group(cloud))
     assert schedule["Target"]["Arn"] == cloud.task_queue_arn
     cloud.sqs.send_message(QueueUrl=cloud.task_queue_url, MessageBody=schedule["Target"]["Input"])
 
@@ -41,7 +54,7 @@ def test_an_hour_later_is_a_one_time_schedule_and_the_row_says_scheduled(cloud: 
     email_id, log_id = notify_later(cloud, 3600)
 
     assert cloud.receive(cloud.task_queue_url) == []
-    names = {s["Name"] for s in scheduler().list_schedules(GroupName=SCHEDULE_GROUP)["Schedules"]}
+    names = one_time_schedules(cloud)
     assert names == {email_id, log_id}
     status, row = cloud.call_api("GET", f"/tasks/{email_id}")
     assert status == 200
@@ -63,7 +76,7 @@ def test_a_minute_later_rides_sqs_with_a_delay_and_no_schedule(cloud: Cloud) -> 
         QueueUrl=cloud.task_queue_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
     )["Attributes"]
     assert attributes["ApproximateNumberOfMessagesDelayed"] == "2"
-    assert scheduler().list_schedules(GroupName=SCHEDULE_GROUP)["Schedules"] == []
+    assert one_time_schedules(cloud) == set()
 
 
 def test_a_schedule_that_fires_twice_sends_one_email(cloud: Cloud) -> None:
@@ -79,14 +92,14 @@ def test_a_schedule_that_fires_twice_sends_one_email(cloud: Cloud) -> None:
 
 def test_its_owner_cancels_it_and_it_never_runs_even_if_delivered(cloud: Cloud) -> None:
     email_id, log_id = notify_later(cloud, 3600)
-    schedule = scheduler().get_schedule(Name=email_id, GroupName=SCHEDULE_GROUP)
+    schedule = scheduler().get_schedule(Name=email_id, GroupName=schedule_group(cloud))
 
     assert cloud.call_api("DELETE", f"/tasks/{email_id}", as_user=BOB)[0] == 404
     status, cancelled = cloud.call_api("DELETE", f"/tasks/{email_id}")
     assert status == 200, cancelled
     assert cancelled["status"] == "cancelled"
     assert cancelled["reason"]["code"] == "cancelled"
-    names = {s["Name"] for s in scheduler().list_schedules(GroupName=SCHEDULE_GROUP)["Schedules"]}
+    names = one_time_schedules(cloud)
     assert names == {log_id}
     # Cancelling again answers the same.
     assert cloud.call_api("DELETE", f"/tasks/{email_id}")[1]["status"] == "cancelled"

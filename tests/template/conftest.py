@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from infra.template.translation import Translated, translate
-from tests.template.intrinsics import default_parameters
+from tests.template.values import default_parameters
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 SAM's policy templates (SQSSendMessagePolicy ...) become inline policies of a generated
 `<Function>Role`; its Events add AWS-managed policies. A grant is one Allow statement with its
-actions in lower case and its resources rendered by `intrinsics.render`.
+actions in lower case and its resources rendered by `values.render`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from tests.template.intrinsics import ACCOUNT_ID, PARTITION, REGION, render
+from infra.template.stack import ACCOUNT_ID
+from tests.template.values import PARTITION, REGION, render
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.template.intrinsics import EvaluationError, render
+from infra.errors import IntrinsicError
+from tests.template.values import render
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -109,8 +110,8 @@ def lambda_environment(
     variables = function(translated, name).get("Environment", {}).get("Variables", {})
     for key, value in variables.items():
         try:
-            rendered = render(value, parameters)
-        except EvaluationError:
+            rendered = render(value, parameters, translated)
+        except IntrinsicError:
             rendered = f"<{key}>"
         environment[key] = _stand_in(rendered, translated)
     return environment

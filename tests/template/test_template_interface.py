@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.template.intrinsics import REQUIRED_PARAMETERS
+from tests.template.values import REQUIRED_PARAMETERS
 
 if TYPE_CHECKING:
     from infra.template.translation import Translated

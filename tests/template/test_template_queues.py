@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.template.intrinsics import (
+from tests.template.values import (
     as_int,
     boundary_values,
     referenced_parameters,

@@ -13,7 +13,7 @@ import app.tasks  # noqa: F401  (registers every task of the application)
 from app.wiring import QUEUE_SETTINGS
 from offload import TaskSpec, registry
 from offload.periodic import periodic_body
-from tests.template.intrinsics import as_int
+from tests.template.values import as_int
 
 if TYPE_CHECKING:
     from infra.template.translation import Translated

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.template.intrinsics import as_int, boundary_values
+from tests.template.values import as_int, boundary_values
 
 if TYPE_CHECKING:
     from infra.template.translation import Translated

@@ -1,4 +1,6 @@
-"""The worker in this process, behind infra's SQS pollers, against moto's server.
+"""The worker in this process, behind infra's SQS pollers, against moto's server holding
+template.yaml's stack (provisioned by infra/provision once per server, its data cleared for
+each test).
 
 Running the worker in-process is what lets test-registered tasks (tests/functional/faults/tasks.py)
 and in-process fault hooks reach it; everything between the queue and the handler is still the
@@ -17,7 +19,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pytest
@@ -27,9 +29,9 @@ from app.wiring import Wiring, wiring
 from infra.aws.endpoint import AwsEndpoint
 from infra.aws.server import MotoServer
 from infra.console import Console
+from infra.email.outbox import Email, sent_emails
 from infra.event_sources.poller import SqsPoller
 from infra.functions.invocation import FunctionError, Invocation
-from infra.provision.deployment import EventSourceMapping
 from offload import registry
 from offload.envelope import Envelope
 from offload.producer import TaskBatch
@@ -37,28 +39,34 @@ from offload.records import FINAL_STATES, TaskRecord
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
-from tests.moto_aws import create_tables, create_task_queues, queue_depth
+from tests.moto_aws import (
+    clear_data,
+    function_environment,
+    provisioned,
+    queue_depth,
+    table_name,
+)
 from tests.polling import wait_for
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
+    from infra.provision.deployment import Deployment
     from offload.consumer import TaskConsumer
 
 T = TypeVar("T")
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
-SENDER = "no-reply@example.com"
-CONFIGURATION_SET = "emails"
-DATA_TABLE = "DataTable"
 
 Outcome = Literal["succeeded", "failed", "invocation_failed"]
 
 
 @dataclass(frozen=True)
 class QueueConfig:
-    """The task queue's settings: short, so that redeliveries happen within seconds."""
+    """The task queue's settings, shorter than the template allows (its visibility timeout is
+    10x a WorkerTimeout of 3 s or more; maxReceiveCount 5 or more), so that redeliveries and
+    dead letters happen within seconds."""
 
     visibility_timeout: int = 2
     max_receive_count: int = 5
@@ -187,36 +195,40 @@ class InProcessWorker:
 
 
 class FaultCloud:
-    """The template's queues, tables and sender identity in moto's server; the app's settings
-    pointing at them; helpers to enqueue, inspect and run pollers."""
+    """The template's stack in moto's server, its task queue shortened (QueueConfig); the app's
+    settings pointing at it; helpers to enqueue, inspect and run pollers."""
 
-    def __init__(self, endpoint: str, config: QueueConfig) -> None:
+    def __init__(self, deployment: Deployment, config: QueueConfig) -> None:
         self.config = config
-        self.aws = AwsEndpoint(endpoint, REGION, ACCOUNT_ID)
+        self.deployment = deployment
+        self.aws = deployment.aws
         self.sqs: SQSClient = self.aws.client("sqs")
-        self.task_queue_url, self.task_queue_arn, self.dead_letter_queue_url = create_task_queues(
-            self.sqs, config.max_receive_count, config.visibility_timeout
+        queues = self.deployment.queues()
+        self.task_queue_url = queues["TaskQueue"]
+        self.task_queue_arn = str(self.deployment.registry.get_att("TaskQueue", "Arn"))
+        self.dead_letter_queue_url = queues["DeadLetterQueue"]
+        self.heavy_queue_url = queues["HeavyTaskQueue"]
+        self.table = table_name(self.deployment)
+        # The server keeps what earlier tests sent: this one's emails are those after it.
+        self._emails_before = sent_emails(self.aws.url, ACCOUNT_ID, REGION)[0]
+        redrive = self.sqs.get_queue_attributes(
+            QueueUrl=self.task_queue_url, AttributeNames=["RedrivePolicy"]
+        )["Attributes"]["RedrivePolicy"]
+        self.sqs.set_queue_attributes(
+            QueueUrl=self.task_queue_url,
+            Attributes={
+                "VisibilityTimeout": str(config.visibility_timeout),
+                "RedrivePolicy": json.dumps(
+                    json.loads(redrive) | {"maxReceiveCount": config.max_receive_count}
+                ),
+            },
         )
-        # Heavy work's queue: the API is configured with every queue a task names.
-        self.heavy_queue_url, _, _ = create_task_queues(
-            self.sqs, config.max_receive_count, config.visibility_timeout, prefix="Heavy"
-        )
-        create_tables(self.aws.client("dynamodb"))
-        self.aws.client("sesv2").create_email_identity(EmailIdentity=SENDER)
-        self.aws.client("sesv2").create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
 
     def settings(self) -> dict[str, str]:
-        """The worker's and the API's environment (template.yaml's variables)."""
-        return {
+        """The worker's and the API's environment: template.yaml's variables, the worker's
+        attempts matching the shortened queue (the template sets both from MaxReceiveCount)."""
+        return function_environment(self.deployment) | {
             "AWS_ENDPOINT_URL": self.aws.url,
-            "TASK_QUEUE_URL": self.task_queue_url,
-            "HEAVY_TASK_QUEUE_URL": self.heavy_queue_url,
-            "DEAD_LETTER_QUEUE_URL": self.dead_letter_queue_url,
-            "DATA_TABLE_NAME": DATA_TABLE,
-            "SENDER_EMAIL": SENDER,
-            "EMAIL_CONFIGURATION_SET": CONFIGURATION_SET,
-            # No uploads here; the worker still reads the bucket's notifications by its name.
-            "UPLOAD_BUCKET_NAME": "uploads-faults",
             "TASK_MAX_ATTEMPTS": str(self.config.max_receive_count),
         }
 
@@ -290,14 +302,12 @@ class FaultCloud:
 
         return wait_for(f"{count} dead letters", enough)
 
-    def emails(self) -> list[Any]:
-        """What moto's SES accepted (the server runs in this process)."""
-        from moto.ses.models import ses_backends
-
-        return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
+    def emails(self) -> list[Email]:
+        """What the local SES accepted (read from moto's server process)."""
+        return sent_emails(self.aws.url, ACCOUNT_ID, REGION, self._emails_before)[1]
 
     def emails_to(self) -> Counter[str]:
-        return Counter(m.destinations["ToAddresses"][0] for m in self.emails())
+        return Counter(m.to[0] for m in self.emails())
 
     def settle(self, task_ids: Sequence[str] = (), timeout: float = 60) -> None:
         """Wait until the task queue is empty and every id has a final status."""
@@ -314,16 +324,14 @@ class FaultCloud:
     def pollers(
         self, worker: InProcessWorker, concurrency: int = 2, batch_size: int = 10
     ) -> Iterator[SqsPoller]:
-        """The template's event source mapping (ReportBatchItemFailures) feeding `worker`."""
-        mapping = EventSourceMapping(
-            logical_id="WorkerFunctionTaskQueue",
-            uuid=str(uuid.uuid4()),
-            function="WorkerFunction",
-            queue_arn=self.task_queue_arn,
-            batch_size=batch_size,
-            report_batch_item_failures=True,
-            maximum_concurrency=concurrency,
-        )
+        """The template's event source mapping of the task queue (ReportBatchItemFailures)
+        feeding `worker`, with the test's concurrency and batch size."""
+        [template_mapping] = [
+            m
+            for m in self.deployment.event_source_mappings.values()
+            if m.queue_arn == self.task_queue_arn
+        ]
+        mapping = replace(template_mapping, batch_size=batch_size, maximum_concurrency=concurrency)
         # A client of their own: hooks the tests put on the app's clients do not reach them.
         own = AwsEndpoint(self.aws.url, REGION, ACCOUNT_ID)
         console = Console(io.StringIO(), colour=False)
@@ -335,10 +343,19 @@ class FaultCloud:
             poller.stop()
 
 
+#: The stack provisioned in each server, by its URL (checked before use: a later server may
+#: have the same port).
+_deployments: dict[str, Deployment] = {}
+
+
 @contextmanager
 def running_cloud(server: MotoServer, config: QueueConfig) -> Iterator[FaultCloud]:
-    """An empty account with the stack's resources, and the app's settings pointing at it."""
-    MotoServer.reset()
+    """The stack's resources, empty, and the app's settings pointing at them."""
+    known = _deployments.get(server.url)
+    deployment = _deployments[server.url] = provisioned(
+        AwsEndpoint(server.url, REGION, ACCOUNT_ID), known
+    )
+    clear_data(deployment)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {
             "AWS_DEFAULT_REGION": REGION,
@@ -351,7 +368,7 @@ def running_cloud(server: MotoServer, config: QueueConfig) -> Iterator[FaultClou
         }.items():
             patch.setenv(name, value)
         patch.delenv("AWS_PROFILE", raising=False)
-        cloud = FaultCloud(server.url, config)
+        cloud = FaultCloud(deployment, config)
         for name, value in cloud.settings().items():
             patch.setenv(name, value)
         # Clients, settings and consumers are cached per execution environment: start afresh.

@@ -25,6 +25,7 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
+from infra.email.outbox import sent_emails
 from tests.moto_aws import queue_depth
 from tests.polling import wait_for
 
@@ -85,11 +86,9 @@ def task_queue_depth(cloud: LocalCloud) -> int:
 
 
 def emails_to(cloud: LocalCloud) -> Counter[str]:
-    from moto.ses.models import ses_backends
-
     stack = cloud.deployment.stack
-    sent = ses_backends[stack.account_id][stack.region].sent_messages
-    return Counter(m.destinations["ToAddresses"][0] for m in sent)
+    _, sent = sent_emails(cloud.aws_url, stack.account_id, stack.region)
+    return Counter(m.to[0] for m in sent)
 
 
 @pytest.mark.e2e

@@ -1,5 +1,5 @@
 """Failure faults: poison messages, a task that never works, a crash between the email and its
-record, DynamoDB or SQS refusing, and redrive once the cause is fixed."""
+record, DynamoDB refusing the task's row, and redrive once the cause is fixed."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from api.handler import handler as api_handler
 from app import clients
 from app.email import Email, Mailer
 from app.tasks.notifications import send_email
@@ -19,14 +18,7 @@ from infra.queues.listing import dead_letter_queues, list_queues, peek, source_o
 from infra.queues.redrive import redrive
 from offload import current_task
 from offload.envelope import Envelope
-from tests.conftest import make_context
-from tests.functional.conftest import http_event
-from tests.functional.faults.harness import (
-    DATA_TABLE,
-    FaultCloud,
-    InProcessWorker,
-    QueueConfig,
-)
+from tests.functional.faults.harness import FaultCloud, InProcessWorker, QueueConfig
 from tests.functional.faults.tasks import Crash, FaultSchedule, fault_effect, labels
 
 Figures = Callable[..., None]
@@ -182,21 +174,37 @@ def fail_once_per_key(
     return failed, hook
 
 
+def marks_running(params: dict[str, Any]) -> bool:
+    """The run's start: the write that takes the task's lock."""
+    return bool(params.get("ExpressionAttributeValues", {}).get(":running") == {"S": "running"})
+
+
 def marks_succeeded(params: dict[str, Any]) -> bool:
+    """The run's completion: the write that makes the row the task's completed record."""
     return bool(params.get("ExpressionAttributeValues", {}).get(":succeeded") == {"S": "succeeded"})
 
 
-def test_dynamodb_failing_at_completion_is_never_a_silent_success(
+@pytest.mark.parametrize(
+    ("write", "figure"),
+    [
+        pytest.param(marks_running, "dynamodb_failing_at_start", id="at-start"),
+        pytest.param(marks_succeeded, "dynamodb_failing", id="at-completion"),
+    ],
+)
+def test_the_task_row_failing_to_be_written_is_never_a_silent_success(
     fault_cloud: FaultCloud,
     worker: InProcessWorker,
     faults: FaultSchedule,
     figures: Figures,
+    write: Callable[[dict[str, Any]], bool],
+    figure: str,
 ) -> None:
-    # Given the task row's completing write failing once per task: the row is the task's
-    # status and its idempotency record, so it stays in progress until the run's lock
-    # expires; then the effect is redone, as after a crash (the crash window again)
+    # Given one write of the task's row failing once per task: the row is the task's status and
+    # its idempotency record. At the start no lock is taken and nothing runs; at completion
+    # the row stays in progress until the run's lock expires, then the effect is redone, as
+    # after a crash (the crash window again)
     task_ids = fault_cloud.enqueue(fault_cloud.envelopes(fault_effect, labels(5)))
-    failed, hook = fail_once_per_key(DATA_TABLE, marks_succeeded)
+    failed, hook = fail_once_per_key(fault_cloud.table, write)
     clients.dynamodb().meta.events.register("provide-client-params.dynamodb.UpdateItem", hook)
 
     with fault_cloud.pollers(worker):
@@ -205,100 +213,28 @@ def test_dynamodb_failing_at_completion_is_never_a_silent_success(
     assert len(failed) == len(task_ids)
     for task_id in task_ids:
         first, *later = worker.deliveries_of(task_id)
-        # the run whose completion could not be written was reported failed, not succeeded
+        # the run whose row could not be written was reported failed, not succeeded
         assert (first.receive_count, first.outcome) == (1, "failed")
         assert later
         assert later[-1].outcome == "succeeded"
     assert {s.status if s else None for s in fault_cloud.statuses(task_ids).values()} == {
         "succeeded"
     }
-    assert all(1 <= faults.effects[i] <= 2 for i in task_ids)
+    most = 1 if write is marks_running else 2
+    assert all(1 <= faults.effects[i] <= most for i in task_ids)
     assert fault_cloud.dead_letters() == []
     assert worker.unexpected == []
     doubles = sum(1 for i in task_ids if faults.effects[i] == 2)
+    where = "at start" if write is marks_running else "at completion"
     figures(
-        "dynamodb_failing",
-        f"task row write failing at completion: {len(task_ids)} tasks, every first run reported "
+        figure,
+        f"task row write failing {where}: {len(task_ids)} tasks, every first run reported "
         f"failed, {doubles} effects redone, all succeeded",
         tasks=len(task_ids),
         redone=doubles,
     )
 
 
-def refuse_entries(refused_ids: set[str] | None) -> tuple[Callable[..., None], Callable[..., None]]:
-    """Hooks making SQS refuse SendMessageBatch: every call (None), or the given entry ids."""
-
-    def before(params: dict[str, Any], **_: Any) -> None:
-        if refused_ids is None:
-            raise ClientError(
-                {"Error": {"Code": "ServiceUnavailable", "Message": "injected"}},
-                "SendMessageBatch",
-            )
-        params["Entries"] = [e for e in params["Entries"] if e["Id"] not in refused_ids]
-
-    def after(parsed: dict[str, Any], **_: Any) -> None:
-        parsed.setdefault("Failed", []).extend(
-            {"Id": i, "SenderFault": False, "Code": "InternalError", "Message": "injected"}
-            for i in sorted(refused_ids or ())
-        )
-
-    return before, after
-
-
-@pytest.mark.parametrize(
-    ("refused", "on_queue"),
-    [pytest.param(None, 0, id="every-entry"), pytest.param({"1"}, 1, id="one-entry")],
-)
-def test_sqs_refusing_at_enqueue_answers_503_and_claims_nothing(
-    fault_cloud: FaultCloud, refused: set[str] | None, on_queue: int
-) -> None:
-    before, after = refuse_entries(refused)
-    events = clients.sqs().meta.events
-    events.register("provide-client-params.sqs.SendMessageBatch", before)
-    events.register("after-call.sqs.SendMessageBatch", after)
-
-    response = api_handler(http_event("POST", "/send-notification/you@example.com"), make_context())
-
-    assert response["statusCode"] == 503
-    assert response["headers"].get("retry-after") == "1"
-    assert "task_ids" not in json.loads(response["body"])
-    # No task is "queued" unless the whole request's tasks are on the queue; what SQS took
-    # anyway is "cancelled", so the worker will not run it
-    rows = fault_cloud.aws.client("dynamodb").scan(TableName=DATA_TABLE)["Items"]
-    statuses = [r["status"]["S"] for r in rows if r["pk"]["S"].startswith("TASK#")]
-    assert statuses == ["cancelled"] * on_queue
-    on = fault_cloud.sqs.receive_message(
-        QueueUrl=fault_cloud.task_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0
-    ).get("Messages", [])
-    assert len(on) == on_queue
-    # What SQS did take is a whole task (the email), the refused one is nowhere
-    assert [json.loads(m["Body"])["task"] for m in on] == ["send_email"] * on_queue
-
-
-def test_a_registration_answered_503_can_be_retried_and_is_welcomed(
-    fault_cloud: FaultCloud, worker: InProcessWorker
-) -> None:
-    # Given SQS refusing while a user registers: the API answers 503, "please retry"
-    refuse, _ = refuse_entries(None)
-    events = clients.sqs().meta.events
-    events.register("provide-client-params.sqs.SendMessageBatch", refuse)
-    # (the sample event's caller: you@example.com, verified)
-    body = json.dumps({"name": "New"})
-    first = api_handler(http_event("POST", "/register", body), make_context())
-    assert first["statusCode"] == 503
-
-    # When SQS is back and the client retries, as the 503 told it to
-    events.unregister("provide-client-params.sqs.SendMessageBatch", refuse)
-    retry = api_handler(http_event("POST", "/register", body), make_context())
-
-    # Then the registration goes through and the welcome email is sent, once
-    assert retry["statusCode"] == 201, retry["body"]
-    with fault_cloud.pollers(worker):
-        fault_cloud.settle(json.loads(retry["body"])["task_ids"])
-    assert fault_cloud.emails_to() == {"you@example.com": 1}
-
-
-@pytest.mark.parametrize("queue_config", [QueueConfig(max_receive_count=2)])
 def test_redrive_after_a_fix_succeeds_every_dead_letter_and_redoes_nothing(
     fault_cloud: FaultCloud, worker: InProcessWorker, faults: FaultSchedule, figures: Figures
 ) -> None:
@@ -327,7 +263,9 @@ def test_redrive_after_a_fix_succeeds_every_dead_letter_and_redoes_nothing(
         faults.set_default(task_id, "ok")
     queues = list_queues(fault_cloud.aws)
     # The task queue's (the heavy queue has its own).
-    [dead_letter] = dead_letter_queues(fault_cloud.aws, "DeadLetterQueue")
+    [dead_letter] = dead_letter_queues(
+        fault_cloud.aws, fault_cloud.dead_letter_queue_url.rsplit("/", 1)[-1]
+    )
     moved = redrive(fault_cloud.aws, dead_letter, source_of(dead_letter, queues, None))
     with fault_cloud.pollers(worker):
         fault_cloud.settle(task_ids)
@@ -362,7 +300,9 @@ def test_the_dead_letter_listing_shows_every_dead_letter(
 
     # When the dead-letter queue is listed as `python -m infra dlq --limit 50` lists it
     # The task queue's (the heavy queue has its own).
-    [dead_letter] = dead_letter_queues(fault_cloud.aws, "DeadLetterQueue")
+    [dead_letter] = dead_letter_queues(
+        fault_cloud.aws, fault_cloud.dead_letter_queue_url.rsplit("/", 1)[-1]
+    )
     listed = peek(fault_cloud.aws, dead_letter, limit=50)
 
     # Then every one of them is shown

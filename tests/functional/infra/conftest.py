@@ -18,8 +18,8 @@ T = TypeVar("T")
 
 @pytest.fixture
 def aws(moto_server: MotoServer) -> AwsEndpoint:
-    # moto's state is global to the process: every test starts from an empty account.
-    MotoServer.reset()
+    # The module shares one server: every test starts from an empty account.
+    moto_server.reset()
     return AwsEndpoint(moto_server.url, "us-east-1")
 
 

@@ -27,7 +27,7 @@ def stack() -> Stack:
 @pytest.fixture(scope="module")
 def aws(moto_server: MotoServer) -> AwsEndpoint:
     # Provisioned once for the module: these tests only read.
-    MotoServer.reset()
+    moto_server.reset()
     return AwsEndpoint(moto_server.url, "us-east-1")
 
 

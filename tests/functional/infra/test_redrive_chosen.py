@@ -6,20 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from infra.queues.listing import QueueInfo, list_queues
 from infra.queues.redrive import discard, redrive
-from tests.moto_aws import REGION, create_task_queues, use_fake_credentials
+from tests.moto_aws import IN_PROCESS, use_fake_credentials
 
 TRACE = "Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1"
 
 
 class Account:
-    def __init__(self) -> None:
-        self.sqs = boto3.client("sqs", region_name=REGION)
+    def __init__(self, sqs: Any) -> None:
+        self.sqs = sqs
 
     def client(self, service: str) -> Any:
         assert service == "sqs"
@@ -29,11 +27,11 @@ class Account:
 @pytest.fixture
 def queues(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Account, QueueInfo, QueueInfo]]:
     use_fake_credentials(monkeypatch)
-    with mock_aws():
-        account = Account()
-        create_task_queues(account.sqs)
-        found = {q.name: q for q in list_queues(account)}
-        yield account, found["DeadLetterQueue"], found["TaskQueue"]
+    with IN_PROCESS.running() as deployment:
+        account = Account(deployment.aws.client("sqs"))
+        queues = deployment.queues()
+        found = {q.url: q for q in list_queues(account)}
+        yield account, found[queues["DeadLetterQueue"]], found[queues["TaskQueue"]]
 
 
 def bodies(account: Account, queue: QueueInfo) -> list[str]:

@@ -35,7 +35,15 @@ def test_every_function_uses_the_local_cloud_through_the_endpoint_containers_rea
 ) -> None:
     environment = container_environment(deployment, ENDPOINT, AUTHORIZER)
 
-    assert set(environment) == {"ApiFunction", "WorkerFunction"}
+    assert (
+        set(environment)
+        == set(deployment.functions)
+        == {
+            "ApiFunction",
+            "WorkerFunction",
+            "HeavyWorkerFunction",
+        }
+    )
     for function, variables in environment.items():
         local = deployment.functions[function].variables
         assert variables[ENDPOINT_VARIABLE] == ENDPOINT

@@ -15,7 +15,7 @@ from infra.sam.relay import Relay
 
 @pytest.fixture
 def relay(moto_server: MotoServer) -> Iterator[Relay]:
-    MotoServer.reset()
+    moto_server.reset()
     relay = Relay("127.0.0.1", ("127.0.0.1", moto_server.port))
     relay.start()
     yield relay

@@ -19,6 +19,14 @@ def test_numbers_strings_and_nulls_per_field() -> None:
     assert summary.fields["late"].nulls == 3
 
 
+def test_the_mean_of_numbers_near_floats_limit_is_finite() -> None:
+    largest = 1.7976931348623157e308
+    field = summarize([{"x": largest}] * 3 + [{"x": 0}]).fields["x"]
+
+    assert field.mean == 0.75 * largest
+    assert summarize([{"x": 0}, {"x": 0.0}]).fields["x"].mean == 0
+
+
 def test_booleans_are_not_numbers_and_types_are_counted() -> None:
     field = summarize([{"x": True}, {"x": 2}, {"x": "2"}, {"x": [1]}]).fields["x"]
 

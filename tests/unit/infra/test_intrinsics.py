@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from infra.errors import IntrinsicError
-from infra.template.intrinsics import Resolver
+from infra.template.intrinsics import Resolver, SymbolicAttributes
 
 PSEUDO = {
     "AWS::Region": "us-east-1",
@@ -106,3 +106,19 @@ def test_a_condition_cycle_is_an_error() -> None:
 
     with pytest.raises(IntrinsicError, match="refers to itself"):
         r.condition("A")
+
+
+def test_symbolic_resources_read_as_their_names() -> None:
+    # What the template tests compare: an ARN built from a resource that does not exist.
+    symbolic = Resolver(
+        parameters={"Timeout": "30"},
+        pseudo=PSEUDO,
+        conditions={},
+        attributes=SymbolicAttributes(),
+    )
+
+    assert symbolic.resolve({"Ref": "Queue"}) == "<Queue>"
+    assert symbolic.resolve({"Fn::Sub": "${Bucket.Arn}/uploads/*"}) == "<Bucket.Arn>/uploads/*"
+    assert symbolic.resolve({"Fn::Sub": "arn:${AWS::Partition}:sqs:::${Queue}"}) == (
+        "arn:aws:sqs:::<Queue>"
+    )
