@@ -10,7 +10,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.moto_aws import REGION, create_tables, use_fake_credentials
+from tests.moto_aws import REGION, template_stack, use_fake_credentials
+
+#: The table's key and indexes, as template.yaml declares them.
+TABLE_SHAPE = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
 
 
 @pytest.fixture
@@ -24,5 +27,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 @pytest.fixture
 def dynamodb(aws: Any) -> Any:
     client = aws("dynamodb")
-    create_tables(client)
+    properties = template_stack().translated.resources["DataTable"]["Properties"]
+    client.create_table(
+        TableName="DataTable", **{k: properties[k] for k in TABLE_SHAPE if k in properties}
+    )
     return client
