@@ -23,6 +23,7 @@ from infra.console import Console
 from infra.email.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from infra.errors import InfraError
 from infra.event_sources.poller import DEFAULT_CONCURRENCY, SqsPoller
+from infra.functions.build import from_build, source_files
 from infra.functions.config import lambda_environment
 from infra.functions.env_vars import load_env_vars
 from infra.functions.invocation import Invocation
@@ -60,6 +61,8 @@ class CloudOptions:
     serve: bool = True
     # An AWS endpoint already running (another local cloud): provision into it, start no moto.
     aws_endpoint: str | None = None
+    # A `sam build` folder (.aws-sam/build): the functions run from it, not from the sources.
+    from_build: Path | None = None
 
 
 class LocalCloud:
@@ -230,6 +233,11 @@ class LocalCloud:
 
     def _start_pools(self) -> None:
         functions = self.deployment.functions
+        if self.options.from_build is not None:
+            translated = self.deployment.stack.translated
+            sources = source_files(Path(translated.source), translated.code_dirs.values())
+            functions = from_build(functions, self.options.from_build, sources)
+            self.notes.append(f"functions run from the SAM build in {self.options.from_build}")
         overrides = load_env_vars(self.options.env_vars, list(functions))
         self._metrics = MetricExtractor(
             self.deployment.aws, lambda text: self.console.line("metrics", text)

@@ -15,6 +15,7 @@ from infra.cloud import CloudOptions, LocalCloud
 from infra.commands.common import add_template_options, overrides
 from infra.console import Console
 from infra.email.outbox import DEFAULT_OUTBOX
+from infra.functions.build import DEFAULT_BUILD_DIR
 from infra.functions.pool import DEFAULT_MAX_CONCURRENCY
 from infra.gateway.server import DEFAULT_PORT
 from infra.state import DEFAULT_STATE_FILE, remove_state, write_state
@@ -48,6 +49,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--outbox", type=Path, default=DEFAULT_OUTBOX, help="folder for sent emails (.eml)"
+    )
+    parser.add_argument(
+        "--from-build",
+        type=Path,
+        nargs="?",
+        const=DEFAULT_BUILD_DIR,
+        metavar="BUILD_DIR",
+        help="run the functions from `sam build`'s output (default folder: %(const)s), with "
+        "only what it ships importable, instead of from the source tree",
     )
     parser.add_argument(
         "--max-concurrency",
@@ -89,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             outbox=args.outbox,
             env_vars=args.env_vars,
             max_concurrency=args.max_concurrency,
+            from_build=args.from_build,
         ),
         console,
     )

@@ -32,6 +32,9 @@ class FunctionConfig:
     reserved_concurrency: int | None = None
     # LoggingConfig.LogGroup; Lambda's own default otherwise.
     log_group_name: str | None = None
+    # False for code that carries its dependencies (a SAM build): the process then imports
+    # from its code folder and the standard library only, not the local virtualenv.
+    site_packages: bool = True
 
     @property
     def log_group(self) -> str:

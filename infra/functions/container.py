@@ -73,6 +73,8 @@ class Container:
         self._process = subprocess.Popen(  # noqa: S603 - our interpreter, our bootstrap script
             [
                 sys.executable,
+                # -S: no site-packages, so only the code folder and the standard library.
+                *([] if self.function.site_packages else ["-S"]),
                 str(BOOTSTRAP),
                 str(self.function.code_dir),
                 self.function.handler,

@@ -4,7 +4,8 @@ With AWS_SAM_STACK_NAME set, the deployed stack's ApiUrl output (as the SAM app 
 integration tests do), called with the ID token in OFFLOAD_TOKEN (the tests are skipped without
 one); with OFFLOAD_SAM_LOCAL=1 (`make test-sam-local`), `sam local start-api` in Docker against
 the local cloud; otherwise the local cloud, started from template.yaml on free ports. The local
-cloud's user pool issues a token for any address.
+cloud's user pool issues a token for any address. With OFFLOAD_FROM_BUILD=1 (`make test`'s
+second e2e pass) the local cloud runs the functions from `sam build`'s output, as deployed.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ import pytest
 
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
+from infra.functions.build import DEFAULT_BUILD_DIR
 from tests.sam_local import harness
 
 # Who calls the API when a test does not say.
 DEFAULT_CALLER = "you@example.com"
 TOKEN_VARIABLE = "OFFLOAD_TOKEN"
+FROM_BUILD_VARIABLE = "OFFLOAD_FROM_BUILD"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -74,7 +78,8 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         yield from _through_sam_local(tmp_path_factory.mktemp("sam-local"))
         return
     outbox = tmp_path_factory.mktemp("outbox")
-    options = CloudOptions(port=0, aws_port=0, outbox=outbox)
+    build = REPO_ROOT / DEFAULT_BUILD_DIR if os.environ.get(FROM_BUILD_VARIABLE) == "1" else None
+    options = CloudOptions(port=0, aws_port=0, outbox=outbox, from_build=build)
     with LocalCloud(options, Console(colour=False)) as cloud:
         assert cloud.api_url is not None
 

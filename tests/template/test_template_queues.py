@@ -263,29 +263,67 @@ def test_worker_reserves_what_the_queue_may_drive(
         )
 
 
-@pytest.mark.parametrize("function", [WORKER, "ApiFunction"])
-def test_task_rows_outlive_every_redelivery_and_redrive(
-    translated: Translated, defaults: dict[str, str], function: str
+def variable(translated: Translated, function: str, name: str) -> Any:
+    """A function's environment variable as deployed (Globals merged in by the translation)."""
+    variables = translated.resources[function]["Properties"].get("Environment", {})
+    value = variables.get("Variables", {}).get(name)
+    assert value is not None, f"{function} has no {name}: the code's default would apply unseen"
+    return value
+
+
+def retention(translated: Translated, name: str, parameters: dict[str, str]) -> int:
+    value = queue(translated, name).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION)
+    return as_int(value, parameters, f"{name}.MessageRetentionPeriod")
+
+
+@each_queue
+def test_the_worker_gives_up_on_the_delivery_sqs_would_for_every_allowed_value(
+    translated: Translated,
+    defaults: dict[str, str],
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
+) -> None:
+    # The worker dead-letters a task itself, with its reason and status `dead_lettered`, on
+    # its last allowed delivery. Fewer attempts than maxReceiveCount would give up early;
+    # more, and SQS moves the message without a reason and the status stays `retrying`.
+    attempts = variable(translated, worker, "TASK_MAX_ATTEMPTS")
+    count = redrive_policy(translated, task_queue).get("maxReceiveCount")
+    for parameters in parameter_combinations(translated, defaults, attempts, count):
+        worker_gives_up = as_int(attempts, parameters, "TASK_MAX_ATTEMPTS")
+        sqs_gives_up = as_int(count, parameters, "maxReceiveCount")
+        assert worker_gives_up == sqs_gives_up, (
+            f"{worker} gives up after {worker_gives_up} attempts, {task_queue} dead-letters "
+            f"after {sqs_gives_up} receives ({parameters})"
+        )
+
+
+@pytest.mark.parametrize("function", [WORKER, "HeavyWorkerFunction", "ApiFunction"])
+@each_queue
+def test_task_rows_outlive_every_redelivery_and_redrive_for_every_allowed_value(
+    translated: Translated,
+    defaults: dict[str, str],
+    function: str,
+    task_queue: str,
+    dead_letter_queue: str,
+    worker: str,
 ) -> None:
     # A task's row is its idempotency record: a task redriven from the DLQ must still be
     # recognised as done if it had completed, so rows are kept at least as long as the DLQ
-    # keeps messages, which is at least as long as the task queue does.
-    variables = translated.resources[function]["Properties"].get("Environment", {})["Variables"]
-    assert "TASK_RETENTION_SECONDS" in variables, (
-        f"{function} has no TASK_RETENTION_SECONDS: the code's default would apply unseen"
+    # keeps messages, which is at least as long as the task queue does. Every function that
+    # writes rows (the API's queued, the workers' runs) keeps them as long.
+    kept_value = variable(translated, function, "TASK_RETENTION_SECONDS")
+    values = (
+        kept_value,
+        queue(translated, dead_letter_queue).get("MessageRetentionPeriod"),
+        queue(translated, task_queue).get("MessageRetentionPeriod"),
     )
-    kept = as_int(variables["TASK_RETENTION_SECONDS"], defaults, "TASK_RETENTION_SECONDS")
-    dead = as_int(
-        queue(translated, DEAD_LETTER_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
-        defaults,
-        f"{DEAD_LETTER_QUEUE}.MessageRetentionPeriod",
-    )
-    source = as_int(
-        queue(translated, TASK_QUEUE).get("MessageRetentionPeriod", SQS_DEFAULT_RETENTION),
-        defaults,
-        f"{TASK_QUEUE}.MessageRetentionPeriod",
-    )
-    assert kept >= dead >= source, (
-        f"TASK_RETENTION_SECONDS is {kept} s, {DEAD_LETTER_QUEUE} keeps messages {dead} s, "
-        f"{TASK_QUEUE} {source} s: a completed task redriven from the DLQ would run again"
-    )
+    for parameters in parameter_combinations(translated, defaults, *values):
+        kept = as_int(kept_value, parameters, "TASK_RETENTION_SECONDS")
+        dead = retention(translated, dead_letter_queue, parameters)
+        source = retention(translated, task_queue, parameters)
+        assert kept >= dead >= source, (
+            f"{function} keeps task rows {kept} s, {dead_letter_queue} keeps messages {dead} s, "
+            f"{task_queue} {source} s ({parameters}): a completed task redriven from the DLQ "
+            f"would run again"
+        )

@@ -8,19 +8,46 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI, HTTPException
 
-from offload import EnqueueError, Envelope, TaskRegistry, UnregisteredTaskError
+from offload import (
+    EnqueueError,
+    Envelope,
+    TaskArgumentsError,
+    TaskRegistry,
+    UnregisteredTaskError,
+)
 from offload.producer import BackgroundTasks, use_task_queue
 
 
 class FakeQueue:
-    def __init__(self, refuse: bool = False) -> None:
+    def __init__(self, refuse: bool = False, journal: list[str] | None = None) -> None:
         self.sent: list[list[Envelope]] = []
         self.refuse = refuse
+        self.journal = journal if journal is not None else []
 
     def send(self, envelopes: Sequence[Envelope]) -> None:
+        self.journal.append("send " + " ".join(e.id for e in envelopes))
         if self.refuse:
             raise EnqueueError("queue unavailable", [e.id for e in envelopes])
         self.sent.append(list(envelopes))
+
+
+class FakeRecords:
+    """The calls the producer makes on the task rows, in order, in a journal it shares."""
+
+    def __init__(self, journal: list[str], refuse: bool = False) -> None:
+        self.journal = journal
+        self.refuse = refuse
+
+    def queued(self, envelopes: Sequence[Envelope]) -> None:
+        self.journal.append("rows " + " ".join(e.id for e in envelopes))
+        if self.refuse:
+            raise ConnectionError("DynamoDB unavailable")
+
+    def discard(self, task_ids: Sequence[str]) -> None:
+        self.journal.append("discard " + " ".join(task_ids))
+
+    def cancel(self, task_ids: Sequence[str]) -> None:
+        self.journal.append("cancel " + " ".join(task_ids))
 
 
 registry = TaskRegistry()
@@ -44,9 +71,9 @@ def audit_request(background_tasks: BackgroundTasks) -> None:
 Audited = Annotated[None, Depends(audit_request)]
 
 
-def make_app(queue: FakeQueue) -> FastAPI:
+def make_app(queue: FakeQueue, records: FakeRecords | None = None) -> FastAPI:
     app = FastAPI()
-    use_task_queue(app, lambda: queue, registry)
+    use_task_queue(app, lambda: queue, registry, records=(lambda: records) if records else None)  # type: ignore[arg-type, return-value]
 
     @app.post("/notify/{email}")
     async def endpoint(email: str, _: Audited, background_tasks: BackgroundTasks) -> list[str]:
@@ -139,8 +166,46 @@ def test_unregistered_function_fails_the_request_at_the_call() -> None:
         asyncio.run(go())
 
 
-def test_arguments_that_do_not_fit_fail_the_request() -> None:
-    assert post(make_app(FakeQueue()), "/bad-args").status_code == 500
+def test_arguments_that_do_not_fit_fail_the_request_at_the_call_and_queue_nothing() -> None:
+    journal: list[str] = []
+    app = make_app(FakeQueue(journal=journal), FakeRecords(journal))
+
+    async def go() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            await client.post("/bad-args")
+
+    # A programming error: the endpoint's own call raises, naming the task and the argument.
+    with pytest.raises(TaskArgumentsError, match=r"^notify: missing a required argument: 'email'$"):
+        asyncio.run(go())
+    # Served, that is a 500 which echoes nothing of the request.
+    response = post(app, "/bad-args")
+    assert (response.status_code, response.text) == (500, "Internal Server Error")
+    assert journal == []
+
+
+def test_rows_are_written_before_any_message_is_sent() -> None:
+    # A worker can then never find a task whose row is still to come, and the API's `queued`
+    # write (unconditional, for fresh ids) can never land on a row a worker has moved on.
+    journal: list[str] = []
+
+    response = post(make_app(FakeQueue(journal=journal), FakeRecords(journal)), "/notify/a@x.org")
+
+    ids = " ".join(response.json())
+    assert journal == [f"rows {ids}", f"send {ids}"]
+
+
+def test_rows_that_cannot_be_written_send_nothing() -> None:
+    journal: list[str] = []
+    queue = FakeQueue(journal=journal)
+
+    response = post(make_app(queue, FakeRecords(journal, refuse=True)), "/notify/a@x.org")
+
+    assert response.status_code == 503
+    [rows, discard] = journal
+    assert rows.startswith("rows ")
+    assert discard == "discard " + rows.removeprefix("rows ")
+    assert queue.sent == []
 
 
 def test_missing_queue_configuration_is_a_clear_error() -> None:

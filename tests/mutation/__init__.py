@@ -1,0 +1,1 @@
+"""`make mutate`: mutation testing of functions/offload against the fast tests."""

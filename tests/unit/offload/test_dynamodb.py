@@ -1,0 +1,193 @@
+"""offload.dynamodb: the one translator between plain values and DynamoDB items, and every call
+a store makes, against moto's DynamoDB (the template's own table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, Field
+
+from offload.dynamodb import (
+    MAX_BATCH_WRITE,
+    ConditionFailedError,
+    MissingSettingError,
+    Table,
+    values_of,
+)
+
+TABLE = "DataTable"
+
+
+@pytest.fixture
+def table(dynamodb: Any) -> Table:
+    return Table(TABLE, lambda: dynamodb)
+
+
+def key(n: int, pk: str = "ITEM#a") -> dict[str, str]:
+    return {"pk": pk, "sk": f"{n:04d}"}
+
+
+class Hidden(BaseModel):
+    id: str
+    count: int = 0
+    owner: str | None = Field(default=None, exclude=True)
+    note: str | None = None
+
+
+def test_values_round_trip_as_plain_python() -> None:
+    values = {"i": 3, "f": 2.5, "b": True, "s": "x", "l": [1, 2.25, "y"], "d": {"n": 7}}
+
+    item = Table.item(values | {"gone": None})
+
+    assert "gone" not in item
+    assert item["i"] == {"N": "3"}
+    assert item["f"] == {"N": "2.5"}
+    assert item["b"] == {"BOOL": True}
+    assert Table.values(item) == values
+    assert type(Table.values(item)["i"]) is int
+    assert type(Table.values({"f": {"N": "2.0"}})["f"]) is int
+    assert Table.values({"s": {"SS": ["a"]}}) == {"s": ["a"]}
+    assert Table.values({"t": {"L": [{"N": "1.5"}]}}) == {"t": [1.5]}
+
+
+def test_hidden_fields_are_stored_and_unset_ones_are_not() -> None:
+    assert values_of(Hidden(id="a", owner="u1")) == {"id": "a", "count": 0, "owner": "u1"}
+    assert values_of(Hidden(id="a")) == {"id": "a", "count": 0}
+
+
+def test_a_model_reads_back_as_written(table: Table) -> None:
+    table.put(key(1) | values_of(Hidden(id="a", count=2, owner="u1")))
+
+    stored = table.get(key(1), consistent=True)
+    assert stored is not None
+    assert table.model(Hidden, Table.item(stored)) == Hidden(id="a", count=2, owner="u1")
+    assert table.get(key(2)) is None
+
+
+def test_a_failed_condition_says_what_the_item_was(table: Table) -> None:
+    table.put(key(1) | {"state": "running"})
+
+    with pytest.raises(ConditionFailedError) as failed:
+        table.update(
+            key(1),
+            "SET #s = :done",
+            condition="#s = :queued",
+            names={"#s": "state"},
+            expression_values={":done": "done", ":queued": "queued"},
+            old_on_failure=True,
+        )
+    assert failed.value.old == key(1) | {"state": "running"}
+    with pytest.raises(ConditionFailedError) as unasked:
+        table.put(key(1), condition="attribute_not_exists(pk)")
+    assert unasked.value.old is None
+    with pytest.raises(ConditionFailedError):
+        table.delete(
+            key(1), condition="#s = :x", names={"#s": "state"}, expression_values={":x": "x"}
+        )
+    table.delete(key(1))
+    assert table.get(key(1)) is None
+
+
+def test_other_errors_are_not_condition_failures(table: Table) -> None:
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as error:
+        table.update(key(1), "SET nonsense")
+    assert not isinstance(error.value, ConditionFailedError)
+
+
+def test_a_table_without_a_name_is_a_clear_error(dynamodb: Any) -> None:
+    with pytest.raises(MissingSettingError, match="no table name"):
+        Table(lambda: "", lambda: dynamodb).get(key(1))
+    assert Table(lambda: TABLE, lambda: dynamodb).name == TABLE
+
+
+def test_a_query_reads_every_page_in_either_order_or_up_to_a_limit(table: Table) -> None:
+    # Items of about 100 KB: a query page holds 1 MB, so 25 of them take three pages.
+    big = "x" * 100_000
+    table.batch_write(puts=[key(n) | {"n": n, "big": big} for n in range(25)])
+    table.batch_write(puts=[key(1, pk="ITEM#b")])
+
+    def query(**options: Any) -> list[int]:
+        found = table.query("pk = :pk", {":pk": "ITEM#a"}, projection="n", **options)
+        return [item["n"] for item in found]
+
+    assert query() == list(range(25))
+    assert query(forward=False) == list(reversed(range(25)))
+    assert query(limit=3) == [0, 1, 2]
+    assert query(limit=12) == list(range(12))
+
+
+def test_a_query_on_an_index(table: Table) -> None:
+    table.put(key(1) | {"failed_on": "2026-12-01", "updated_at": "b"})
+    table.put(key(2) | {"failed_on": "2026-12-01", "updated_at": "a"})
+    table.put(key(3) | {"failed_on": "2026-11-30", "updated_at": "c"})
+
+    found = table.query(
+        "failed_on = :d", {":d": "2026-12-01"}, index="RecentFailures", forward=False
+    )
+
+    assert [item["sk"] for item in found] == ["0001", "0002"]
+
+
+def test_a_scan_filters_every_page(table: Table) -> None:
+    big = "x" * 100_000
+    table.batch_write(puts=[key(n) | {"n": n, "big": big, "kind": n % 2} for n in range(25)])
+
+    found = table.scan("#k = :odd", {":odd": 1}, names={"#k": "kind"}, projection="n")
+
+    assert sorted(item["n"] for item in found) == list(range(1, 25, 2))
+    assert all(set(item) == {"n"} for item in table.scan("n > :x", {":x": 20}, projection="n"))
+
+
+def test_batches_write_and_read_any_number_of_items(table: Table) -> None:
+    count = 2 * MAX_BATCH_WRITE + 3
+    table.batch_write(puts=[key(n) | {"n": n} for n in range(count)])
+
+    found = table.batch_get([key(n) for n in range(count + 100)])
+    assert sorted(item["n"] for item in found) == list(range(count))
+
+    table.batch_write(deletes=[key(n) for n in range(count - 1)])
+    assert [item["n"] for item in table.batch_get([key(n) for n in range(count)])] == [count - 1]
+
+
+class Unprocessed:
+    """A client that leaves the first request's items unprocessed once, as DynamoDB may."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.calls: list[int] = []
+
+    def batch_write_item(self, RequestItems: Any) -> Any:
+        [(name, requests)] = RequestItems.items()
+        self.calls.append(len(requests))
+        if len(self.calls) == 1:
+            answer = self.client.batch_write_item(RequestItems={name: requests[:1]})
+            return answer | {"UnprocessedItems": {name: requests[1:]}}
+        return self.client.batch_write_item(RequestItems=RequestItems)
+
+    def batch_get_item(self, RequestItems: Any) -> Any:
+        [(name, request)] = RequestItems.items()
+        self.calls.append(len(request["Keys"]))
+        if len(self.calls) == 1:
+            answer = self.client.batch_get_item(RequestItems={name: {"Keys": request["Keys"][:1]}})
+            return answer | {"UnprocessedKeys": {name: {"Keys": request["Keys"][1:]}}}
+        return self.client.batch_get_item(RequestItems=RequestItems)
+
+
+def test_unprocessed_items_are_sent_again(dynamodb: Any) -> None:
+    writes: Any = Unprocessed(dynamodb)
+    Table(TABLE, lambda: writes).batch_write(puts=[key(n) | {"n": n} for n in range(3)])
+    assert writes.calls == [3, 2]
+
+    reads: Any = Unprocessed(dynamodb)
+    found = Table(TABLE, lambda: reads).batch_get([key(n) for n in range(3)])
+    assert reads.calls == [3, 2]
+    assert sorted(item["n"] for item in found) == [0, 1, 2]
+
+
+def test_numbers_keep_their_value() -> None:
+    assert Table.item({"f": 0.1})["f"] == {"N": "0.1"}
+    assert Table.values({"n": {"N": "12345678901234567890"}})["n"] == 12345678901234567890
+    assert Table.item({"t": (1, True)})["t"] == {"L": [{"N": "1"}, {"BOOL": True}]}

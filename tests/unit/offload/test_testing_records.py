@@ -1,0 +1,227 @@
+"""offload.testing's in-memory task rows against offload.records' DynamoDB ones (moto): the
+same calls at the same times leave the very same rows, field by field, so the test kit cannot
+drift from what the worker writes on AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from offload import Envelope
+from offload.context import TaskContext
+from offload.reasons import RETRIES_EXHAUSTED, TEMPORARY_ERROR, Reason
+from offload.records import NotScheduledError, StartRefusedError, TaskRecords
+from offload.testing import InMemoryTaskRecords
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+INVALID_DATA = Reason(code="invalid_data", message="The data cannot be used.")
+RETENTION = timedelta(days=3)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, seconds: float = 1) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class Both:
+    """Runs each call on both kinds of rows; `rows(id)` says they agree and returns the row."""
+
+    def __init__(self, dynamodb: Any) -> None:
+        self.clock = Clock()
+        self.stores: list[TaskRecords] = [
+            TaskRecords("DataTable", lambda: dynamodb, RETENTION, self.clock),
+            InMemoryTaskRecords(self.clock, RETENTION),
+        ]
+
+    def do(self, call: Callable[[TaskRecords], Any]) -> list[Any]:
+        results = []
+        for store in self.stores:
+            try:
+                results.append(call(store))
+            except (StartRefusedError, NotScheduledError) as exc:
+                results.append((type(exc).__name__, exc.status))
+        assert results[0] == results[1]
+        return results
+
+    def row(self, task_id: str) -> dict[str, Any] | None:
+        stored, kept = (store.row(task_id) for store in self.stores)
+        if stored is not None:
+            stored = {k: v for k, v in stored.items() if k not in ("pk", "sk")}
+        assert stored == kept
+        return kept
+
+
+@pytest.fixture
+def both(dynamodb: Any) -> Both:
+    return Both(dynamodb)
+
+
+def context(envelope: Envelope, attempt: int = 1) -> TaskContext:
+    return TaskContext(
+        id=envelope.id,
+        name=envelope.task,
+        attempt=attempt,
+        enqueued_at=envelope.enqueued_at,
+        correlation_id=envelope.correlation_id,
+        owner=envelope.owner,
+    )
+
+
+def lock(seconds: int = 30) -> int:
+    return int((NOW + timedelta(seconds=seconds)).timestamp() * 1000)
+
+
+def test_a_task_queued_run_and_succeeded(both: Both) -> None:
+    envelope = Envelope(task="t", owner="u1", correlation_id="c1", enqueued_at=NOW)
+    both.do(lambda s: s.queued([envelope]))
+    assert both.row(envelope.id) == {
+        "id": envelope.id,
+        "task": "t",
+        "status": "queued",
+        "attempts": 0,
+        "enqueued_at": NOW.isoformat(),
+        "updated_at": NOW.isoformat(),
+        "correlation_id": "c1",
+        "owner": "u1",
+        "expires_at": int((NOW + RETENTION).timestamp()),
+    }
+    both.clock.tick()
+    both.do(lambda s: s.start(context(envelope), lock()))
+    started = both.row(envelope.id)
+    assert started is not None
+    assert (started["status"], started["attempts"], started["lock_until"]) == (
+        "running",
+        1,
+        lock(),
+    )
+    assert started["started_at"] == started["updated_at"] == both.clock.now.isoformat()
+    both.clock.tick()
+    both.do(lambda s: s.succeed(envelope.id, '{"done": true}', 12.34567))
+    done = both.row(envelope.id)
+    assert done is not None
+    assert (done["status"], done["response"], done["duration_ms"]) == (
+        "succeeded",
+        '{"done": true}',
+        12.346,
+    )
+    assert "lock_until" not in done
+    assert done["expires_at"] == int((both.clock.now + RETENTION).timestamp())
+    assert (
+        both.do(lambda s: s.start(context(envelope, 2), lock()))
+        == [("StartRefusedError", "succeeded")] * 2
+    )
+
+
+def test_a_task_that_fails_then_runs_again(both: Both) -> None:
+    envelope = Envelope(task="t", enqueued_at=NOW)
+    both.do(lambda s: s.queued([envelope]))
+    both.do(lambda s: s.start(context(envelope), lock()))
+    both.clock.tick()
+    both.do(lambda s: s.finish(context(envelope), "retrying", TEMPORARY_ERROR))
+    retrying = both.row(envelope.id)
+    assert retrying is not None
+    assert retrying["failed_on"] == "2026-12-01"
+    assert "finished_at" not in retrying
+    assert "lock_until" not in retrying
+    assert [r.id for r in both.do(lambda s: s.failures(date(2026, 12, 1)))[0]] == [envelope.id]
+    both.clock.tick()
+    both.do(lambda s: s.start(context(envelope, 2), lock(60)))
+    again = both.row(envelope.id)
+    assert again is not None
+    assert (again["attempts"], again["status"]) == (2, "running")
+    assert not {"reason", "failed_on", "finished_at"} & set(again)
+    both.do(lambda s: s.finish(context(envelope, 2), "dead_lettered", RETRIES_EXHAUSTED))
+    dead = both.row(envelope.id)
+    assert dead is not None
+    assert dead["finished_at"] == both.clock.now.isoformat()
+    assert dead["reason"] == RETRIES_EXHAUSTED.model_dump()
+
+
+def test_a_final_outcome_that_is_no_failure_leaves_the_failures(both: Both) -> None:
+    envelope = Envelope(task="t", enqueued_at=NOW)
+    both.do(lambda s: s.finish(context(envelope), "failed", INVALID_DATA))
+    both.do(lambda s: s.finish(context(envelope), "cancelled", TEMPORARY_ERROR))
+
+    row = both.row(envelope.id)
+    assert row is not None
+    assert "failed_on" not in row
+    assert row["status"] == "cancelled"
+
+
+def test_a_row_no_api_wrote_is_filled_in_by_the_worker(both: Both) -> None:
+    envelope = Envelope(task="t", owner="u9", correlation_id="c9", enqueued_at=NOW)
+    both.do(lambda s: s.start(context(envelope), lock()))
+    started = both.row(envelope.id)
+    assert started is not None
+    assert (started["owner"], started["correlation_id"], started["enqueued_at"]) == (
+        "u9",
+        "c9",
+        NOW.isoformat(),
+    )
+    other = Envelope(task="t", owner="u8", enqueued_at=NOW)
+    both.do(lambda s: s.finish(context(other), "failed", INVALID_DATA))
+    assert both.row(other.id) is not None
+    both.do(lambda s: s.succeed("never-started", "{}", None))
+    assert both.row("never-started") is not None
+
+
+def test_a_scheduled_task_can_be_cancelled_until_it_starts(both: Both) -> None:
+    later = Envelope(task="t", due_at=NOW + timedelta(hours=2), enqueued_at=NOW)
+    started = Envelope(task="t", due_at=NOW + timedelta(hours=2), enqueued_at=NOW)
+    both.do(lambda s: s.queued([later, started]))
+    scheduled = both.row(later.id)
+    assert scheduled is not None
+    assert (scheduled["status"], scheduled["due_at"]) == (
+        "scheduled",
+        (NOW + timedelta(hours=2)).isoformat(),
+    )
+    both.clock.tick()
+    both.do(lambda s: s.unschedule(later.id))
+    both.do(lambda s: s.start(context(started), lock()))
+    cancelled = both.row(later.id)
+    assert cancelled is not None
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["finished_at"] == both.clock.now.isoformat()
+    assert both.do(lambda s: s.unschedule(started.id)) == [("NotScheduledError", "running")] * 2
+    assert both.do(lambda s: s.unschedule("nothing")) == [("NotScheduledError", None)] * 2
+    assert (
+        both.do(lambda s: s.start(context(later), lock()))
+        == [("StartRefusedError", "cancelled")] * 2
+    )
+
+
+def test_a_refused_request_cancels_what_sqs_took_and_forgets_the_rest(both: Both) -> None:
+    taken, refused, running = (Envelope(task="t", enqueued_at=NOW) for _ in range(3))
+    both.do(lambda s: s.queued([taken, refused, running]))
+    both.do(lambda s: s.start(context(running), lock()))
+    both.do(lambda s: s.cancel([taken.id, running.id, "unknown"]))
+    both.do(lambda s: s.discard([refused.id]))
+
+    assert both.row(refused.id) is None
+    cancelled, kept = both.row(taken.id), both.row(running.id)
+    assert cancelled is not None
+    assert kept is not None
+    assert (cancelled["status"], kept["status"]) == ("cancelled", "running")
+    assert both.row("unknown") is None
+
+
+def test_recent_failures_newest_first_up_to_a_limit(both: Both) -> None:
+    envelopes = [Envelope(task="t", enqueued_at=NOW) for _ in range(4)]
+    for envelope in envelopes:
+        both.clock.tick()
+        failed = context(envelope)
+        both.do(lambda s: s.finish(failed, "failed", INVALID_DATA))  # noqa: B023 (called at once)
+
+    [newest] = both.do(lambda s: s.failures(date(2026, 12, 1), limit=2))[:1]
+    assert [r.id for r in newest] == [envelopes[3].id, envelopes[2].id]
+    assert both.do(lambda s: s.failures(date(2026, 11, 30)))[0] == []
+    assert both.do(lambda s: s.get(envelopes[0].id))[0].status == "failed"
