@@ -114,7 +114,8 @@ def running_bench(folder: Path) -> Iterator[Bench]:
             region_name=region,
         )
         queues = deployment.queues()
-        task_pollers = [p for p in cloud.pollers if p.mapping.queue_name.endswith("TaskQueue")]
+        task_queue = queues["TaskQueue"].rsplit("/", 1)[-1]
+        task_pollers = [p for p in cloud.pollers if p.mapping.queue_name == task_queue]
         assert len(task_pollers) == 1, [p.mapping.logical_id for p in cloud.pollers]
         yield Bench(
             cloud=cloud,
