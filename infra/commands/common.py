@@ -36,6 +36,10 @@ def add_target_options(parser: argparse.ArgumentParser) -> None:
         "--aws-endpoint",
         help="AWS endpoint of a running local cloud (default: the one in --state-file)",
     )
+    add_state_file_option(parser)
+
+
+def add_state_file_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state-file",
         type=Path,

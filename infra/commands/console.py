@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from pathlib import Path
 from types import FrameType
 
-from infra.state import DEFAULT_STATE_FILE
+from infra.commands.common import add_target_options
 from infra.template.translation import DEFAULT_REGION
 from infra.webconsole.server import DEFAULT_PORT, ConsoleServer
 from infra.webconsole.stack import Target, deployed_target, local_target
@@ -28,15 +27,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--stack", help="a deployed stack's name (your AWS credentials; default: the local cloud)"
     )
     parser.add_argument("--region", help="the stack's region (default: your AWS configuration's)")
-    parser.add_argument(
-        "--aws-endpoint", help="AWS endpoint of a local cloud (default: the one in --state-file)"
-    )
-    parser.add_argument(
-        "--state-file",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        help="where `up` records its endpoints (default: %(default)s)",
-    )
+    add_target_options(parser)
     parser.set_defaults(run=run)
 
 

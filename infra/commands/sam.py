@@ -8,12 +8,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from infra.commands.common import add_state_file_option
 from infra.commands.invoke import read_event
 from infra.console import Console
 from infra.errors import InfraError
 from infra.sam.docker import DEFAULT_NETWORK
 from infra.sam.session import SamLocal
-from infra.state import DEFAULT_STATE_FILE
 
 #: Not sam's own 3000: the local cloud's HTTP API is there.
 DEFAULT_PORT = 3001
@@ -57,12 +57,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--state-file",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        help="where `up` records its endpoints (default: %(default)s)",
-    )
+    add_state_file_option(parser)
     parser.add_argument(
         "--docker-network",
         default=DEFAULT_NETWORK,

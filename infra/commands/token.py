@@ -6,12 +6,12 @@ Only the token goes to stdout, so `export TOKEN=$(python -m infra token you@exam
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from infra.aws.endpoint import AwsEndpoint
+from infra.commands.common import add_state_file_option
 from infra.errors import InfraError
 from infra.identity.users import ADMIN_GROUP, UserPool
-from infra.state import DEFAULT_STATE_FILE, read_state
+from infra.state import read_state
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,12 +26,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--admin", action="store_true", help=f"make the user a member of the {ADMIN_GROUP} group"
     )
-    parser.add_argument(
-        "--state-file",
-        type=Path,
-        default=DEFAULT_STATE_FILE,
-        help="where `up` records its endpoints (default: %(default)s)",
-    )
+    add_state_file_option(parser)
     parser.set_defaults(run=run)
 
 
