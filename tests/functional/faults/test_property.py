@@ -145,7 +145,9 @@ def check(
         status = statuses[task_id]
         assert status is not None, task_id
         ended = status.status == "succeeded" or (status.status == "failed" and status.reason)
-        assert ended or dead_ids[task_id], (task_id, status, plans[task_id])
+        # A string, shown whole: each delivery of a task that ended nowhere says where it went.
+        lost = f"{status!r}, {plans[task_id]!r}, {worker.deliveries_of(task_id)!r}"
+        assert ended or dead_ids[task_id], lost
         if plans[task_id].end == "ok":
             assert status.status == "succeeded", (task_id, status, plans[task_id])
         if plans[task_id].end == "permanent":
