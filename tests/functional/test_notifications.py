@@ -68,6 +68,32 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     assert cloud.receive(cloud.dead_letter_queue_url) == []
 
 
+def test_the_notifications_messages_delivered_again_send_and_log_nothing_more(
+    cloud: Cloud,
+) -> None:
+    # Given a notification the worker has sent and logged
+    _, body = call_api(http_event("POST", "/send-notification/you@example.com"))
+    messages = cloud.receive(cloud.task_queue_url)
+    assert worker_handler(cloud.sqs_event(messages), make_context()) == {"batchItemFailures": []}
+
+    # When SQS delivers the same messages again (at least once: a lost delete, say)
+    again = [
+        m | {"Attributes": m["Attributes"] | {"ApproximateReceiveCount": "2"}} for m in messages
+    ]
+    response = worker_handler(cloud.sqs_event(again), make_context())
+
+    # Then both are acknowledged, and nothing is done again: one email, one log entry
+    assert response == {"batchItemFailures": []}
+    assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["you@example.com"]]
+    _, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
+    assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
+    # and each task stays succeeded, run once
+    for task_id in body["task_ids"]:
+        _, status = cloud.call_api("GET", f"/tasks/{task_id}")
+        assert (status["status"], status["attempts"]) == ("succeeded", 1)
+    assert cloud.receive(cloud.dead_letter_queue_url) == []
+
+
 @pytest.mark.parametrize(
     "address",
     [

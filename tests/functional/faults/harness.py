@@ -61,6 +61,11 @@ ACCOUNT_ID = "123456789012"
 
 Outcome = Literal["succeeded", "failed", "invocation_failed"]
 
+#: A lock for tests of the crash window: it expires soon after a crash, yet outlasts a run on a
+#: loaded 2-core machine (a run that outlived its lock could be run again by a redelivery, a
+#: double effect without a crash, which Lambda's deadline rules out).
+CRASH_LOCK_MILLIS = 3_000
+
 
 @dataclass(frozen=True)
 class QueueConfig:
@@ -101,11 +106,15 @@ class InProcessWorker:
     its own (a consumer, like a Lambda environment, runs one batch at a time), wired as
     worker.handler wires it, less the process-wide Powertools Logger and Metrics.
 
-    `remaining_millis` is the Lambda context's remaining time, fixed: it is also how long a
-    crashed run's idempotency record stays in progress. The time guard is scaled down with it.
+    `remaining_millis` is the Lambda context's remaining time, fixed: it is also how long each
+    run's idempotency record stays in progress, counted from the run's start. On Lambda no run
+    outlives its lock (the lock is the invocation's deadline, where the run is killed); here a
+    run is never killed, so the default outlasts any run on a loaded machine, and tests of the
+    crash window choose a lock that expires within seconds of the crash (CRASH_LOCK_MILLIS).
+    The time guard is scaled down with it.
     """
 
-    def __init__(self, remaining_millis: int = 1_000, time_guard_ms: int = 200) -> None:
+    def __init__(self, remaining_millis: int = 10_000, time_guard_ms: int = 200) -> None:
         self.remaining_millis = remaining_millis
         self.time_guard_ms = time_guard_ms
         self._local = threading.local()
