@@ -105,12 +105,16 @@ class TaskConsumer:
                 # Retried instead: SQS's own redrive still keeps the message, never lost.
                 logger.exception("could not dead-letter the message; it will be retried")
                 outcome = Retry(None, f"not dead-lettered: {outcome.detail}")
-        if isinstance(outcome, Retry) and outcome.delay_seconds is not None:
-            # Not fatal if it fails: the queue's own visibility timeout brings it back.
-            self._visibility.delay(record, outcome.delay_seconds)
-        self._pipeline.hooks.after(task, outcome)
         if isinstance(outcome, Retry):
+            # The status first, while the message is still hidden: once its delay is set, the
+            # next delivery may start, and a write of this run landing after that start would
+            # overwrite what the next run records (a task left `retrying` when it has ended).
+            self._pipeline.hooks.after(task, outcome)
+            if outcome.delay_seconds is not None:
+                # Not fatal if it fails: the queue's own visibility timeout brings it back.
+                self._visibility.delay(record, outcome.delay_seconds)
             raise RetryLaterError(outcome.detail)
+        self._pipeline.hooks.after(task, outcome)
 
 
 def _receive_count(record: SQSRecord) -> int:

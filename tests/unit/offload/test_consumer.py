@@ -8,7 +8,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from offload import Envelope, PermanentTaskError, TaskRegistry, TaskRejectedError, current_task
 from offload.consumer import TaskConsumer
-from offload.hooks import Hooks
+from offload.context import TaskContext
+from offload.hooks import Hook, Hooks
+from offload.outcome import Outcome
 from offload.pipeline import TaskPipeline
 from tests.conftest import load_event, make_context
 
@@ -240,3 +242,42 @@ def test_a_tasks_own_attempt_limit_dead_letters_it_early(registry: TaskRegistry)
     assert reason == (
         "RetriesExhaustedError: gave up after 2 attempts: ConnectionError: still down"
     )
+
+
+class Journal(Hook):
+    """Journals what the worker does, in order: the hooks' `after`, the DLQ, the delay."""
+
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+
+    def after(self, task: TaskContext | None, outcome: Outcome) -> None:
+        self.entries.append(f"after {type(outcome).__name__}")
+
+
+@pytest.mark.parametrize(
+    ("task", "receive_count", "order"),
+    [
+        # The status waits for the DLQ: it never says dead-lettered of a message still queued.
+        ("doomed", 1, ["dead letter", "after DeadLetter"]),
+        # The status comes first while the message is still hidden: once the delay is set, the
+        # next delivery may start, and a late write would overwrite what that run records.
+        ("flaky", 1, ["after Retry", "delay"]),
+    ],
+)
+def test_the_status_is_written_when_no_other_delivery_can_run(
+    registry: TaskRegistry, task: str, receive_count: int, order: list[str]
+) -> None:
+    journal = Journal()
+
+    class Dead(FakeDeadLetters):
+        def send(self, record: SQSRecord, reason: str, code: str) -> None:
+            journal.entries.append("dead letter")
+
+    class Visibility(FakeVisibility):
+        def delay(self, record: SQSRecord, seconds: int) -> None:
+            journal.entries.append("delay")
+
+    worker = TaskConsumer(TaskPipeline(registry, Hooks([journal])), Dead(), Visibility())
+    worker.handle({"Records": [record(envelope(task), "m1", receive_count)]}, make_context())
+
+    assert journal.entries == order
