@@ -152,7 +152,7 @@ def test_a_failed_attempt_is_retried_after_the_tasks_own_backoff(
     assert timedelta(seconds=1) <= kit.clock.now() - start <= timedelta(seconds=10)
 
 
-@pytest.mark.parametrize(("max_attempts", "options"), [(5, {}), (2, {"max_attempts": 2})])
+@pytest.mark.parametrize(("max_attempts", "options"), [(5, {}), (7, {"max_attempts": 7})])
 def test_an_injected_failure_on_every_attempt_runs_out_of_attempts(
     max_attempts: int, options: dict[str, Any]
 ) -> None:

@@ -144,6 +144,8 @@ def test_a_task_that_fails_then_runs_again(both: Both) -> None:
     assert dead is not None
     assert dead["finished_at"] == both.clock.now.isoformat()
     assert dead["reason"] == RETRIES_EXHAUSTED.model_dump()
+    dead["reason"]["code"] = "edited"  # a copy, as DynamoDB's answer is
+    assert (both.row(envelope.id) or {})["reason"] == RETRIES_EXHAUSTED.model_dump()
     # Redriven after a fix: a run again, its last outcome gone. Its lock holds to the
     # millisecond it names, as DynamoDB's condition has it.
     both.clock.tick()
@@ -254,3 +256,10 @@ def test_recent_failures_newest_first_up_to_a_limit(both: Both) -> None:
     assert len(both.do(lambda s: s.failures(date(2026, 12, 1)))[0]) == 50
     assert both.do(lambda s: s.failures(date(2026, 11, 30)))[0] == []
     assert both.do(lambda s: s.get(envelopes[0].id))[0].status == "failed"
+
+
+def test_the_in_memory_rows_never_reach_for_dynamodb() -> None:
+    # Any TaskRecords call they did not override would, and says so.
+    records = InMemoryTaskRecords(Clock(), RETENTION)
+    with pytest.raises(RuntimeError, match=r"^in-memory task records use no DynamoDB client$"):
+        TaskRecords.get(records, "t1")
