@@ -55,6 +55,8 @@ class Both:
     def row(self, task_id: str) -> dict[str, Any] | None:
         stored, kept = (store.row(task_id) for store in self.stores)
         if stored is not None:
+            # A task's row is keyed as offload.records documents it.
+            assert (stored["pk"], stored["sk"]) == (f"TASK#{task_id}", "STATUS")
             stored = {k: v for k, v in stored.items() if k not in ("pk", "sk")}
         assert stored == kept
         return kept
@@ -233,7 +235,7 @@ def test_a_refused_request_cancels_what_sqs_took_and_forgets_the_rest(both: Both
     taken, refused, running = (Envelope(task="t", enqueued_at=NOW) for _ in range(3))
     both.do(lambda s: s.queued([taken, refused, running]))
     both.do(lambda s: s.start(context(running), lock()))
-    both.do(lambda s: s.cancel([taken.id, running.id, "unknown"]))
+    both.do(lambda s: s.cancel([running.id, "unknown", taken.id]))
     both.do(lambda s: s.discard([refused.id, "unknown"]))
 
     assert both.row(refused.id) is None
@@ -263,3 +265,16 @@ def test_the_in_memory_rows_never_reach_for_dynamodb() -> None:
     records = InMemoryTaskRecords(Clock(), RETENTION)
     with pytest.raises(RuntimeError, match=r"^in-memory task records use no DynamoDB client$"):
         TaskRecords.get(records, "t1")
+
+
+def test_the_dynamodb_rows_are_read_strongly_consistent(dynamodb: Any) -> None:
+    # A status read right after a write sees it (DynamoDB's reads are eventual by default).
+    reads: list[bool] = []
+    dynamodb.meta.events.register(
+        "provide-client-params.dynamodb.GetItem",
+        lambda params, **_: reads.append(params.get("ConsistentRead", False)),
+    )
+    records = TaskRecords("DataTable", lambda: dynamodb, RETENTION, Clock())
+    records.get("t1")
+    records.row("t1")
+    assert reads == [True, True]
