@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from offload.timing import MAX_QUEUE_DELAY
+from offload.timing import needs_schedule
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -53,6 +53,7 @@ class Message:
     visible_at: datetime
     receive_count: int = 0
     receipt: str = ""
+    first_received_at: datetime | None = None
 
     def record(self) -> dict[str, Any]:
         """The message as Lambda's SQS event source hands it to the worker."""
@@ -64,7 +65,9 @@ class Message:
                 "ApproximateReceiveCount": str(self.receive_count),
                 "SentTimestamp": str(int(self.sent_at.timestamp() * 1000)),
                 "SenderId": "offload-testing",
-                "ApproximateFirstReceiveTimestamp": str(int(self.sent_at.timestamp() * 1000)),
+                "ApproximateFirstReceiveTimestamp": str(
+                    int((self.first_received_at or self.sent_at).timestamp() * 1000)
+                ),
             },
             "messageAttributes": {
                 name: {
@@ -113,7 +116,7 @@ class InMemoryQueue:
         now = self.clock.now()
         for envelope in envelopes:
             due = envelope.due_at
-            if due is not None and due - now > MAX_QUEUE_DELAY:
+            if needs_schedule(due, now):
                 # A one-time schedule: its envelope goes on the queue when due.
                 self.schedules.add(envelope.id)
             visible = max(now, due) if due is not None else now
@@ -153,6 +156,7 @@ class InMemoryQueue:
                 self.dead_letters.append(DeadLetter(message.body, message.task_id, None, None))
                 continue
             message.receive_count += 1
+            message.first_received_at = message.first_received_at or now
             message.receipt = f"r{next(self._receipts)}"
             message.visible_at = now + self.visibility_timeout
             batch.append(message)

@@ -25,10 +25,13 @@ def test_recurring_expressions_the_scheduler_takes(expression: str) -> None:
 @pytest.mark.parametrize(
     ("expression", "message"),
     [
-        ("rate(1 days)", "say 1 day"),
-        ("rate(5 minute)", "N minutes"),
+        ("rate(1 days)", "say 1 day, or N days$"),
+        ("rate(5 minute)", "say 1 minute, or N minutes$"),
         ("rate(0 minutes)", "not a recurring schedule"),
-        ("cron(0 3 * * *)", "six fields"),
+        (
+            "cron(0 3 * * *)",
+            r"six fields \(minutes hours day-of-month month day-of-week year\)$",
+        ),
         ("cron(0 3 * * * *)", "must be '\\?'"),
         ("at(2026-12-01T00:00:00)", "not a recurring schedule"),
         ("daily", "not a recurring schedule"),

@@ -4,6 +4,7 @@ to the queue its task names, when due (moto's EventBridge Scheduler stores; it n
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -50,8 +51,16 @@ def test_each_task_gets_a_schedule_to_its_own_queue(scheduler: Any) -> None:
     now = Envelope(task="quick", args=[1], due_at=DUE)
     heavy = Envelope(task="slow", due_at=DUE + timedelta(days=1))
 
+    tokens: list[str] = []
+    scheduler.meta.events.register(
+        "provide-client-params.scheduler.CreateSchedule",
+        lambda params, **_: tokens.append(params["ClientToken"]),
+    )
+
     schedules(scheduler).send([now, heavy])
 
+    # A retried create is the same schedule, not a second one.
+    assert tokens == [now.id, heavy.id]
     assert names(scheduler) == sorted([now.id, heavy.id])
     made = scheduler.get_schedule(Name=now.id, GroupName=GROUP)
     assert made["ScheduleExpression"] == "at(2027-03-01T09:30:01)"
@@ -70,11 +79,13 @@ def test_a_refusal_takes_back_what_was_made_and_names_every_task(scheduler: Any)
     made = Envelope(task="quick", args=[1], due_at=DUE)
     unroutable = Envelope(task="slow", due_at=DUE)
 
-    with pytest.raises(EnqueueError, match="could not schedule task slow") as refused:
+    with pytest.raises(EnqueueError) as refused:
         schedules(scheduler, {"default": ARNS["default"]}).send([made, unroutable])
 
     assert refused.value.task_ids == [made.id, unroutable.id]
-    assert "no ARN is configured for queue 'heavy'" in str(refused.value)
+    assert str(refused.value) == (
+        "could not schedule task slow: EnqueueError: no ARN is configured for queue 'heavy'"
+    )
     assert names(scheduler) == []
 
 
@@ -123,3 +134,16 @@ def test_at_expressions_are_utc_to_the_second_and_never_early(
     due: datetime, expression: str
 ) -> None:
     assert at_expression(due) == expression
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset is Unix only")
+def test_at_expressions_do_not_depend_on_the_machines_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert at_expression(datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)) == "at(2027-01-02T03:04:05)"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

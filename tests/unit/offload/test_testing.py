@@ -11,8 +11,9 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI, Query
 
-from offload import Backoff, PermanentTaskError, TaskRegistry
-from offload.producer import TaskBatch, send_request_tasks, use_task_queue
+from offload import Backoff, Envelope, PermanentTaskError, TaskRegistry
+from offload.producer import TaskBatch, send_request_tasks, task_owner, use_task_queue
+from offload.routing import Message
 from offload.testing import TaskKit
 
 registry = TaskRegistry()
@@ -36,7 +37,12 @@ def broken() -> None:
 
 Tasks = Annotated[TaskBatch, Depends(send_request_tasks, scope="function")]
 app = FastAPI()
-use_task_queue(app, lambda: pytest.fail("the kit was not installed"), task_registry=registry)
+use_task_queue(
+    app,
+    lambda: pytest.fail("the kit was not installed"),
+    task_registry=registry,
+    owner=lambda request: request.headers.get("x-user"),
+)
 
 
 @app.post("/greet/{name}")
@@ -85,15 +91,46 @@ def client(kit: TaskKit) -> AppClient:
 
 
 def test_a_request_then_drain_runs_the_task(kit: TaskKit, client: AppClient) -> None:
-    [task_id] = client.post("/greet/ada").json()
+    [task_id] = client.post("/greet/ada", headers={"x-user": "ada"}).json()
     assert kit.status(task_id) == "queued"
+    assert kit.record(task_id).owner == "ada"  # the app's own owner function is kept
     assert effects == []
 
-    kit.drain()
+    assert [d.task_id for d in kit.drain(max_deliveries=1)] == [task_id]
 
     assert effects == [("greet", "ada")]
     assert kit.status(task_id) == "succeeded"
     assert kit.record(task_id).attempts == 1
+    assert kit.runs(greet) == kit.runs("greet") == kit.runs(task_id) == 1
+    # Each call returns its own deliveries only.
+    assert kit.run_due() == []
+    [second] = client.post("/greet/bo").json()
+    assert [d.task_id for d in kit.drain(max_deliveries=1)] == [second]
+    with pytest.raises(KeyError, match="no task nope"):
+        kit.record("nope")
+
+
+def test_closing_the_kit_gives_the_app_its_settings_back() -> None:
+    owner = task_owner(app)
+    kit = TaskKit(registry)
+    kit.install(app)
+    kit.close()
+    assert task_owner(app) is owner
+    with pytest.raises(pytest.fail.Exception, match="the kit was not installed"):
+        AppClient(app).post("/greet/ada")
+
+
+def test_drain_stops_a_queue_that_never_empties() -> None:
+    kit = TaskKit(registry, max_attempts=100)
+    kit.install(app)
+    try:
+        kit.fail(greet, attempts=range(1, 100))
+        AppClient(app).post("/greet/ada")
+        with pytest.raises(RuntimeError, match="the queue is not empty after 3 deliveries"):
+            kit.drain(max_deliveries=3)
+        assert len(kit.deliveries) == 4
+    finally:
+        kit.close()
 
 
 def test_a_failed_attempt_is_retried_after_the_tasks_own_backoff(
@@ -113,6 +150,40 @@ def test_a_failed_attempt_is_retried_after_the_tasks_own_backoff(
     assert kit.record(task_id).attempts == 2
     # Full jitter within the task's 10 s backoff, never zero.
     assert timedelta(seconds=1) <= kit.clock.now() - start <= timedelta(seconds=10)
+
+
+@pytest.mark.parametrize(("max_attempts", "options"), [(5, {}), (7, {"max_attempts": 7})])
+def test_an_injected_failure_on_every_attempt_runs_out_of_attempts(
+    max_attempts: int, options: dict[str, Any]
+) -> None:
+    kit = TaskKit(registry, **options)
+    kit.install(app)
+    try:
+        kit.fail(greet, attempts=range(1, 10))
+        [task_id] = AppClient(app).post("/greet/ada").json()
+        deliveries = kit.drain()
+    finally:
+        kit.close()
+
+    assert [d.attempt for d in deliveries] == list(range(1, max_attempts + 1))
+    assert kit.status(task_id) == "dead_lettered"
+    [dead] = kit.dead_letters
+    assert dead.code == "retries_exhausted"
+    assert f"injected failure of greet, attempt {max_attempts}" in (dead.reason or "")
+
+
+def test_failures_are_injected_on_the_chosen_attempts_only(kit: TaskKit, client: AppClient) -> None:
+    kit.fail("greet")  # the first attempt, by default
+    kit.fail(greet, attempts=[3, 4])
+    [task_id] = client.post("/greet/ada").json()
+    assert [d.attempt for d in kit.drain()] == [1, 2]
+    assert kit.status(task_id) == "succeeded"
+
+    [other] = client.post("/greet/bo").json()
+    kit.fail(other, error=PermanentTaskError("never"))
+    kit.drain()
+    assert kit.status(other) == "failed"
+    assert [(d.task_id, d.code) for d in kit.dead_letters] == [(other, "permanent_error")]
 
 
 def test_retries_run_out_into_the_dead_letters_and_permanent_errors_go_at_once(
@@ -138,6 +209,16 @@ def test_a_duplicate_delivery_runs_the_effect_once(kit: TaskKit, client: AppClie
     assert [d.task_id for d in deliveries] == [task_id, task_id]
     assert effects == [("greet", "cy")]
     assert kit.runs(greet) == 1
+
+
+def test_duplicates_add_up_and_each_covers_one_message(kit: TaskKit, client: AppClient) -> None:
+    kit.duplicate(greet)
+    kit.duplicate("greet")
+    ids = [client.post(f"/greet/{name}").json()[0] for name in ("a", "b", "c")]
+
+    deliveries = kit.drain()
+
+    assert sorted(d.task_id for d in deliveries) == sorted([*ids[:2], *ids])
 
 
 def test_a_task_added_for_later_waits_for_the_clock(kit: TaskKit, client: AppClient) -> None:
@@ -172,6 +253,29 @@ def test_arguments_that_no_longer_validate_are_dead_lettered(kit: TaskKit) -> No
     kit.drain()
 
     assert [d.code for d in kit.dead_letters] == ["invalid_arguments"]
+
+
+class Greetings:
+    """A message of another kind: `{"greeting": name}`."""
+
+    name = "greeting"
+
+    def matches(self, message: Message) -> bool:
+        return isinstance(message.body, dict) and "greeting" in message.body
+
+    def envelope(self, message: Message) -> Envelope:
+        return Envelope(task="greet", args=[message.body["greeting"]])
+
+
+def test_the_workers_readers_and_a_short_timeout_are_the_kits_own() -> None:
+    effects.clear()
+    # Under the worker's usual 5 s guard, a 1 s invocation would hand every record back.
+    kit = TaskKit(registry, readers=[Greetings()], timeout=timedelta(seconds=1))
+    kit.queue.put('{"greeting": "fi"}', "greet", "g1", kit.clock.now())
+
+    kit.drain()
+
+    assert effects == [("greet", "fi")]
 
 
 def test_the_fixture_gives_each_test_a_fresh_kit(tasks: TaskKit) -> None:

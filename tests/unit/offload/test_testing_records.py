@@ -55,6 +55,8 @@ class Both:
     def row(self, task_id: str) -> dict[str, Any] | None:
         stored, kept = (store.row(task_id) for store in self.stores)
         if stored is not None:
+            # A task's row is keyed as offload.records documents it.
+            assert (stored["pk"], stored["sk"]) == (f"TASK#{task_id}", "STATUS")
             stored = {k: v for k, v in stored.items() if k not in ("pk", "sk")}
         assert stored == kept
         return kept
@@ -144,17 +146,47 @@ def test_a_task_that_fails_then_runs_again(both: Both) -> None:
     assert dead is not None
     assert dead["finished_at"] == both.clock.now.isoformat()
     assert dead["reason"] == RETRIES_EXHAUSTED.model_dump()
+    dead["reason"]["code"] = "edited"  # a copy, as DynamoDB's answer is
+    assert (both.row(envelope.id) or {})["reason"] == RETRIES_EXHAUSTED.model_dump()
+    # Redriven after a fix: a run again, its last outcome gone. Its lock holds to the
+    # millisecond it names, as DynamoDB's condition has it.
+    both.clock.tick()
+    held = int(both.clock.now.timestamp() * 1000)
+    both.do(lambda s: s.start(context(envelope, 3), held))
+    redriven = both.row(envelope.id)
+    assert redriven is not None
+    assert not {"reason", "failed_on", "finished_at"} & set(redriven)
+    assert (
+        both.do(lambda s: s.start(context(envelope, 4), lock()))
+        == [("StartRefusedError", "running")] * 2
+    )
+    both.clock.tick(0.001)
+    both.do(lambda s: s.start(context(envelope, 4), lock()))
 
 
-def test_a_final_outcome_that_is_no_failure_leaves_the_failures(both: Both) -> None:
+@pytest.mark.parametrize("failed_first", [True, False])
+@pytest.mark.parametrize(
+    ("outcome", "status"),
+    [
+        (lambda s, c: s.finish(c, "cancelled", TEMPORARY_ERROR), "cancelled"),
+        (lambda s, c: s.succeed(c.id, "null", None), "succeeded"),
+    ],
+)
+def test_a_final_outcome_that_is_no_failure_leaves_the_failures(
+    both: Both,
+    outcome: Callable[[TaskRecords, TaskContext], None],
+    status: str,
+    failed_first: bool,
+) -> None:
     envelope = Envelope(task="t", enqueued_at=NOW)
-    both.do(lambda s: s.finish(context(envelope), "failed", INVALID_DATA))
-    both.do(lambda s: s.finish(context(envelope), "cancelled", TEMPORARY_ERROR))
+    if failed_first:
+        both.do(lambda s: s.finish(context(envelope), "failed", INVALID_DATA))
+    both.do(lambda s: outcome(s, context(envelope)))
 
     row = both.row(envelope.id)
     assert row is not None
     assert "failed_on" not in row
-    assert row["status"] == "cancelled"
+    assert row["status"] == status
 
 
 def test_a_row_no_api_wrote_is_filled_in_by_the_worker(both: Both) -> None:
@@ -203,8 +235,8 @@ def test_a_refused_request_cancels_what_sqs_took_and_forgets_the_rest(both: Both
     taken, refused, running = (Envelope(task="t", enqueued_at=NOW) for _ in range(3))
     both.do(lambda s: s.queued([taken, refused, running]))
     both.do(lambda s: s.start(context(running), lock()))
-    both.do(lambda s: s.cancel([taken.id, running.id, "unknown"]))
-    both.do(lambda s: s.discard([refused.id]))
+    both.do(lambda s: s.cancel([running.id, "unknown", taken.id]))
+    both.do(lambda s: s.discard([refused.id, "unknown"]))
 
     assert both.row(refused.id) is None
     cancelled, kept = both.row(taken.id), both.row(running.id)
@@ -215,13 +247,34 @@ def test_a_refused_request_cancels_what_sqs_took_and_forgets_the_rest(both: Both
 
 
 def test_recent_failures_newest_first_up_to_a_limit(both: Both) -> None:
-    envelopes = [Envelope(task="t", enqueued_at=NOW) for _ in range(4)]
+    envelopes = [Envelope(task="t", enqueued_at=NOW) for _ in range(51)]
     for envelope in envelopes:
         both.clock.tick()
         failed = context(envelope)
         both.do(lambda s: s.finish(failed, "failed", INVALID_DATA))  # noqa: B023 (called at once)
 
     [newest] = both.do(lambda s: s.failures(date(2026, 12, 1), limit=2))[:1]
-    assert [r.id for r in newest] == [envelopes[3].id, envelopes[2].id]
+    assert [r.id for r in newest] == [envelopes[50].id, envelopes[49].id]
+    assert len(both.do(lambda s: s.failures(date(2026, 12, 1)))[0]) == 50
     assert both.do(lambda s: s.failures(date(2026, 11, 30)))[0] == []
     assert both.do(lambda s: s.get(envelopes[0].id))[0].status == "failed"
+
+
+def test_the_in_memory_rows_never_reach_for_dynamodb() -> None:
+    # Any TaskRecords call they did not override would, and says so.
+    records = InMemoryTaskRecords(Clock(), RETENTION)
+    with pytest.raises(RuntimeError, match=r"^in-memory task records use no DynamoDB client$"):
+        TaskRecords.get(records, "t1")
+
+
+def test_the_dynamodb_rows_are_read_strongly_consistent(dynamodb: Any) -> None:
+    # A status read right after a write sees it (DynamoDB's reads are eventual by default).
+    reads: list[bool] = []
+    dynamodb.meta.events.register(
+        "provide-client-params.dynamodb.GetItem",
+        lambda params, **_: reads.append(params.get("ConsistentRead", False)),
+    )
+    records = TaskRecords("DataTable", lambda: dynamodb, RETENTION, Clock())
+    records.get("t1")
+    records.row("t1")
+    assert reads == [True, True]
