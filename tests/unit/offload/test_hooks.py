@@ -176,6 +176,34 @@ def test_what_each_outcome_counts(
     assert published == metrics
 
 
+def test_without_a_service_name_the_dimension_is_powertools_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_lambda_powertools import Metrics
+
+    monkeypatch.delenv("POWERTOOLS_SERVICE_NAME", raising=False)
+    hook = MetricsHook(Metrics(namespace="Offload"), clock=lambda: datetime.now(UTC))
+
+    hook.after(task(), Succeeded())
+
+    [document] = emf_documents(capsys.readouterr().out)
+    assert document["service"] == "service_undefined"
+
+
+def test_a_task_enqueued_after_the_workers_clock_waited_no_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime.now(UTC)
+    ahead = TaskContext(
+        id="t1", name="n", attempt=1, enqueued_at=now + timedelta(seconds=2), correlation_id=None
+    )
+
+    metrics_hook(now).after(ahead, Succeeded())
+
+    [document] = emf_documents(capsys.readouterr().out)
+    assert document["TaskWaitTime"] == [0.0]
+
+
 def test_a_message_that_never_became_a_task_is_counted_under_unknown(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
