@@ -215,6 +215,33 @@ def test_a_message_that_never_became_a_task_is_counted_under_unknown(
     assert "TaskWaitTime" not in document
 
 
+def test_a_runs_log_lines_name_its_task_and_the_next_ones_do_not() -> None:
+    import io
+    import logging
+
+    from aws_lambda_powertools import Logger
+
+    from offload.hooks import LogContextHook
+
+    out = io.StringIO()
+    log = Logger(service="worker", logger_handler=logging.StreamHandler(out))
+    hook = LogContextHook(log)
+    running = TaskContext(
+        id="t1", name="send_email", attempt=2, enqueued_at=datetime.now(UTC), correlation_id="r-1"
+    )
+
+    hook.after(None, DeadLetter(REASON, "not JSON"))  # nothing to take off
+    hook.before(running)
+    log.info("during")
+    hook.after(running, Succeeded())
+    log.info("after")
+
+    during, after = (json.loads(line) for line in out.getvalue().splitlines())
+    keys = ("task_id", "task", "attempt", "correlation_id")
+    assert [during.get(k) for k in keys] == ["t1", "send_email", 2, "r-1"]
+    assert [k for k in keys if k in after] == []
+
+
 class CapturedEntities:
     """An X-Ray emitter that keeps what would go to the daemon."""
 
