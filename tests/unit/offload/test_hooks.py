@@ -218,13 +218,17 @@ def test_a_message_that_never_became_a_task_is_counted_under_unknown(
 def test_a_runs_log_lines_name_its_task_and_the_next_ones_do_not() -> None:
     import io
     import logging
+    import uuid
 
     from aws_lambda_powertools import Logger
 
     from offload.hooks import LogContextHook
 
     out = io.StringIO()
-    log = Logger(service="worker", logger_handler=logging.StreamHandler(out))
+    # A service of its own: Powertools configures a logger once per service name.
+    log = Logger(
+        service=f"log-context-{uuid.uuid4().hex}", logger_handler=logging.StreamHandler(out)
+    )
     hook = LogContextHook(log)
     running = TaskContext(
         id="t1", name="send_email", attempt=2, enqueued_at=datetime.now(UTC), correlation_id="r-1"
