@@ -58,8 +58,9 @@ def dead_letter_attributes(
     }
     # The producer's own attributes (task name and id) are kept as they were.
     for name in ("task", "task_id"):
-        # Powertools' mapping: `.get` would return the raw dict, indexing gives the wrapper.
-        value = record.message_attributes[name] if name in record.message_attributes else None  # noqa: SIM401
+        # Powertools' mapping: indexing gives the wrapper, or None when absent (`.get` would
+        # return the raw dict).
+        value = record.message_attributes[name]
         if value is not None and value.string_value:
             attributes[name] = _string(value.string_value)
     return attributes

@@ -131,7 +131,8 @@ class MetricsHook(Hook):
         document.add_dimension(self.DIMENSION, task.name if task is not None else "unknown")
         document.add_dimensions(service=self._metrics.service or "service_undefined")
         document.add_metric(name=name, unit=MetricUnit.Count, value=1)
-        if task is not None and _ran(outcome):
+        # Every outcome counted ran the task's code in this delivery: its times mean something.
+        if task is not None:
             elapsed = task.elapsed_ms()
             started = self._clock().timestamp() * 1000 - elapsed
             waited = max(0.0, started - task.enqueued_at.timestamp() * 1000)
@@ -142,16 +143,9 @@ class MetricsHook(Hook):
         document.flush_metrics()
 
 
-def _ran(outcome: Outcome) -> bool:
-    """Whether the task's own code ran in this delivery (its times mean something)."""
-    if isinstance(outcome, Succeeded):
-        return outcome.ran
-    if isinstance(outcome, Retry):
-        return outcome.record
-    return True
-
-
 def _metric(outcome: Outcome) -> str | None:
+    """What the outcome counts as; None when the task's code did not run in this delivery (done
+    before, cancelled, held by another run, handed back unstarted): nothing is counted."""
     if isinstance(outcome, Succeeded):
         return "TasksSucceeded" if outcome.ran else None
     if isinstance(outcome, Retry):

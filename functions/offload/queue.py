@@ -157,7 +157,8 @@ class SqsTaskQueue:
             failures = {}
             for failed in response.get("Failed", []):
                 key = failed["Id"]
-                reason = f"{failed['Code']}: {failed.get('Message', '')}".rstrip(": ")
+                message = failed.get("Message")
+                reason = f"{failed['Code']}: {message}" if message else failed["Code"]
                 # A sender fault (a malformed entry) fails the same way every time.
                 (final if failed["SenderFault"] else failures)[key] = reason
             if not failures:

@@ -10,7 +10,7 @@ from offload import Envelope, PermanentTaskError, TaskRegistry, TaskRejectedErro
 from offload.consumer import TaskConsumer
 from offload.context import TaskContext
 from offload.hooks import Hook, Hooks
-from offload.outcome import Outcome
+from offload.outcome import DeadLetter, Outcome, Retry
 from offload.pipeline import TaskPipeline
 from tests.conftest import load_event, make_context
 
@@ -87,8 +87,24 @@ class FakeVisibility:
         self.delays[record.message_id] = seconds
 
 
-def consumer(registry: TaskRegistry, dead: Any) -> TaskConsumer:
-    return TaskConsumer(TaskPipeline(registry, Hooks([])), dead, FakeVisibility())
+class Outcomes(Hook):
+    """What the hooks are told after each record: (task name or None, outcome)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str | None, Outcome]] = []
+
+    def after(self, task: TaskContext | None, outcome: Outcome) -> None:
+        self.seen.append((None if task is None else task.name, outcome))
+
+
+def consumer(
+    registry: TaskRegistry,
+    dead: Any,
+    visibility: FakeVisibility | None = None,
+    outcomes: Outcomes | None = None,
+) -> TaskConsumer:
+    hooks = Hooks([outcomes] if outcomes else [])
+    return TaskConsumer(TaskPipeline(registry, hooks), dead, visibility or FakeVisibility())
 
 
 def run(
@@ -202,10 +218,60 @@ def test_a_record_that_cannot_reach_the_dlq_is_retried_not_lost(registry: TaskRe
             raise ConnectionError("SQS unreachable")
 
     event = {"Records": [record("not json", "bad")]}
+    visibility, outcomes = FakeVisibility(), Outcomes()
 
-    response = consumer(registry, BrokenDeadLetters()).handle(event, make_context())
+    response = consumer(registry, BrokenDeadLetters(), visibility, outcomes).handle(
+        event, make_context()
+    )
 
     assert response == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    # Back when the queue's visibility timeout says, and the hooks hear of a retry, not a DLQ.
+    assert visibility.delays == {}
+    [(task, outcome)] = outcomes.seen
+    assert task is None
+    assert isinstance(outcome, Retry)
+    assert (outcome.delay_seconds, outcome.record) == (None, True)
+    assert outcome.detail.startswith("not dead-lettered: EnvelopeError: body is not JSON")
+
+
+def test_the_hooks_hear_of_a_message_that_never_became_a_task_with_no_task(
+    registry: TaskRegistry,
+) -> None:
+    outcomes = Outcomes()
+
+    consumer(registry, FakeDeadLetters(), outcomes=outcomes).handle(
+        {"Records": [record("not json", "bad"), record(envelope("doomed"), "doomed")]},
+        make_context(),
+    )
+
+    assert [(task, type(outcome)) for task, outcome in outcomes.seen] == [
+        (None, DeadLetter),
+        ("doomed", DeadLetter),
+    ]
+
+
+@pytest.mark.parametrize(("remaining_ms", "handed_back"), [(4_999, True), (5_000, False)])
+def test_a_record_is_handed_back_unstarted_when_the_invocation_is_about_to_time_out(
+    registry: TaskRegistry, calls: Calls, remaining_ms: int, handed_back: bool
+) -> None:
+    visibility, outcomes = FakeVisibility(), Outcomes()
+    records = [record(envelope("send_email", "a@example.com"), "m1")]
+
+    response = consumer(registry, FakeDeadLetters(), visibility, outcomes).handle(
+        {"Records": records}, make_context(remaining_millis=remaining_ms)
+    )
+
+    if handed_back:
+        assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+        assert calls.log == []
+        # Visible again at once, and the row is left as it is (record=False).
+        assert visibility.delays == {"m1": 0}
+        assert outcomes.seen == [
+            (None, Retry(0, "not started: the invocation is about to time out", record=False))
+        ]
+    else:
+        assert response == {"batchItemFailures": []}
+        assert calls.log == [("send_email", "a@example.com", "", 1)]
 
 
 def test_s3_test_event_is_acknowledged_and_ignored(registry: TaskRegistry, calls: Calls) -> None:

@@ -176,6 +176,34 @@ def test_what_each_outcome_counts(
     assert published == metrics
 
 
+def test_without_a_service_name_the_dimension_is_powertools_default(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_lambda_powertools import Metrics
+
+    monkeypatch.delenv("POWERTOOLS_SERVICE_NAME", raising=False)
+    hook = MetricsHook(Metrics(namespace="Offload"), clock=lambda: datetime.now(UTC))
+
+    hook.after(task(), Succeeded())
+
+    [document] = emf_documents(capsys.readouterr().out)
+    assert document["service"] == "service_undefined"
+
+
+def test_a_task_enqueued_after_the_workers_clock_waited_no_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    now = datetime.now(UTC)
+    ahead = TaskContext(
+        id="t1", name="n", attempt=1, enqueued_at=now + timedelta(seconds=2), correlation_id=None
+    )
+
+    metrics_hook(now).after(ahead, Succeeded())
+
+    [document] = emf_documents(capsys.readouterr().out)
+    assert document["TaskWaitTime"] == [0.0]
+
+
 def test_a_message_that_never_became_a_task_is_counted_under_unknown(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -185,6 +213,37 @@ def test_a_message_that_never_became_a_task_is_counted_under_unknown(
     assert document["task"] == "unknown"
     assert document["TasksFailed"] == [1]
     assert "TaskWaitTime" not in document
+
+
+def test_a_runs_log_lines_name_its_task_and_the_next_ones_do_not() -> None:
+    import io
+    import logging
+    import uuid
+
+    from aws_lambda_powertools import Logger
+
+    from offload.hooks import LogContextHook
+
+    out = io.StringIO()
+    # A service of its own: Powertools configures a logger once per service name.
+    log = Logger(
+        service=f"log-context-{uuid.uuid4().hex}", logger_handler=logging.StreamHandler(out)
+    )
+    hook = LogContextHook(log)
+    running = TaskContext(
+        id="t1", name="send_email", attempt=2, enqueued_at=datetime.now(UTC), correlation_id="r-1"
+    )
+
+    hook.after(None, DeadLetter(REASON, "not JSON"))  # nothing to take off
+    hook.before(running)
+    log.info("during")
+    hook.after(running, Succeeded())
+    log.info("after")
+
+    during, after = (json.loads(line) for line in out.getvalue().splitlines())
+    keys = ("task_id", "task", "attempt", "correlation_id")
+    assert [during.get(k) for k in keys] == ["t1", "send_email", 2, "r-1"]
+    assert [k for k in keys if k in after] == []
 
 
 class CapturedEntities:

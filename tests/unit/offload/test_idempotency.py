@@ -18,8 +18,11 @@ from typing import Any, cast
 import pytest
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyItemAlreadyExistsError,
+    IdempotencyItemNotFoundError,
     IdempotencyPersistenceLayerError,
 )
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 from offload import Envelope, TaskRegistry, current_task
 from offload.consumer import TaskConsumer
@@ -111,7 +114,10 @@ def test_without_a_lambda_context_no_lock_is_taken(records: InMemoryTaskRecords)
     # Refused loudly (Powertools wraps what the persistence layer raised), not only warned of.
     with (
         pytest.warns(UserWarning, match="register_lambda_context"),
-        pytest.raises(IdempotencyPersistenceLayerError, match="no Lambda context registered"),
+        pytest.raises(
+            IdempotencyPersistenceLayerError,
+            match=r"\(no Lambda context registered: the lock could never expire\)$",
+        ),
     ):
         run_as_task(Idempotency(records, expires_after_seconds=3600), "t1", effect)
 
@@ -134,6 +140,7 @@ def test_a_run_is_done_once_per_task_id(records: InMemoryTaskRecords) -> None:
         1,
         {"done": True},
     )
+    assert row["duration_ms"] >= 0
 
 
 def test_a_run_in_progress_elsewhere_is_not_run_again(records: InMemoryTaskRecords) -> None:
@@ -196,9 +203,76 @@ def test_the_key_is_the_running_tasks_own_id(records: InMemoryTaskRecords) -> No
 
     with (
         running(context("other")),
-        pytest.raises(IdempotencyPersistenceLayerError, match="not the running task's id"),
+        pytest.raises(
+            IdempotencyPersistenceLayerError,
+            match=r"\(the idempotency key is not the running task's id\)$",
+        ),
     ):
         idempotency.run("t1", Ran())
+
+
+LOCK = 1_764_590_000_000
+
+
+@pytest.mark.parametrize(
+    ("row", "status", "expiry", "response"),
+    [
+        ({"status": "running", "lock_until": LOCK}, "INPROGRESS", LOCK, ""),
+        # A lock never written is no lock: long expired.
+        ({"status": "running"}, "INPROGRESS", 0, ""),
+        (
+            {"status": "succeeded", "response": '{"done": true}'},
+            "COMPLETED",
+            None,
+            '{"done": true}',
+        ),
+        ({"status": "succeeded"}, "COMPLETED", None, "{}"),
+        ({"status": "cancelled"}, "COMPLETED", None, '{"cancelled": true}'),
+    ],
+)
+def test_a_row_is_the_record_powertools_reads(
+    records: InMemoryTaskRecords,
+    row: dict[str, Any],
+    status: str,
+    expiry: int | None,
+    response: str | None,
+) -> None:
+    records.rows["t1"] = {"task_id": "t1", **row}
+
+    record = TaskRecordPersistence(records)._get_record("TASK#t1")
+
+    assert (record.idempotency_key, record.status) == ("TASK#t1", status)
+    assert (record.in_progress_expiry_timestamp, record.response_data) == (expiry, response)
+
+
+@pytest.mark.parametrize("status", [None, "queued", "retrying", "failed"])
+def test_a_row_not_running_nor_done_is_no_record(
+    records: InMemoryTaskRecords, status: str | None
+) -> None:
+    if status is not None:
+        records.rows["t1"] = {"task_id": "t1", "status": status}
+
+    with pytest.raises(IdempotencyItemNotFoundError):
+        TaskRecordPersistence(records)._get_record("TASK#t1")
+
+
+def test_a_refused_start_tells_powertools_the_record_that_holds_the_task(
+    records: InMemoryTaskRecords,
+) -> None:
+    records.start(context("t1"), lock_until_ms=now_ms() + 60_000)
+    lock = records.rows["t1"]["lock_until"]
+    record = DataRecord("TASK#t1", status="INPROGRESS", in_progress_expiry_timestamp=lock + 1)
+
+    with running(context("t1")), pytest.raises(IdempotencyItemAlreadyExistsError) as caught:
+        TaskRecordPersistence(records)._put_record(record)
+
+    held = caught.value.old_data_record
+    assert held is not None
+    assert (held.idempotency_key, held.status, held.in_progress_expiry_timestamp) == (
+        "TASK#t1",
+        "INPROGRESS",
+        lock,
+    )
 
 
 def test_a_key_of_another_kind_is_refused(records: InMemoryTaskRecords) -> None:

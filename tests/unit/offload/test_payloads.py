@@ -48,7 +48,9 @@ def test_an_envelope_without_a_pointer_is_left_as_it_is(s3: Any) -> None:
 
 
 def test_no_bucket_configured_is_a_clear_error(s3: Any) -> None:
-    with pytest.raises(RuntimeError, match="no payload bucket"):
+    with pytest.raises(
+        RuntimeError, match=r"^no payload bucket is configured for large task arguments$"
+    ):
         store(s3, bucket="").store(Envelope(task="t"))
 
 

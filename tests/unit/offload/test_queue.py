@@ -4,17 +4,27 @@ import math
 from typing import Any
 
 import pytest
+from botocore.exceptions import BotoCoreError, ClientError
 
 from offload import EnqueueError, Envelope
-from offload.queue import SqsTaskQueue, batches
+from offload.envelope import PayloadRef
+from offload.queue import SqsTaskQueue, TaskQueue, batches
 
 
 class FakeSqs:
-    """Records SendMessageBatch calls; `refuse` maps an attempt number to the entry ids it fails."""
+    """Records SendMessageBatch calls; `refuse` maps a call's number to the entry ids it fails
+    (id -> SenderFault), answered with `code` and, when given, `message` as SQS words them."""
 
-    def __init__(self, refuse: dict[int, dict[str, bool]] | None = None) -> None:
+    def __init__(
+        self,
+        refuse: dict[int, dict[str, bool]] | None = None,
+        code: str = "InternalError",
+        message: str | None = None,
+    ) -> None:
         self.calls: list[list[dict[str, Any]]] = []
         self.refuse = refuse or {}
+        self.code = code
+        self.message = message
 
     def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
         attempt = len(self.calls)
@@ -23,11 +33,26 @@ class FakeSqs:
         return {
             "Successful": [{"Id": e["Id"]} for e in Entries if e["Id"] not in refused],
             "Failed": [
-                {"Id": e["Id"], "SenderFault": refused[e["Id"]], "Code": "InternalError"}
+                {"Id": e["Id"], "SenderFault": refused[e["Id"]], "Code": self.code}
+                | ({"Message": self.message} if self.message is not None else {})
                 for e in Entries
                 if e["Id"] in refused
             ],
         }
+
+
+class BrokenSqs(FakeSqs):
+    """Raises `errors` in turn from SendMessageBatch, then takes everything."""
+
+    def __init__(self, *errors: Exception) -> None:
+        super().__init__()
+        self.errors = list(errors)
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, Any]]) -> dict[str, Any]:
+        if self.errors:
+            self.calls.append(Entries)
+            raise self.errors.pop(0)
+        return super().send_message_batch(QueueUrl, Entries)
 
 
 def queue(fake: FakeSqs, **kwargs: Any) -> SqsTaskQueue:
@@ -44,10 +69,47 @@ def test_n_tasks_take_ceil_n_over_10_calls(n: int) -> None:
     assert sum(len(c) for c in fake.calls) == n
 
 
-def test_batches_also_respect_the_byte_limit() -> None:
-    bodies = ["x" * 100] * 5
+@pytest.mark.parametrize(
+    ("bodies", "expected"),
+    [
+        (["x" * 100] * 5, [[0, 1], [2, 3], [4]]),
+        # The limit is inclusive: batches that fill it exactly are not split.
+        (["x" * 125] * 4, [[0, 1], [2, 3]]),
+    ],
+)
+def test_batches_also_respect_the_byte_limit(bodies: list[str], expected: list[list[int]]) -> None:
+    assert list(batches(bodies, max_bytes=250)) == expected
 
-    assert list(batches(bodies, max_bytes=250)) == [[0, 1], [2, 3], [4]]
+
+def test_the_queues_byte_limit_splits_its_batches() -> None:
+    fake = FakeSqs()
+    envelopes = [Envelope(task="t") for _ in range(5)]
+    lengths = {len(e.to_body().encode()) for e in envelopes}
+    assert len(lengths) == 1
+
+    queue(fake, max_batch_bytes=2 * lengths.pop()).send(envelopes)
+
+    assert [[e["Id"] for e in call] for call in fake.calls] == [["0", "1"], ["2", "3"], ["4"]]
+
+
+def test_messages_reach_sqs_with_the_body_and_typed_attributes(aws: Any) -> None:
+    sqs = aws("sqs")
+    url = sqs.create_queue(QueueName="tasks")["QueueUrl"]
+    envelopes = [Envelope(task="send_email", args=["a@example.com"]), Envelope(task="t")]
+
+    SqsTaskQueue(url, sqs).send(envelopes)
+
+    messages = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
+    )["Messages"]
+    received = {m["Body"]: m["MessageAttributes"] for m in messages}
+    assert received == {
+        e.to_body(): {
+            "task": {"DataType": "String", "StringValue": e.task},
+            "task_id": {"DataType": "String", "StringValue": e.id},
+        }
+        for e in envelopes
+    }
 
 
 def test_entries_carry_task_name_and_id_as_attributes() -> None:
@@ -103,14 +165,66 @@ def test_failed_entries_are_retried_alone() -> None:
 
 
 def test_entries_still_refused_after_the_retries_raise_with_their_task_ids() -> None:
-    fake = FakeSqs(refuse={i: {"1": False} for i in range(3)})
-    envelopes = [Envelope(task="t") for _ in range(3)]
+    # Calls 0-2: the first batch and its two retries; 3-5: the second batch's.
+    fake = FakeSqs(
+        refuse={i: {"1": False} for i in range(3)} | {i: {"11": False} for i in (3, 4, 5)}
+    )
+    envelopes = [Envelope(task="t") for _ in range(12)]
 
-    with pytest.raises(EnqueueError, match="1 of 3 tasks not queued") as caught:
+    with pytest.raises(EnqueueError) as caught:
         queue(fake, attempts=3).send(envelopes)
 
-    assert caught.value.task_ids == [envelopes[1].id]
-    assert len(fake.calls) == 3
+    assert caught.value.task_ids == [envelopes[1].id, envelopes[11].id]
+    assert str(caught.value) == "2 of 12 tasks not queued: InternalError"
+    assert len(fake.calls) == 6
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "reason"),
+    [
+        ("InternalError", None, "InternalError"),
+        ("InvalidParameterValue", "Value too long", "InvalidParameterValue: Value too long"),
+    ],
+)
+def test_the_error_says_why_sqs_refused(code: str, message: str | None, reason: str) -> None:
+    fake = FakeSqs(refuse={0: {"0": True}}, code=code, message=message)
+
+    with pytest.raises(EnqueueError) as caught:
+        queue(fake).send([Envelope(task="t")])
+
+    assert str(caught.value) == f"1 of 1 tasks not queued: {reason}"
+
+
+def down() -> ClientError:
+    error = {"Error": {"Code": "ServiceUnavailable", "Message": "down"}}
+    return ClientError(error, "SendMessageBatch")  # type: ignore[arg-type]
+
+
+def test_a_failed_call_is_retried_after_a_doubling_backoff() -> None:
+    sleeps: list[float] = []
+    fake = BrokenSqs(down(), BotoCoreError())
+    envelopes = [Envelope(task="t"), Envelope(task="t")]
+
+    SqsTaskQueue("https://sqs/q", fake, sleep=sleeps.append).send(envelopes)  # type: ignore[arg-type]
+
+    assert [[e["Id"] for e in call] for call in fake.calls] == [["0", "1"]] * 3
+    assert sleeps == [0.05, 0.1]
+
+
+def test_a_call_failing_every_attempt_refuses_its_batch_with_the_error() -> None:
+    # The first batch's three calls fail; the second batch's entry is refused.
+    fake = BrokenSqs(down(), down(), down())
+    fake.refuse = {3: {"10": True}}
+    envelopes = [Envelope(task="t") for _ in range(11)]
+
+    with pytest.raises(EnqueueError) as caught:
+        queue(fake).send(envelopes)
+
+    assert caught.value.task_ids == [e.id for e in envelopes]
+    assert str(caught.value) == (
+        "11 of 11 tasks not queued: ClientError: An error occurred (ServiceUnavailable) when "
+        "calling the SendMessageBatch operation: down; InternalError"
+    )
 
 
 def test_sender_faults_are_not_retried() -> None:
@@ -123,8 +237,70 @@ def test_sender_faults_are_not_retried() -> None:
 
 
 def test_no_queue_configured_is_an_enqueue_error() -> None:
-    with pytest.raises(EnqueueError, match="no task queue"):
-        SqsTaskQueue("", FakeSqs()).send([Envelope(task="t")])  # type: ignore[arg-type]
+    envelopes = [Envelope(task="t"), Envelope(task="t")]
+
+    with pytest.raises(EnqueueError, match=r"^no task queue is configured$") as caught:
+        SqsTaskQueue("", FakeSqs()).send(envelopes)  # type: ignore[arg-type]
+
+    assert caught.value.task_ids == [e.id for e in envelopes]
+
+
+class MemoryPayloads:
+    """A PayloadStore keeping arguments in memory; `fails` makes `store` raise it."""
+
+    def __init__(self, fails: Exception | None = None) -> None:
+        self.stored: dict[str, Envelope] = {}
+        self.fails = fails
+
+    def store(self, envelope: Envelope) -> Envelope:
+        if self.fails:
+            raise self.fails
+        self.stored[envelope.id] = envelope
+        ref = PayloadRef(bucket="uploads", key=f"payloads/{envelope.id}.json")
+        return envelope.model_copy(update={"args": [], "kwargs": {}, "payload": ref})
+
+    def load(self, envelope: Envelope) -> Envelope:
+        return self.stored[envelope.id]
+
+
+@pytest.mark.parametrize(("room", "inline"), [(0, True), (-1, False)])
+def test_a_body_over_the_message_limit_travels_as_a_pointer(room: int, inline: bool) -> None:
+    fake, payloads = FakeSqs(), MemoryPayloads()
+    envelope = Envelope(task="t", args=["x" * 1000])
+    limit = len(envelope.to_body().encode()) + room
+
+    queue(fake, max_message_bytes=limit, payloads=payloads).send([envelope])
+
+    sent = Envelope.from_body(fake.calls[0][0]["MessageBody"])
+    assert (sent == envelope) is inline
+    assert (sent.payload is None) is inline
+    assert payloads.stored == ({} if inline else {envelope.id: envelope})
+
+
+def test_a_body_over_the_message_limit_without_a_payload_store_is_refused() -> None:
+    fake = FakeSqs()
+    envelope = Envelope(task="t", args=["x" * 1000])
+
+    with pytest.raises(EnqueueError) as caught:
+        queue(fake, max_message_bytes=1000).send([envelope])
+
+    assert caught.value.task_ids == [envelope.id]
+    assert str(caught.value) == ("task t is over 1000 bytes and no payload store is configured")
+    assert fake.calls == []
+
+
+def test_a_payload_store_failing_refuses_the_task() -> None:
+    fake = FakeSqs()
+    envelope = Envelope(task="t", args=["x" * 1000])
+    payloads = MemoryPayloads(fails=RuntimeError("bucket unreachable"))
+
+    with pytest.raises(EnqueueError) as caught:
+        queue(fake, max_message_bytes=1000, payloads=payloads).send([envelope])
+
+    assert caught.value.task_ids == [envelope.id]
+    assert str(caught.value) == "could not store the arguments of t: bucket unreachable"
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert fake.calls == []
 
 
 def test_a_task_due_later_carries_its_delay_per_message() -> None:
@@ -156,28 +332,59 @@ def test_the_router_sends_each_task_to_the_queue_its_declaration_names() -> None
     assert [len(call) for call in heavy.calls] == [1]
 
 
-def test_a_task_naming_a_queue_the_function_lacks_fails_at_start_up() -> None:
+@pytest.mark.parametrize(
+    ("configured", "listed"), [(("default", "bulk"), "bulk, default"), ((), "none")]
+)
+def test_a_task_naming_a_queue_the_function_lacks_fails_at_start_up(
+    configured: tuple[str, ...], listed: str
+) -> None:
     from offload import TaskRegistry
     from offload.exceptions import UnknownQueueError
     from offload.queue import QueueRouter
 
     registry = TaskRegistry()
     registry.register("thumbnail", lambda: None, queue="heavy")
-    with pytest.raises(UnknownQueueError, match=r"'heavy' \(named by thumbnail\)"):
-        QueueRouter({"default": queue(FakeSqs())}, registry)
+    registry.register("resize", lambda: None, queue="heavy")
+    registry.register("welcome", lambda: None, queue="email")
+    with pytest.raises(UnknownQueueError) as caught:
+        QueueRouter({name: queue(FakeSqs()) for name in configured}, registry)
+
+    assert str(caught.value) == (
+        "tasks name queues this function is not configured with: "
+        f"'heavy' (named by resize, thumbnail); 'email' (named by welcome); configured: {listed}"
+    )
 
 
-def test_one_queue_refusing_names_only_its_tasks() -> None:
+class FailingQueue:
+    def send(self, envelopes: Any) -> None:
+        raise RuntimeError("connection reset")
+
+
+def test_the_router_names_the_tasks_each_queue_refused_and_why() -> None:
     from offload import TaskRegistry
     from offload.queue import QueueRouter
 
     registry = TaskRegistry()
-    registry.register("quick", lambda: None)
-    registry.register("thumbnail", lambda: None, queue="heavy")
-    refusing = FakeSqs(refuse={0: {"0": False}, 1: {"0": False}, 2: {"0": False}})
-    router = QueueRouter({"default": queue(FakeSqs()), "heavy": queue(refusing)}, registry)
-    heavy = Envelope(task="thumbnail")
+    for name, queue_name in [("quick", "default"), ("mail", "email"), ("thumbnail", "heavy")]:
+        registry.register(name, lambda: None, queue=queue_name)
+    registry.register("other", lambda: None, queue="bulk")
+    refusing = {i: {"0": True} for i in range(3)}
+    queues: dict[str, TaskQueue] = {
+        "default": queue(FakeSqs(refuse=refusing)),
+        "heavy": queue(FakeSqs(refuse=refusing)),
+        "bulk": queue(FakeSqs()),
+        "email": FailingQueue(),
+    }
+    router = QueueRouter(queues, registry)
+    quick, mail, heavy = Envelope(task="quick"), Envelope(task="mail"), Envelope(task="thumbnail")
 
     with pytest.raises(EnqueueError) as refused:
-        router.send([Envelope(task="quick"), heavy])
-    assert refused.value.task_ids == [heavy.id]
+        router.send([quick, Envelope(task="other"), mail, heavy])
+
+    # The group whose fate is unknown (a queue raising) is not reported refused.
+    assert refused.value.task_ids == [quick.id, heavy.id]
+    assert str(refused.value) == (
+        "default: 1 of 1 tasks not queued: InternalError; "
+        "email: RuntimeError: connection reset; "
+        "heavy: 1 of 1 tasks not queued: InternalError"
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -8,6 +9,17 @@ from offload.exceptions import TaskTimingError
 from offload.timing import due_after, due_at, needs_schedule, queue_delay_seconds
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+class NoOffset(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+    def dst(self, dt: datetime | None) -> None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "?"
 
 
 @pytest.mark.parametrize(
@@ -32,12 +44,15 @@ def test_up_to_15_minutes_sqs_holds_the_task_beyond_a_schedule_does(
 @pytest.mark.parametrize(
     ("delay", "message"),
     [
-        (timedelta(seconds=-1), "0 or more"),
-        (timedelta(days=365, seconds=1), "at most 365 days"),
+        (timedelta(seconds=-90), "a task cannot run 0:01:30 ago: the delay must be 0 or more"),
+        (
+            timedelta(days=365, seconds=1),
+            "a task can run at most 365 days ahead, not 365 days, 0:00:01",
+        ),
     ],
 )
 def test_a_delay_below_zero_or_beyond_a_year_is_refused(delay: timedelta, message: str) -> None:
-    with pytest.raises(TaskTimingError, match=message):
+    with pytest.raises(TaskTimingError, match=f"^{re.escape(message)}$"):
         due_after(delay, NOW)
 
 
@@ -45,6 +60,9 @@ def test_a_time_must_be_aware_and_not_past() -> None:
     assert due_at(NOW.astimezone(timezone(timedelta(hours=2))), NOW) == NOW
     with pytest.raises(TaskTimingError, match="no time zone"):
         due_at(datetime(2026, 12, 1, 13, 0), NOW)
+    # Aware, by Python's definition, only when the zone gives an offset.
+    with pytest.raises(TaskTimingError, match="no time zone"):
+        due_at(datetime(2026, 12, 1, 13, 0, tzinfo=NoOffset()), NOW)
     with pytest.raises(TaskTimingError, match="in the past"):
         due_at(NOW - timedelta(seconds=1), NOW)
 
