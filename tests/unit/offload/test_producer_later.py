@@ -164,3 +164,40 @@ def test_the_task_arguments_stay_type_checked() -> None:
         background_tasks.later(timedelta(hours=1)).add_task(remind, 42)  # type: ignore[arg-type]
 
     assert parts.post("/typed").status_code == 500
+
+
+def test_a_task_due_beyond_15_minutes_without_a_scheduler_answers_503() -> None:
+    parts = Parts()
+    use_task_queue(parts.app, lambda: parts.queue, registry, records=lambda: parts.records)
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    assert parts.queue.sent == []
+    assert parts.records.rows == {}
+
+
+def test_the_real_clock_decides_when_none_is_given() -> None:
+    parts = Parts()
+    use_task_queue(parts.app, lambda: parts.queue, registry, schedules=lambda: parts.schedules)
+
+    soon, later = parts.post("/remind", seconds="3600").json()
+
+    assert [e.id for e in parts.queue.sent] == [soon]
+    assert list(parts.schedules.made) == [later]
+    due = parts.schedules.made[later].due_at
+    assert due is not None
+    assert due > NOW
+
+
+def test_a_schedule_that_cannot_be_deleted_keeps_its_row_cancelled() -> None:
+    parts = Parts(queue_refuses=True)
+
+    def stuck(task_id: str) -> None:
+        raise ConnectionError("scheduler unavailable")
+
+    parts.schedules.delete = stuck  # type: ignore[method-assign]
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    # The task SQS refused is forgotten; the scheduled one's row says cancelled, so the worker
+    # will not run it when its schedule fires.
+    [scheduled] = parts.schedules.made
+    assert {k: v["status"] for k, v in parts.records.rows.items()} == {scheduled: "cancelled"}
