@@ -144,7 +144,9 @@ def test_queue_refusing_answers_503_and_claims_nothing() -> None:
 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
-    assert "could not be queued" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "The request's background work could not be queued; please retry."
+    }
     assert "task_ids" not in response.text
 
 

@@ -4,6 +4,7 @@ schedule beyond, and a 503 that takes back whatever was made when any part is re
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -12,8 +13,9 @@ import pytest
 from fastapi import FastAPI
 
 from offload import EnqueueError, Envelope, TaskRegistry
-from offload.exceptions import TaskTimingError
-from offload.producer import BackgroundTasks, use_task_queue
+from offload.exceptions import TaskArgumentsError, TaskTimingError
+from offload.producer import BackgroundTasks, TaskBatch, use_task_queue
+from offload.scheduler import MAX_SCHEDULED_BODY_BYTES
 from offload.testing import InMemoryTaskRecords
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -201,3 +203,25 @@ def test_a_schedule_that_cannot_be_deleted_keeps_its_row_cancelled() -> None:
     # will not run it when its schedule fires.
     [scheduled] = parts.schedules.made
     assert {k: v["status"] for k, v in parts.records.rows.items()} == {scheduled: "cancelled"}
+
+
+def test_a_scheduled_task_takes_arguments_up_to_the_schedulers_limit() -> None:
+    # Beyond 15 minutes a task waits in a one-time schedule, whose input is limited; SQS's own
+    # delay takes the same task of any size the queue takes.
+    batch = TaskBatch(registry, clock=lambda: NOW)
+    later = batch.later(timedelta(hours=1))
+    with pytest.raises(TaskArgumentsError) as refused:
+        later.add_task(remind, "x" * MAX_SCHEDULED_BODY_BYTES)
+    message = re.fullmatch(
+        r"remind: (\d+) bytes of arguments is too much to schedule "
+        rf"\(at most {MAX_SCHEDULED_BODY_BYTES}\); pass a key to the data instead",
+        str(refused.value),
+    )
+    assert message is not None
+    fitting = MAX_SCHEDULED_BODY_BYTES - (int(message[1]) - MAX_SCHEDULED_BODY_BYTES)
+
+    later.add_task(remind, "x" * fitting)
+    with pytest.raises(TaskArgumentsError):
+        later.add_task(remind, "x" * (fitting + 1))
+    batch.later(timedelta(minutes=15)).add_task(remind, "x" * MAX_SCHEDULED_BODY_BYTES)
+    assert len(batch) == 2
