@@ -222,7 +222,10 @@ def test_missing_queue_configuration_is_a_clear_error() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             await client.post("/x")
 
-    with pytest.raises(RuntimeError, match="use_task_queue"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^no task queue: call offload\.use_task_queue\(app, \.\.\.\) at start-up$",
+    ):
         asyncio.run(go())
 
 

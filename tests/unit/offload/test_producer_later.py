@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -225,3 +225,40 @@ def test_a_scheduled_task_takes_arguments_up_to_the_schedulers_limit() -> None:
         later.add_task(remind, "x" * (fitting + 1))
     batch.later(timedelta(minutes=15)).add_task(remind, "x" * MAX_SCHEDULED_BODY_BYTES)
     assert len(batch) == 2
+
+
+def _rows_refused(parts: Parts) -> None:
+    def queued(envelopes: Sequence[Envelope]) -> None:
+        raise ConnectionError("DynamoDB unavailable")
+
+    parts.records.queued = queued  # type: ignore[method-assign]
+
+
+def _no_scheduler(parts: Parts) -> None:
+    use_task_queue(parts.app, lambda: parts.queue, registry, records=lambda: parts.records)
+
+
+@pytest.mark.parametrize(
+    ("setup", "cause"),
+    [
+        (_rows_refused, "DynamoDB unavailable"),
+        (lambda parts: setattr(parts.schedules, "refuse", True), "scheduler unavailable"),
+        (lambda parts: setattr(parts.queue, "refuse", True), "queue unavailable"),
+        (
+            _no_scheduler,
+            "tasks due more than 15 minutes ahead need a scheduler: "
+            "use_task_queue(app, ..., schedules=...)",
+        ),
+    ],
+)
+def test_a_503_is_logged_with_its_cause(
+    setup: Callable[[Parts], None], cause: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The client sees only "please retry": the log is where an operator learns why.
+    parts = Parts()
+    setup(parts)
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    assert f"tasks not queued, answering 503: {cause}" in [
+        r.getMessage() for r in caplog.records if r.name == "offload.producer"
+    ]
