@@ -3,6 +3,7 @@ a store makes, against moto's DynamoDB (the template's own table)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -33,6 +34,18 @@ class Hidden(BaseModel):
     count: int = 0
     owner: str | None = Field(default=None, exclude=True)
     note: str | None = None
+    at: datetime | None = None
+
+
+def sent(client: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The operations a client makes, with their parameters as boto3 was given them."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    def record(params: dict[str, Any], model: Any, **_: Any) -> None:
+        calls.append((model.name, dict(params)))
+
+    client.meta.events.register("provide-client-params.dynamodb", record)
+    return calls
 
 
 def test_values_round_trip_as_plain_python() -> None:
@@ -54,6 +67,21 @@ def test_values_round_trip_as_plain_python() -> None:
 def test_hidden_fields_are_stored_and_unset_ones_are_not() -> None:
     assert values_of(Hidden(id="a", owner="u1")) == {"id": "a", "count": 0, "owner": "u1"}
     assert values_of(Hidden(id="a")) == {"id": "a", "count": 0}
+    # As JSON values: a datetime is stored as ISO 8601 text, which sorts as time does.
+    at = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)
+    assert values_of(Hidden(id="a", at=at))["at"] == "2026-12-01T12:30:00Z"
+
+
+def test_a_read_is_eventually_consistent_unless_asked(dynamodb: Any, table: Table) -> None:
+    # A strongly consistent read costs twice as much: only callers that need it ask.
+    calls = sent(dynamodb)
+    table.get(key(1))
+    table.get(key(1), consistent=True)
+
+    assert [(op, params["ConsistentRead"]) for op, params in calls] == [
+        ("GetItem", False),
+        ("GetItem", True),
+    ]
 
 
 def test_a_model_reads_back_as_written(table: Table) -> None:
@@ -81,6 +109,16 @@ def test_a_failed_condition_says_what_the_item_was(table: Table) -> None:
     with pytest.raises(ConditionFailedError) as unasked:
         table.put(key(1), condition="attribute_not_exists(pk)")
     assert unasked.value.old is None
+    with pytest.raises(ConditionFailedError) as unasked:
+        table.update(key(1), "SET #s = :done", "#s = :x", {"#s": "state"}, {":done": 1, ":x": 2})
+    assert unasked.value.old is None
+    table.put(
+        key(1) | {"state": "done"},
+        condition="#s = :running",
+        names={"#s": "state"},
+        expression_values={":running": "running"},
+    )
+    assert table.get(key(1)) == key(1) | {"state": "done"}
     with pytest.raises(ConditionFailedError):
         table.delete(
             key(1), condition="#s = :x", names={"#s": "state"}, expression_values={":x": "x"}
@@ -141,12 +179,15 @@ def test_a_scan_filters_every_page(table: Table) -> None:
     assert all(set(item) == {"n"} for item in table.scan("n > :x", {":x": 20}, projection="n"))
 
 
-def test_batches_write_and_read_any_number_of_items(table: Table) -> None:
+def test_batches_write_and_read_any_number_of_items(dynamodb: Any, table: Table) -> None:
     count = 2 * MAX_BATCH_WRITE + 3
     table.batch_write(puts=[key(n) | {"n": n} for n in range(count)])
 
+    calls = sent(dynamodb)
     found = table.batch_get([key(n) for n in range(count + 100)])
     assert sorted(item["n"] for item in found) == list(range(count))
+    # BatchGetItem takes at most 100 keys a call.
+    assert [len(params["RequestItems"][TABLE]["Keys"]) for _, params in calls] == [100, 53]
 
     table.batch_write(deletes=[key(n) for n in range(count - 1)])
     assert [item["n"] for item in table.batch_get([key(n) for n in range(count)])] == [count - 1]

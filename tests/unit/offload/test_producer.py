@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Sequence
 from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI, HTTPException
+from fastapi import Depends, FastAPI, HTTPException, Request
 
 from offload import (
     EnqueueError,
@@ -15,7 +16,7 @@ from offload import (
     TaskRegistry,
     UnregisteredTaskError,
 )
-from offload.producer import BackgroundTasks, use_task_queue
+from offload.producer import BackgroundTasks, correlation_id_of, use_task_queue
 
 
 class FakeQueue:
@@ -143,7 +144,9 @@ def test_queue_refusing_answers_503_and_claims_nothing() -> None:
 
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
-    assert "could not be queued" in response.json()["detail"]
+    assert response.json() == {
+        "detail": "The request's background work could not be queued; please retry."
+    }
     assert "task_ids" not in response.text
 
 
@@ -219,5 +222,170 @@ def test_missing_queue_configuration_is_a_clear_error() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             await client.post("/x")
 
-    with pytest.raises(RuntimeError, match="use_task_queue"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^no task queue: call offload\.use_task_queue\(app, \.\.\.\) at start-up$",
+    ):
         asyncio.run(go())
+
+
+def request_with(headers: dict[str, str], event: dict[str, object] | None = None) -> Request:
+    scope: dict[str, object] = {
+        "type": "http",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    if event is not None:
+        scope["aws.event"] = event
+    return Request(scope)
+
+
+@pytest.mark.parametrize("header", ["corr-42", "a", "A.b_c:d-9", "x" * 128, "9" + "z" * 127])
+def test_a_client_correlation_id_that_looks_like_an_id_is_kept(header: str) -> None:
+    assert correlation_id_of(request_with({"X-Correlation-Id": header})) == header
+
+
+API_EVENT: dict[str, object] = {"requestContext": {"requestId": "Ab1CdEfGhIjKlM="}}
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["", "x" * 129, "-leading-dash", ".dot", "line\nbreak", 'a"quote', "a b", "é", "a/b"],
+)
+def test_any_other_correlation_id_gives_way_to_api_gateways_request_id(header: str) -> None:
+    # It is copied into every log line of the request's tasks: it must not forge entries.
+    request = request_with({"x-correlation-id": header} if header else {}, API_EVENT)
+
+    assert correlation_id_of(request) == "Ab1CdEfGhIjKlM="
+
+
+@pytest.mark.parametrize(
+    "event", [None, {}, {"requestContext": None}, {"requestContext": {"requestId": ""}}]
+)
+def test_without_a_request_id_the_correlation_id_is_a_fresh_one(
+    event: dict[str, object] | None,
+) -> None:
+    request = request_with({"x-correlation-id": "bad id"}, event)
+
+    first, second = correlation_id_of(request), correlation_id_of(request)
+
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+    assert first != second
+
+
+class FailingQueue:
+    """Refuses with what a send can raise: an EnqueueError naming the refused tasks, or any
+    other error after which each task may have been taken."""
+
+    def __init__(self, journal: list[str], error: Exception) -> None:
+        self.journal = journal
+        self.error = error
+
+    def send(self, envelopes: Sequence[Envelope]) -> None:
+        self.journal.append("send " + " ".join(e.id for e in envelopes))
+        raise self.error
+
+
+def undoing_app(queue: object, records: FakeRecords | None, journal: list[str]) -> FastAPI:
+    app = FastAPI()
+    use_task_queue(
+        app,
+        lambda: queue,  # type: ignore[arg-type, return-value]
+        registry,
+        records=(lambda: records) if records else None,  # type: ignore[arg-type, return-value]
+        owner=lambda request: request.headers.get("x-user"),
+    )
+
+    def broken() -> None:
+        journal.append("undo broken")
+        raise ConnectionError("row store unavailable")
+
+    @app.post("/create")
+    async def create(background_tasks: BackgroundTasks) -> list[str]:
+        background_tasks.on_enqueue_failure(lambda: journal.append("undo row"))
+        background_tasks.on_enqueue_failure(broken)
+        background_tasks.add_task(notify, "a@example.com")
+        background_tasks.on_enqueue_failure(lambda: journal.append("undo quota"))
+        background_tasks.add_task(audit, "created")
+        return background_tasks.task_ids
+
+    return app
+
+
+def test_a_refused_request_undoes_its_steps_newest_first_even_past_a_failing_one() -> None:
+    journal: list[str] = []
+
+    response = post(undoing_app(FakeQueue(refuse=True, journal=journal), None, journal), "/create")
+
+    assert response.status_code == 503
+    assert journal[1:] == ["undo quota", "undo broken", "undo row"]
+
+
+def test_a_queued_request_undoes_nothing_and_its_tasks_carry_the_owner() -> None:
+    journal: list[str] = []
+    queue = FakeQueue(journal=journal)
+
+    response = post(undoing_app(queue, None, journal), "/create", headers={"x-user": "ada"})
+
+    assert response.status_code == 200
+    assert journal == ["send " + " ".join(response.json())]
+    assert {e.owner for e in queue.sent[0]} == {"ada"}
+
+
+def test_without_an_owner_function_tasks_have_no_owner() -> None:
+    queue = FakeQueue()
+
+    post(make_app(queue), "/notify/a@example.com", headers={"x-user": "ada"})
+
+    assert {e.owner for e in queue.sent[0]} == {None}
+
+
+@pytest.mark.parametrize(
+    ("refused", "taken"),
+    [(slice(0, 2), slice(0, 0)), (slice(1, 2), slice(0, 1)), (slice(0, 0), slice(0, 2))],
+)
+def test_after_a_queue_refusal_refused_rows_are_forgotten_and_taken_ones_cancelled(
+    refused: slice, taken: slice
+) -> None:
+    journal: list[str] = []
+    ids: list[str] = []
+
+    class PartlyRefusing:
+        def send(self, envelopes: Sequence[Envelope]) -> None:
+            ids.extend(e.id for e in envelopes)
+            raise EnqueueError("some refused", ids[refused])
+
+    app = undoing_app(PartlyRefusing(), FakeRecords(journal), journal)
+
+    assert post(app, "/create").status_code == 503
+    expected = [f"rows {' '.join(ids)}"]
+    expected += [f"discard {' '.join(ids[refused])}"] if ids[refused] else []
+    expected += [f"cancel {' '.join(ids[taken])}"] if ids[taken] else []
+    assert journal[: len(expected)] == expected
+    assert journal[len(expected) :] == ["undo quota", "undo broken", "undo row"]
+
+
+def test_after_any_other_send_error_every_row_is_cancelled() -> None:
+    # Each task may have been taken: a row that says cancelled keeps the worker from running it.
+    journal: list[str] = []
+    queue = FailingQueue(journal, TimeoutError("read timed out"))
+
+    response = post(undoing_app(queue, FakeRecords(journal), journal), "/create")
+
+    assert response.status_code == 503
+    ids = journal[0].removeprefix("rows ")
+    assert journal[:3] == [f"rows {ids}", f"send {ids}", f"cancel {ids}"]
+
+
+def test_rows_that_cannot_be_taken_back_still_answer_503_and_undo() -> None:
+    journal: list[str] = []
+
+    class Stuck(FakeRecords):
+        def discard(self, task_ids: Sequence[str]) -> None:
+            raise ConnectionError("DynamoDB unavailable")
+
+    queue = FakeQueue(refuse=True, journal=journal)
+
+    response = post(undoing_app(queue, Stuck(journal), journal), "/create")
+
+    assert response.status_code == 503
+    assert journal[2:] == ["undo quota", "undo broken", "undo row"]

@@ -4,7 +4,8 @@ schedule beyond, and a 503 that takes back whatever was made when any part is re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,8 +13,9 @@ import pytest
 from fastapi import FastAPI
 
 from offload import EnqueueError, Envelope, TaskRegistry
-from offload.exceptions import TaskTimingError
-from offload.producer import BackgroundTasks, use_task_queue
+from offload.exceptions import TaskArgumentsError, TaskTimingError
+from offload.producer import BackgroundTasks, TaskBatch, use_task_queue
+from offload.scheduler import MAX_SCHEDULED_BODY_BYTES
 from offload.testing import InMemoryTaskRecords
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -164,3 +166,99 @@ def test_the_task_arguments_stay_type_checked() -> None:
         background_tasks.later(timedelta(hours=1)).add_task(remind, 42)  # type: ignore[arg-type]
 
     assert parts.post("/typed").status_code == 500
+
+
+def test_a_task_due_beyond_15_minutes_without_a_scheduler_answers_503() -> None:
+    parts = Parts()
+    use_task_queue(parts.app, lambda: parts.queue, registry, records=lambda: parts.records)
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    assert parts.queue.sent == []
+    assert parts.records.rows == {}
+
+
+def test_the_real_clock_decides_when_none_is_given() -> None:
+    parts = Parts()
+    use_task_queue(parts.app, lambda: parts.queue, registry, schedules=lambda: parts.schedules)
+
+    soon, later = parts.post("/remind", seconds="3600").json()
+
+    assert [e.id for e in parts.queue.sent] == [soon]
+    assert list(parts.schedules.made) == [later]
+    due = parts.schedules.made[later].due_at
+    assert due is not None
+    assert due > NOW
+
+
+def test_a_schedule_that_cannot_be_deleted_keeps_its_row_cancelled() -> None:
+    parts = Parts(queue_refuses=True)
+
+    def stuck(task_id: str) -> None:
+        raise ConnectionError("scheduler unavailable")
+
+    parts.schedules.delete = stuck  # type: ignore[method-assign]
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    # The task SQS refused is forgotten; the scheduled one's row says cancelled, so the worker
+    # will not run it when its schedule fires.
+    [scheduled] = parts.schedules.made
+    assert {k: v["status"] for k, v in parts.records.rows.items()} == {scheduled: "cancelled"}
+
+
+def test_a_scheduled_task_takes_arguments_up_to_the_schedulers_limit() -> None:
+    # Beyond 15 minutes a task waits in a one-time schedule, whose input is limited; SQS's own
+    # delay takes the same task of any size the queue takes.
+    batch = TaskBatch(registry, clock=lambda: NOW)
+    later = batch.later(timedelta(hours=1))
+    with pytest.raises(TaskArgumentsError) as refused:
+        later.add_task(remind, "x" * MAX_SCHEDULED_BODY_BYTES)
+    message = re.fullmatch(
+        r"remind: (\d+) bytes of arguments is too much to schedule "
+        rf"\(at most {MAX_SCHEDULED_BODY_BYTES}\); pass a key to the data instead",
+        str(refused.value),
+    )
+    assert message is not None
+    fitting = MAX_SCHEDULED_BODY_BYTES - (int(message[1]) - MAX_SCHEDULED_BODY_BYTES)
+
+    later.add_task(remind, "x" * fitting)
+    with pytest.raises(TaskArgumentsError):
+        later.add_task(remind, "x" * (fitting + 1))
+    batch.later(timedelta(minutes=15)).add_task(remind, "x" * MAX_SCHEDULED_BODY_BYTES)
+    assert len(batch) == 2
+
+
+def _rows_refused(parts: Parts) -> None:
+    def queued(envelopes: Sequence[Envelope]) -> None:
+        raise ConnectionError("DynamoDB unavailable")
+
+    parts.records.queued = queued  # type: ignore[method-assign]
+
+
+def _no_scheduler(parts: Parts) -> None:
+    use_task_queue(parts.app, lambda: parts.queue, registry, records=lambda: parts.records)
+
+
+@pytest.mark.parametrize(
+    ("setup", "cause"),
+    [
+        (_rows_refused, "DynamoDB unavailable"),
+        (lambda parts: setattr(parts.schedules, "refuse", True), "scheduler unavailable"),
+        (lambda parts: setattr(parts.queue, "refuse", True), "queue unavailable"),
+        (
+            _no_scheduler,
+            "tasks due more than 15 minutes ahead need a scheduler: "
+            "use_task_queue(app, ..., schedules=...)",
+        ),
+    ],
+)
+def test_a_503_is_logged_with_its_cause(
+    setup: Callable[[Parts], None], cause: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The client sees only "please retry": the log is where an operator learns why.
+    parts = Parts()
+    setup(parts)
+
+    assert parts.post("/remind", seconds="3600").status_code == 503
+    assert f"tasks not queued, answering 503: {cause}" in [
+        r.getMessage() for r in caplog.records if r.name == "offload.producer"
+    ]

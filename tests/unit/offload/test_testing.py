@@ -120,6 +120,25 @@ def test_closing_the_kit_gives_the_app_its_settings_back() -> None:
         AppClient(app).post("/greet/ada")
 
 
+def test_the_kit_serves_an_app_that_never_set_a_task_queue_and_leaves_it_so() -> None:
+    bare = FastAPI()
+
+    @bare.post("/greet/{name}")
+    def greet_bare(name: str, tasks: Tasks) -> list[str]:
+        tasks.add_task(greet, name)
+        return tasks.task_ids
+
+    kit = TaskKit(registry)
+    kit.install(bare)
+    [task_id] = AppClient(bare).post("/greet/ada").json()
+    assert kit.record(task_id).owner is None
+    kit.close()
+
+    assert task_owner(bare) is None
+    with pytest.raises(RuntimeError, match="no task queue"):
+        AppClient(bare).post("/greet/ada")
+
+
 def test_drain_stops_a_queue_that_never_empties() -> None:
     kit = TaskKit(registry, max_attempts=100)
     kit.install(app)
