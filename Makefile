@@ -72,7 +72,7 @@ bench: $(VENV)/.installed
 
 # Mutation testing of functions/offload against the fast tests (mutmut, in a staged copy under
 # .mutation/); prints the score and fails on a survivor tests/mutation/survivors.txt does not
-# explain. Not part of `make test`: about N minutes on 2 cores.
+# explain. Not part of `make test`: about 16 minutes on 2 cores.
 mutate: $(VENV)/.installed
 	$(BIN)/python -m tests.mutation.run
 
