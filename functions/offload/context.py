@@ -8,6 +8,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from offload.envelope import Envelope
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,18 @@ class TaskContext:
     #: The `sub` of the caller who added the task, when the API knew one.
     owner: str | None = None
     _started: float = field(default_factory=time.perf_counter, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, envelope: Envelope, attempt: int) -> TaskContext:
+        """The context of a delivery of `envelope`, its `attempt`th."""
+        return cls(
+            id=envelope.id,
+            name=envelope.task,
+            attempt=attempt,
+            enqueued_at=envelope.enqueued_at,
+            correlation_id=envelope.correlation_id,
+            owner=envelope.owner,
+        )
 
     def elapsed_ms(self) -> float:
         """Milliseconds since the worker took this delivery up."""

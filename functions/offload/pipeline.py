@@ -56,14 +56,7 @@ class TaskPipeline:
         return self._hooks
 
     def run(self, envelope: Envelope, attempt: int) -> tuple[TaskContext, Outcome]:
-        task = TaskContext(
-            id=envelope.id,
-            name=envelope.task,
-            attempt=attempt,
-            enqueued_at=envelope.enqueued_at,
-            correlation_id=envelope.correlation_id,
-            owner=envelope.owner,
-        )
+        task = TaskContext.of(envelope, attempt)
         self._hooks.before(task)
         with running(task):
             return task, self._outcome(envelope, task)

@@ -41,14 +41,7 @@ def records(
 
 
 def context(envelope: Envelope, attempt: int = 1) -> TaskContext:
-    return TaskContext(
-        id=envelope.id,
-        name=envelope.task,
-        attempt=attempt,
-        enqueued_at=envelope.enqueued_at,
-        correlation_id=envelope.correlation_id,
-        owner=envelope.owner,
-    )
+    return TaskContext.of(envelope, attempt)
 
 
 Records = tuple[TaskRecords, Clock]
