@@ -24,6 +24,7 @@ from infra.aws.endpoint import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 from infra.cloud import CloudOptions, LocalCloud
 from infra.console import Console
 from tests.benchmarks.measure import percentile
+from tests.moto_aws import queue_depth
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -182,13 +183,9 @@ def queue_counts(sqs: SQSClient, url: str) -> dict[str, int]:
     return {name: int(attributes.get(name, "0")) for name in QUEUE_COUNTS}
 
 
-def queue_total(sqs: SQSClient, url: str) -> int:
-    return sum(queue_counts(sqs, url).values())
-
-
 def wait_until_empty(sqs: SQSClient, url: str, deadline: float) -> bool:
     while time.monotonic() < deadline:
-        if queue_total(sqs, url) == 0:
+        if queue_depth(sqs, url) == 0:
             return True
         time.sleep(DRAIN_POLL_SECONDS)
     return False

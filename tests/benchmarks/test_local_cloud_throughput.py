@@ -40,12 +40,12 @@ from tests.benchmarks.local_cloud import (
     invocations,
     quantile,
     queue_counts,
-    queue_total,
     verdict,
     wait_until_empty,
 )
 from tests.benchmarks.measure import table
 from tests.conftest import make_context
+from tests.moto_aws import queue_depth
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -312,10 +312,10 @@ def test_worker_throughput_vs_bare_loop(bench: Bench) -> None:
 
     # Left in flight: messages whose delete moto lost (its queues are not thread-safe).
     stuck = {
-        "task queue": queue_total(sqs, bench.task_queue_url),
-        "plain queue": queue_total(sqs, plain_url),
+        "task queue": queue_depth(sqs, bench.task_queue_url),
+        "plain queue": queue_depth(sqs, plain_url),
     }
-    assert queue_total(sqs, bench.dead_letter_queue_url) == 0
+    assert queue_depth(sqs, bench.dead_letter_queue_url) == 0
     sqs.delete_queue(QueueUrl=plain_url)
 
     rates = {name: statistics.median(d.rate(n) for d in drains) for name, drains in results.items()}

@@ -24,6 +24,7 @@ from infra.event_sources.poller import SqsPoller
 from infra.functions.invocation import FunctionError, Invocation
 from infra.provision.deployment import EventSourceMapping
 from tests.functional.infra.conftest import eventually
+from tests.moto_aws import queue_depth
 
 Handler = Callable[[dict[str, Any]], Any]
 
@@ -46,13 +47,7 @@ class Queues:
             )
 
     def depth(self, url: str) -> int:
-        attributes = self.aws.client("sqs").get_queue_attributes(
-            QueueUrl=url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return int(attributes["ApproximateNumberOfMessages"]) + int(
-            attributes["ApproximateNumberOfMessagesNotVisible"]
-        )
+        return queue_depth(self.aws.client("sqs"), url)
 
     def dead_letters(self) -> list[str]:
         messages = self.aws.client("sqs").receive_message(
