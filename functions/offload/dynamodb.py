@@ -9,6 +9,8 @@ start that touches no table does not pay for it.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
@@ -26,6 +28,13 @@ Item = dict[str, "AttributeValueTypeDef"]
 
 #: BatchWriteItem's limit per call.
 MAX_BATCH_WRITE = 25
+#: Calls for one batch, the first included, while DynamoDB leaves part of it unprocessed (a
+#: throttled table): a table throttled for longer is an outage, which the caller's own error
+#: path (a 503 that takes the request back, a retried delivery) handles better than a loop.
+BATCH_ATTEMPTS = 6
+#: The first resend waits up to this long; each next one up to twice as long (full jitter,
+#: as AWS advises for UnprocessedItems): 1.55 s at most in all.
+BATCH_BACKOFF_SECONDS = 0.05
 
 
 class ConditionFailedError(Exception):
@@ -35,6 +44,10 @@ class ConditionFailedError(Exception):
     def __init__(self, old: dict[str, Any] | None) -> None:
         super().__init__("the conditional check failed")
         self.old = old
+
+
+class UnprocessedError(RuntimeError):
+    """Raise when part of a batch was still unprocessed after BATCH_ATTEMPTS calls."""
 
 
 class MissingSettingError(RuntimeError):
@@ -199,10 +212,15 @@ class Table:
         found: list[dict[str, Any]] = []
         for start in range(0, len(keys), 100):  # BatchGetItem takes 100 keys
             request: Any = {self.name: {"Keys": [self.item(k) for k in keys[start : start + 100]]}}
-            while request:
+            for attempt in range(BATCH_ATTEMPTS):
+                _back_off(attempt)
                 response = self._client().batch_get_item(RequestItems=request)
                 found += [self.values(i) for i in response.get("Responses", {}).get(self.name, [])]
-                request = response.get("UnprocessedKeys") or None
+                request = response.get("UnprocessedKeys")
+                if not request:
+                    break
+            else:
+                raise UnprocessedError(f"keys of {self.name} still unprocessed")
         return found
 
     def batch_write(
@@ -215,9 +233,14 @@ class Table:
         requests += [{"DeleteRequest": {"Key": self.item(k)}} for k in deletes]
         for start in range(0, len(requests), MAX_BATCH_WRITE):
             pending: Any = {self.name: requests[start : start + MAX_BATCH_WRITE]}
-            while pending:
+            for attempt in range(BATCH_ATTEMPTS):
+                _back_off(attempt)
                 response = self._client().batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or None
+                pending = response.get("UnprocessedItems")
+                if not pending:
+                    break
+            else:
+                raise UnprocessedError(f"writes to {self.name} still unprocessed")
 
     def _call(self, operation: str, **request: Any) -> None:
         from botocore.exceptions import ClientError
@@ -229,6 +252,13 @@ class Table:
                 raise
             old: Any = exc.response.get("Item")
             raise ConditionFailedError(self.values(old) if old else None) from None
+
+
+def _back_off(attempt: int) -> None:
+    """Before the `attempt`th call of a batch (0: the first, sent at once)."""
+    if attempt:
+        # Jitter spreads the resends of concurrent callers; it guards no secret.
+        time.sleep(random.uniform(0, BATCH_BACKOFF_SECONDS * 2 ** (attempt - 1)))  # noqa: S311
 
 
 def _expression(

@@ -223,26 +223,55 @@ async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
     if not batch:
         return
     records_factory: Callable[[], TaskRecords] | None = getattr(state, _RECORDS_FACTORY, None)
+    schedules_factory: Callable[[], OneTimeSchedules] | None = getattr(
+        state, _SCHEDULES_FACTORY, None
+    )
+    try:
+        # Blocking calls made in order, each failure taking back what the steps before it did:
+        # one synchronous function, run in one worker thread.
+        await run_in_threadpool(
+            _enqueue, batch.envelopes, queue_factory, records_factory, schedules_factory, clock
+        )
+    except _RefusedError as refused:
+        await _refuse(batch, refused.cause)
+    logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
+
+
+class _RefusedError(Exception):
+    """A request's tasks could not all be queued; what was done for them has been taken back."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _enqueue(
+    envelopes: list[Envelope],
+    queue_factory: Callable[[], TaskQueue],
+    records_factory: Callable[[], TaskRecords] | None,
+    schedules_factory: Callable[[], OneTimeSchedules] | None,
+    clock: Callable[[], datetime],
+) -> None:
+    """Record the tasks' rows, then schedule those due later, then send the others; if any step
+    fails, take back what the steps before it did and raise _RefusedError."""
+    task_ids = [e.id for e in envelopes]
     records = records_factory() if records_factory is not None else None
     try:
         if records is not None:
             # Before SQS: a worker can never find a task whose row is still to come, and the
             # ids are new, so one unconditional batch writes them all.
-            await run_in_threadpool(records.queued, batch.envelopes)
+            records.queued(envelopes)
     except Exception as exc:
         if records is not None:
-            await _take_back(records, batch.task_ids, refused=batch.task_ids)
-        await _refuse(batch, exc)
+            _take_back(records, task_ids, refused=task_ids)
+        raise _RefusedError(exc) from exc
     now = clock()
-    scheduled = [e for e in batch.envelopes if needs_schedule(e.due_at, now)]
-    on_queue = [e for e in batch.envelopes if not needs_schedule(e.due_at, now)]
+    scheduled = [e for e in envelopes if needs_schedule(e.due_at, now)]
+    on_queue = [e for e in envelopes if not needs_schedule(e.due_at, now)]
     schedules: OneTimeSchedules | None = None
     if scheduled:
         # First: a schedule can be taken back, an SQS message cannot.
         try:
-            schedules_factory: Callable[[], OneTimeSchedules] | None = getattr(
-                state, _SCHEDULES_FACTORY, None
-            )
             if schedules_factory is None:
                 raise EnqueueError(
                     "tasks due more than 15 minutes ahead need a scheduler: "
@@ -250,14 +279,14 @@ async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
                     [e.id for e in scheduled],
                 )
             schedules = schedules_factory()
-            await run_in_threadpool(schedules.send, scheduled)
+            schedules.send(scheduled)
         except Exception as exc:
             if records is not None:
-                await _take_back(records, batch.task_ids, refused=batch.task_ids)
-            await _refuse(batch, exc)
+                _take_back(records, task_ids, refused=task_ids)
+            raise _RefusedError(exc) from exc
     try:
         if on_queue:
-            await run_in_threadpool(queue_factory().send, on_queue)
+            queue_factory().send(on_queue)
     except Exception as exc:
         # The schedules made above are taken back: their tasks never run. One that cannot be
         # deleted keeps its row, which says cancelled below: the worker will not run it.
@@ -265,7 +294,7 @@ async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
         if schedules is not None:
             for envelope in scheduled:
                 try:
-                    await run_in_threadpool(schedules.delete, envelope.id)
+                    schedules.delete(envelope.id)
                     deleted.append(envelope.id)
                 except Exception:
                     logger.exception(
@@ -275,9 +304,8 @@ async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
             # What SQS refused is known from an EnqueueError; after any other error, each
             # task may have been taken.
             refused = exc.task_ids if isinstance(exc, EnqueueError) else []
-            await _take_back(records, batch.task_ids, [*refused, *deleted])
-        await _refuse(batch, exc)
-    logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
+            _take_back(records, task_ids, [*refused, *deleted])
+        raise _RefusedError(exc) from exc
 
 
 async def _refuse(batch: TaskBatch, exc: Exception) -> NoReturn:
@@ -291,15 +319,15 @@ async def _refuse(batch: TaskBatch, exc: Exception) -> NoReturn:
     ) from exc
 
 
-async def _take_back(records: TaskRecords, task_ids: list[str], refused: list[str]) -> None:
+def _take_back(records: TaskRecords, task_ids: list[str], refused: list[str]) -> None:
     """The rows of a request answered 503: those SQS refused are forgotten (no worker can see
     them); those it took are cancelled, as SQS cannot give a message back."""
     taken = [task_id for task_id in task_ids if task_id not in set(refused)]
     try:
         if refused:
-            await run_in_threadpool(records.discard, refused)
+            records.discard(refused)
         if taken:
-            await run_in_threadpool(records.cancel, taken)
+            records.cancel(taken)
     except Exception:
         logger.exception("could not take back the rows of a refused request's tasks")
 

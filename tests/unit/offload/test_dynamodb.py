@@ -10,10 +10,13 @@ import pytest
 from pydantic import BaseModel, Field
 
 from offload.dynamodb import (
+    BATCH_ATTEMPTS,
+    BATCH_BACKOFF_SECONDS,
     MAX_BATCH_WRITE,
     ConditionFailedError,
     MissingSettingError,
     Table,
+    UnprocessedError,
     values_of,
 )
 
@@ -194,16 +197,18 @@ def test_batches_write_and_read_any_number_of_items(dynamodb: Any, table: Table)
 
 
 class Unprocessed:
-    """A client that leaves the first request's items unprocessed once, as DynamoDB may."""
+    """A client that leaves all but the first of a request's items unprocessed, as a throttled
+    table may: on the first call only, or on every call (`always`)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, always: bool = False) -> None:
         self.client = client
+        self.always = always
         self.calls: list[int] = []
 
     def batch_write_item(self, RequestItems: Any) -> Any:
         [(name, requests)] = RequestItems.items()
         self.calls.append(len(requests))
-        if len(self.calls) == 1:
+        if len(self.calls) == 1 or self.always:
             answer = self.client.batch_write_item(RequestItems={name: requests[:1]})
             return answer | {"UnprocessedItems": {name: requests[1:]}}
         return self.client.batch_write_item(RequestItems=RequestItems)
@@ -211,13 +216,22 @@ class Unprocessed:
     def batch_get_item(self, RequestItems: Any) -> Any:
         [(name, request)] = RequestItems.items()
         self.calls.append(len(request["Keys"]))
-        if len(self.calls) == 1:
+        if len(self.calls) == 1 or self.always:
             answer = self.client.batch_get_item(RequestItems={name: {"Keys": request["Keys"][:1]}})
             return answer | {"UnprocessedKeys": {name: {"Keys": request["Keys"][1:]}}}
         return self.client.batch_get_item(RequestItems=RequestItems)
 
 
-def test_unprocessed_items_are_sent_again(dynamodb: Any) -> None:
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The longest each resend of a batch may wait (the jitter's ceiling), instead of waiting."""
+    waited: list[float] = []
+    monkeypatch.setattr("offload.dynamodb.random.uniform", lambda low, high: high)
+    monkeypatch.setattr("offload.dynamodb.time.sleep", waited.append)
+    return waited
+
+
+def test_unprocessed_items_are_sent_again_after_a_pause(dynamodb: Any, pauses: list[float]) -> None:
     writes: Any = Unprocessed(dynamodb)
     Table(TABLE, lambda: writes).batch_write(puts=[key(n) | {"n": n} for n in range(3)])
     assert writes.calls == [3, 2]
@@ -226,6 +240,24 @@ def test_unprocessed_items_are_sent_again(dynamodb: Any) -> None:
     found = Table(TABLE, lambda: reads).batch_get([key(n) for n in range(3)])
     assert reads.calls == [3, 2]
     assert sorted(item["n"] for item in found) == [0, 1, 2]
+    assert pauses == [BATCH_BACKOFF_SECONDS] * 2
+
+
+def test_a_batch_left_unprocessed_gives_up_after_backing_off(
+    dynamodb: Any, pauses: list[float]
+) -> None:
+    writes: Any = Unprocessed(dynamodb, always=True)
+    with pytest.raises(UnprocessedError):
+        Table(TABLE, lambda: writes).batch_write(puts=[key(n) | {"n": n} for n in range(9)])
+    # One item gets through per call; the rest wait twice as long each time.
+    assert writes.calls == [9, 8, 7, 6, 5, 4]
+    assert len(writes.calls) == BATCH_ATTEMPTS
+    assert pauses == [BATCH_BACKOFF_SECONDS * 2**n for n in range(BATCH_ATTEMPTS - 1)]
+
+    reads: Any = Unprocessed(dynamodb, always=True)
+    with pytest.raises(UnprocessedError):
+        Table(TABLE, lambda: reads).batch_get([key(n) for n in range(9)])
+    assert reads.calls == [9, 8, 7, 6, 5, 4]
 
 
 def test_numbers_keep_their_value() -> None:
