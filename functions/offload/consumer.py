@@ -81,17 +81,17 @@ class TaskConsumer:
             self._act(record, None, handed_back)
         task: TaskContext | None = None
         try:
-            envelope = self._envelope(record)
+            message = Message.parse(record)
+            envelope = self._envelope(message)
         except PermanentTaskError as exc:
             outcome: Outcome = DeadLetter(exc.reason, f"{type(exc).__name__}: {exc}")
         else:
             if envelope is None:
                 return
-            task, outcome = self._pipeline.run(envelope, _receive_count(record))
+            task, outcome = self._pipeline.run(envelope, message.receive_count)
         self._act(record, task, outcome)
 
-    def _envelope(self, record: SQSRecord) -> Envelope | None:
-        message = Message.parse(record)
+    def _envelope(self, message: Message) -> Envelope | None:
         for reader in self._readers:
             if reader.matches(message):
                 return reader.envelope(message)
@@ -115,7 +115,3 @@ class TaskConsumer:
                 self._visibility.delay(record, outcome.delay_seconds)
             raise RetryLaterError(outcome.detail)
         self._pipeline.hooks.after(task, outcome)
-
-
-def _receive_count(record: SQSRecord) -> int:
-    return int(record.attributes.approximate_receive_count or 1)

@@ -82,6 +82,9 @@ class SqsTaskQueue:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         trace_header: Callable[[], str | None] = lambda_trace_header,
     ) -> None:
+        if attempts < 1:
+            # Zero would send nothing and report every task queued.
+            raise ValueError(f"attempts must be at least 1, not {attempts}")
         self._queue_url = queue_url
         self._client = client
         self._attempts = attempts

@@ -227,6 +227,12 @@ def test_a_call_failing_every_attempt_refuses_its_batch_with_the_error() -> None
     )
 
 
+@pytest.mark.parametrize("attempts", [0, -1])
+def test_a_queue_that_would_never_send_is_refused_at_construction(attempts: int) -> None:
+    with pytest.raises(ValueError, match="attempts must be at least 1"):
+        queue(FakeSqs(), attempts=attempts)
+
+
 def test_sender_faults_are_not_retried() -> None:
     fake = FakeSqs(refuse={0: {"0": True}})
 
