@@ -260,6 +260,12 @@ def test_the_in_memory_rows_never_reach_for_dynamodb() -> None:
         TaskRecords.get(records, "t1")
 
 
+def test_the_in_memory_rows_override_every_method_of_the_dynamodb_ones() -> None:
+    # Found before any test runs one: the call above only fails when it is made.
+    public = {n for n, v in vars(TaskRecords).items() if callable(v) and not n.startswith("_")}
+    assert public <= set(vars(InMemoryTaskRecords))
+
+
 def test_the_dynamodb_rows_are_read_strongly_consistent(dynamodb: Any) -> None:
     # A status read right after a write sees it (DynamoDB's reads are eventual by default).
     reads: list[bool] = []
