@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from infra.aws.endpoint import AwsEndpoint
-from infra.aws.server import DEFAULT_AWS_PORT, MotoServer, bind
+from infra.aws.server import DEFAULT_AWS_PORT, MotoServer
 from infra.console import Console
 from infra.email.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from infra.errors import InfraError
@@ -36,6 +36,7 @@ from infra.metrics.sqs import QueueMetricsPublisher, read_queue_metrics
 from infra.provision import check_supported, provision
 from infra.provision.deployment import Deployment
 from infra.scheduler.firing import SchedulerEmulator
+from infra.serving import bind
 from infra.state import CloudState
 from infra.template.parameters import local_values_used
 from infra.template.stack import DEFAULT_STACK_NAME, Stack

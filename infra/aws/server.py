@@ -10,57 +10,24 @@ process inherits the socket, and exits when its stdin, a pipe from this process,
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import select
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 
-from infra.errors import InfraError, PortInUseError
+from infra.errors import InfraError
+from infra.serving import LOOPBACK, bind
 
-LOOPBACK = "127.0.0.1"
 DEFAULT_AWS_PORT = 4566
 # Importing moto and building its application takes a few seconds on a busy machine.
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 # Where `python -m infra` finds the infra package.
 _ROOT = Path(__file__).resolve().parents[2]
-
-
-def bind(port: int, what: str, host: str = LOOPBACK) -> socket.socket:
-    """A listening socket on host:port (0 picks a free port); a taken port is a PortInUseError."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        # Like every HTTP server: a port left in TIME_WAIT by a previous run can be reused.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise PortInUseError(
-                f"port {port} on {host} is in use: stop whatever holds it or choose another "
-                f"port for the {what}"
-            ) from None
-        raise
-    return sock
-
-
-def stop_serving(server: Any, thread: threading.Thread | None) -> None:
-    """Stop a socketserver-style server (serve_forever in `thread`) and free its port."""
-    if server is None:
-        return
-    server.shutdown()
-    server.server_close()
-    if thread is not None:
-        thread.join(timeout=10)
 
 
 class MotoServer:

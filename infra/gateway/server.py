@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from infra.aws.server import LOOPBACK, bind, stop_serving
 from infra.console import Console
 from infra.functions.invocation import Invocation
 from infra.gateway.authorizer import JwtValidator, Refused
@@ -18,6 +16,7 @@ from infra.gateway.responses import HttpResponse, error_response, http_response
 from infra.gateway.routes import select_route
 from infra.gateway.throttle import RouteThrottles
 from infra.provision.deployment import HttpApi
+from infra.serving import LOOPBACK, Serving, bind
 
 DEFAULT_PORT = 3000
 # API Gateway's payload quota; larger requests never reach the function.
@@ -64,30 +63,23 @@ class Gateway:
         self._requested_port = port
         # A socket bound earlier, so a taken port is reported before anything else starts.
         self._socket = sock
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving | None = None
 
     @property
     def url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the gateway is not started")
-        return f"http://{self._host}:{self._server.server_address[1]}"
+        return self._serving.url
 
     def start(self) -> None:
         sock = self._socket or bind(self._requested_port, "HTTP API (--port)", self._host)
         self._socket = None
-        server = ThreadingHTTPServer((self._host, 0), _handler(self), bind_and_activate=False)
-        server.socket.close()
-        server.socket = sock
-        server.server_address = sock.getsockname()
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="gateway", daemon=True)
-        self._thread.start()
+        self._serving = Serving("gateway", ThreadingHTTPServer, _handler(self), sock)
 
     def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     def log(self, text: str) -> None:
         self._console.line("gateway", text)

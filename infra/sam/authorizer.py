@@ -16,18 +16,17 @@ have done: the authorizer context to put in the event, or the response to send i
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from infra.aws.server import bind, stop_serving
 from infra.console import Console
 from infra.errors import UnknownFunctionError
 from infra.gateway.authorizer import JwtValidator, Refused
 from infra.gateway.events import HttpRequest
 from infra.gateway.routes import select_route
 from infra.provision.deployment import Deployment, HttpApi
+from infra.serving import Serving, bind
 
 _MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -46,14 +45,13 @@ class AuthorizerService:
         self._validators = validators
         self._console = console
         self._host = host
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving | None = None
 
     @property
     def url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the authorizer service is not started")
-        return f"http://{self._host}:{self._server.server_address[1]}/"
+        return f"{self._serving.url}/"
 
     def decide(self, function: str, event: Mapping[str, Any]) -> dict[str, Any]:
         """What API Gateway does with this request before invoking `function`."""
@@ -100,18 +98,12 @@ class AuthorizerService:
 
     def start(self) -> None:
         sock = bind(0, "authorizer for containers", self._host)
-        server = ThreadingHTTPServer((self._host, 0), _handler(self), bind_and_activate=False)
-        server.socket.close()
-        server.socket = sock
-        server.server_address = sock.getsockname()
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="authorizer", daemon=True)
-        self._thread.start()
+        self._serving = Serving("authorizer", ThreadingHTTPServer, _handler(self), sock)
 
     def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
 
 def _handler(service: AuthorizerService) -> type[BaseHTTPRequestHandler]:

@@ -12,7 +12,7 @@ import socket
 import socketserver
 import threading
 
-from infra.aws.server import bind, stop_serving
+from infra.serving import Serving, bind
 
 
 class Relay:
@@ -21,33 +21,24 @@ class Relay:
     def __init__(self, host: str, target: tuple[str, int]) -> None:
         self._host = host
         self._target = target
-        self._server: socketserver.ThreadingTCPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the relay is not started")
-        return f"http://{self._host}:{self._server.server_address[1]}"
+        return self._serving.url
 
     def start(self) -> None:
         sock = bind(0, "relay for containers", self._host)
-        server = socketserver.ThreadingTCPServer(
-            (self._host, 0), self._handler(), bind_and_activate=False
-        )
-        server.socket.close()
-        server.socket = sock
-        server.server_address = sock.getsockname()
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="relay", daemon=True)
-        self._thread.start()
+        self._serving = Serving("relay", socketserver.ThreadingTCPServer, self._handler(), sock)
 
     def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
         with self._lock:
             for sock in self._open:
                 sock.close()

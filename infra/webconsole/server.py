@@ -13,7 +13,6 @@ import logging
 import re
 import secrets
 import sys
-import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from infra.aws.server import LOOPBACK, bind, stop_serving
+from infra.serving import LOOPBACK, Serving, bind
 from infra.webconsole import charts, dead_letters, overview, tasks
 from infra.webconsole.stack import ConsoleError, Target
 
@@ -51,31 +50,22 @@ class ConsoleServer:
         self.token = secrets.token_urlsafe(24)
         self._host = host
         self._port = port
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._serving: Serving | None = None
 
     @property
     def url(self) -> str:
-        if self._server is None:
+        if self._serving is None:
             raise RuntimeError("the console is not started")
-        return f"http://{self._host}:{self._server.server_address[1]}"
+        return self._serving.url
 
     def start(self) -> None:
         sock = bind(self._port, "console (--console-port)", self._host)
-        handler = _handler(self)
-        server = _Server(sock.getsockname(), handler, bind_and_activate=False)
-        server.socket.close()
-        server.socket = sock
-        server.server_activate()
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
-        self._thread.start()
+        self._serving = Serving("console", _Server, _handler(self), sock)
 
     def stop(self) -> None:
-        stop_serving(self._server, self._thread)
-        self._server = None
-        self._thread = None
+        if self._serving is not None:
+            self._serving.stop()
+            self._serving = None
 
     def routes(self) -> dict[str, Callable[[dict[str, list[str]]], Any]]:
         target = self.target
