@@ -130,24 +130,22 @@ class TaskRecords:
     def queued(self, envelopes: Sequence[Envelope]) -> None:
         """Rows for tasks about to be sent to SQS: one round trip for up to 25 of them."""
         now = self._clock()
-        self._table.batch_write(
-            puts=[
-                key(e.id)
-                | {
-                    "id": e.id,
-                    "task": e.task,
-                    "status": "queued" if e.due_at is None else "scheduled",
-                    "attempts": 0,
-                    "enqueued_at": e.enqueued_at.isoformat(),
-                    "due_at": e.due_at.isoformat() if e.due_at is not None else None,
-                    "updated_at": now.isoformat(),
-                    "correlation_id": e.correlation_id,
-                    "owner": e.owner,
-                    "expires_at": self._expiry(now),
-                }
-                for e in envelopes
-            ]
-        )
+        self._table.batch_write(puts=[key(e.id) | self._queued_row(e, now) for e in envelopes])
+
+    def _queued_row(self, envelope: Envelope, now: datetime) -> dict[str, Any]:
+        """What the API knows of a task it is about to send (None: not stored)."""
+        return {
+            "id": envelope.id,
+            "task": envelope.task,
+            "status": "queued" if envelope.due_at is None else "scheduled",
+            "attempts": 0,
+            "enqueued_at": envelope.enqueued_at.isoformat(),
+            "due_at": envelope.due_at.isoformat() if envelope.due_at is not None else None,
+            "updated_at": now.isoformat(),
+            "correlation_id": envelope.correlation_id,
+            "owner": envelope.owner,
+            "expires_at": self._expiry(now),
+        }
 
     def discard(self, task_ids: Iterable[str]) -> None:
         """Forget rows of tasks SQS refused: no worker can ever see those."""

@@ -39,20 +39,7 @@ class InMemoryTaskRecords(TaskRecords):
     def queued(self, envelopes: Sequence[Envelope]) -> None:
         now = self._clock()
         for e in envelopes:
-            self.rows[e.id] = _clean(
-                {
-                    "id": e.id,
-                    "task": e.task,
-                    "status": "queued" if e.due_at is None else "scheduled",
-                    "attempts": 0,
-                    "enqueued_at": e.enqueued_at.isoformat(),
-                    "due_at": e.due_at.isoformat() if e.due_at is not None else None,
-                    "updated_at": now.isoformat(),
-                    "correlation_id": e.correlation_id,
-                    "owner": e.owner,
-                    "expires_at": self._expiry(now),
-                }
-            )
+            self.rows[e.id] = _clean(self._queued_row(e, now))
 
     def discard(self, task_ids: Iterable[str]) -> None:
         for task_id in task_ids:
