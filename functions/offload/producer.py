@@ -241,7 +241,7 @@ class _RefusedError(Exception):
     """A request's tasks could not all be queued; what was done for them has been taken back."""
 
     def __init__(self, cause: Exception) -> None:
-        super().__init__(str(cause))
+        super().__init__()
         self.cause = cause
 
 

@@ -223,15 +223,22 @@ class Unprocessed:
 
 
 @pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The longest each resend of a batch may wait (the jitter's ceiling), instead of waiting."""
-    waited: list[float] = []
-    monkeypatch.setattr("offload.dynamodb.random.uniform", lambda low, high: high)
-    monkeypatch.setattr("offload.dynamodb.time.sleep", waited.append)
-    return waited
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
+    """The range each resend's pause is drawn from; nothing waits."""
+    ranges: list[tuple[float, float]] = []
+
+    def uniform(low: float, high: float) -> float:
+        ranges.append((low, high))
+        return high
+
+    monkeypatch.setattr("offload.dynamodb.random.uniform", uniform)
+    monkeypatch.setattr("offload.dynamodb.time.sleep", lambda seconds: None)
+    return ranges
 
 
-def test_unprocessed_items_are_sent_again_after_a_pause(dynamodb: Any, pauses: list[float]) -> None:
+def test_unprocessed_items_are_sent_again_after_a_pause(
+    dynamodb: Any, pauses: list[tuple[float, float]]
+) -> None:
     writes: Any = Unprocessed(dynamodb)
     Table(TABLE, lambda: writes).batch_write(puts=[key(n) | {"n": n} for n in range(3)])
     assert writes.calls == [3, 2]
@@ -240,22 +247,22 @@ def test_unprocessed_items_are_sent_again_after_a_pause(dynamodb: Any, pauses: l
     found = Table(TABLE, lambda: reads).batch_get([key(n) for n in range(3)])
     assert reads.calls == [3, 2]
     assert sorted(item["n"] for item in found) == [0, 1, 2]
-    assert pauses == [BATCH_BACKOFF_SECONDS] * 2
+    assert pauses == [(0, BATCH_BACKOFF_SECONDS)] * 2
 
 
 def test_a_batch_left_unprocessed_gives_up_after_backing_off(
-    dynamodb: Any, pauses: list[float]
+    dynamodb: Any, pauses: list[tuple[float, float]]
 ) -> None:
     writes: Any = Unprocessed(dynamodb, always=True)
-    with pytest.raises(UnprocessedError):
+    with pytest.raises(UnprocessedError, match=f"^writes to {TABLE} still unprocessed$"):
         Table(TABLE, lambda: writes).batch_write(puts=[key(n) | {"n": n} for n in range(9)])
-    # One item gets through per call; the rest wait twice as long each time.
+    # One item gets through per call; the rest wait up to twice as long each time.
     assert writes.calls == [9, 8, 7, 6, 5, 4]
     assert len(writes.calls) == BATCH_ATTEMPTS
-    assert pauses == [BATCH_BACKOFF_SECONDS * 2**n for n in range(BATCH_ATTEMPTS - 1)]
+    assert pauses == [(0, BATCH_BACKOFF_SECONDS * 2**n) for n in range(BATCH_ATTEMPTS - 1)]
 
     reads: Any = Unprocessed(dynamodb, always=True)
-    with pytest.raises(UnprocessedError):
+    with pytest.raises(UnprocessedError, match=f"^keys of {TABLE} still unprocessed$"):
         Table(TABLE, lambda: reads).batch_get([key(n) for n in range(9)])
     assert reads.calls == [9, 8, 7, 6, 5, 4]
 

@@ -233,6 +233,15 @@ def test_a_queue_that_would_never_send_is_refused_at_construction(attempts: int)
         queue(FakeSqs(), attempts=attempts)
 
 
+def test_a_queue_with_one_attempt_sends_once() -> None:
+    fake = BrokenSqs(down())
+
+    with pytest.raises(EnqueueError):
+        queue(fake, attempts=1).send([Envelope(task="t")])
+
+    assert len(fake.calls) == 1
+
+
 def test_sender_faults_are_not_retried() -> None:
     fake = FakeSqs(refuse={0: {"0": True}})
 
