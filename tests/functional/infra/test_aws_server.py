@@ -66,10 +66,13 @@ def test_reset_forgets_every_resource(moto_server: MotoServer) -> None:
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
-# A process that starts the server, says its pid, and waits to be ended.
+# A process that starts the server, says its pid, and waits to be ended. Ctrl-C interrupts it as
+# it would in a terminal, even when the tests were started by a shell that runs background jobs
+# with SIGINT ignored (a disposition every process it starts inherits).
 _PARENT = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from infra.aws.server import MotoServer
     server = MotoServer(port=0)
     server.start()
