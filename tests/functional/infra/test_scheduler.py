@@ -91,7 +91,11 @@ def test_a_one_time_schedule_fires_when_due_and_deletes_itself(
     aws: AwsEndpoint, write_template: Callable[[str], Path]
 ) -> None:
     deployment = deploy(aws, write_template)
-    now = datetime.now(UTC).replace(microsecond=0)
+    # Noon tomorrow, so that the hour the test looks at never holds the periodic schedule's
+    # 03:00 occurrence, whatever the hour the test runs at.
+    now = (datetime.now(UTC) + timedelta(days=1)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
     envelope = one_time(aws, deployment, now + timedelta(hours=1))
     emulator = SchedulerEmulator(aws, Console(io.StringIO()), clock=lambda: now)
 
