@@ -16,13 +16,13 @@ SAM_PATH := $(shell \
 	if PYENV_VERSION=3.13.0 python3.13 -V >/dev/null 2>&1 && ! python3.13 -V >/dev/null 2>&1; then \
 	  dirname "$$(PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null)"; fi)
 BIN := $(VENV)/bin
-export PYTHONPATH := functions:.
+export PYTHONPATH := functions:infra:.
 
 .PHONY: dev test lint typecheck scan unit functional e2e template browser screenshots bench build \
 	validate deploy lock clean mutate sam-api sam-invoke test-sam-local sam-local-tests
 
 dev: $(VENV)/.installed
-	$(BIN)/python -m infra $(ARGS)
+	$(BIN)/offload-local $(ARGS)
 
 test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/ruff check .
@@ -51,7 +51,7 @@ TRANSLATED := .aws-sam/scan/translated.json
 
 scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/cfn-lint template.yaml
-	$(BIN)/python -m infra.template.translate $(TRANSLATED)
+	$(BIN)/python -m offload_local.template.translate $(TRANSLATED)
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --file template.yaml --file $(TRANSLATED)
 
 unit functional e2e: $(VENV)/.installed
@@ -80,10 +80,10 @@ mutate: $(VENV)/.installed
 # terminal): `make sam-api` serves the API on http://127.0.0.1:3001;
 # `make sam-invoke FUNCTION=WorkerFunction EVENT=events/worker_send_email.json`.
 sam-api: $(VENV)/.installed build
-	$(BIN)/python -m infra sam start-api $(ARGS)
+	$(BIN)/offload-local sam start-api $(ARGS)
 
 sam-invoke: $(VENV)/.installed build
-	$(BIN)/python -m infra sam invoke $(FUNCTION) -e $(EVENT) $(ARGS)
+	$(BIN)/offload-local sam invoke $(FUNCTION) -e $(EVENT) $(ARGS)
 
 # The e2e suite through `sam local start-api`, and `sam local invoke` of every sample event. Where
 # no container registry is reachable, LAMBDA_IMAGE_TOOL builds a stand-in for the Lambda base
@@ -108,11 +108,16 @@ define install_lock
 	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
 	$(1)/bin/python -m pip install --quiet --require-hashes -r requirements/pip.txt
 	$(1)/bin/python -m pip install --quiet --require-hashes -r $(2)
+	$(3)
 	touch $@
 endef
 
-$(VENV)/.installed: requirements/pip.txt requirements/dev.txt
-	$(call install_lock,$(VENV),requirements/dev.txt)
+# The project itself, editable, with no dependency of its own: offload and offload_local import
+# from the working tree, and `offload-local` is on the virtualenv's PATH.
+$(VENV)/.installed: requirements/pip.txt requirements/dev.txt pyproject.toml
+	rm -f $@
+	$(call install_lock,$(VENV),requirements/dev.txt,\
+		$(VENV)/bin/python -m pip install --quiet --no-deps --no-build-isolation --editable .)
 
 # aws-sam-cli pins boto3 and click exactly, so it lives in a virtualenv of its own.
 $(SAM_VENV)/.installed: requirements/pip.txt requirements/sam.txt
@@ -140,11 +145,10 @@ lock: | $(VENV)/.installed
 validate: $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint --region us-east-1
 
-# No container: dependencies come as wheels for the function's architecture. sam build ships no
-# .pyc, so they are compiled into the artifact with the runtime's Python (cold start: see README).
+# No container: functions/Makefile builds each function (its code without the test kit, the
+# locked wheels for Lambda's platform, .pyc compiled by the runtime's Python).
 build: $(SAM_VENV)/.installed
 	PATH="$(if $(SAM_PATH),$(SAM_PATH):)$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
-	$(PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build/ApiFunction .aws-sam/build/WorkerFunction .aws-sam/build/HeavyWorkerFunction
 
 deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam deploy --guided

@@ -1,5 +1,6 @@
-"""moto holding the stack of template.yaml, provisioned by infra's own provisioners (the local
-cloud's, infra/provision), for the tests that call the handlers themselves: in this process
+"""moto holding the stack of template.yaml, provisioned by the local cloud's own provisioners (the
+local
+cloud's, offload_local/provision), for the tests that call the handlers themselves: in this process
 (the functional tests, the benchmarks that count what a request costs) or behind moto's server
 (the fault suite).
 
@@ -18,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.aws.endpoint import AwsEndpoint
-from infra.provision import provision
-from infra.template.stack import Stack
-from infra.template.translation import DEFAULT_REGION, translate
+from offload_local.aws.endpoint import AwsEndpoint
+from offload_local.provision import provision
+from offload_local.template.stack import Stack
+from offload_local.template.translation import DEFAULT_REGION, translate
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
-    from infra.provision.deployment import Deployment
+    from offload_local.provision.deployment import Deployment
 
 REGION = DEFAULT_REGION
 #: Both handlers run in one process here: their environments are merged, less the variables

@@ -22,7 +22,7 @@ ADMIN_GROUP = "admin"
 # header itself is API Gateway's business.
 _bearer = HTTPBearer(
     auto_error=False,
-    description="An ID token of the stack's user pool (locally: `python -m infra token EMAIL`).",
+    description=("An ID token of the stack's user pool (locally: `offload-local token EMAIL`)."),
 )
 
 

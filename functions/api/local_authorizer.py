@@ -4,7 +4,7 @@ On AWS the HTTP API's JWT authorizer checks each request's token before the func
 hands over its claims in `requestContext.authorizer` (api/caller.py reads them); the function
 never sees a request it has not checked. `sam local start-api` runs no JWT authorizer. There,
 an event that no authorizer has seen goes to the service named by SAM_LOCAL_AUTHORIZER_URL
-(`python -m infra sam` serves one with the local cloud's authorizer), and its decision is
+(`offload-local sam` serves one with the local cloud's authorizer), and its decision is
 applied as API Gateway applies it: the claims go into the event, or its refusal is the answer.
 
 Nothing of this runs on AWS: the settings name no service unless the SAM CLI runs the function

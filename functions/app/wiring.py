@@ -48,17 +48,17 @@ if TYPE_CHECKING:
 
 #: What each function cannot run without (template.yaml sets them).
 API_SETTINGS = (
-    "TASK_QUEUE_URL",
-    "HEAVY_TASK_QUEUE_URL",
+    "OFFLOAD_QUEUE_URL",
+    "OFFLOAD_HEAVY_QUEUE_URL",
     "DATA_TABLE_NAME",
     "UPLOAD_BUCKET_NAME",
 )
 #: Each queue a task may name (`@task(..., queue=...)`), by the settings of its URL and ARN.
 QUEUE_SETTINGS = {
-    "default": ("TASK_QUEUE_URL", "TASK_QUEUE_ARN"),
-    "heavy": ("HEAVY_TASK_QUEUE_URL", "HEAVY_TASK_QUEUE_ARN"),
+    "default": ("OFFLOAD_QUEUE_URL", "OFFLOAD_QUEUE_ARN"),
+    "heavy": ("OFFLOAD_HEAVY_QUEUE_URL", "OFFLOAD_HEAVY_QUEUE_ARN"),
 }
-WORKER_SETTINGS = ("DATA_TABLE_NAME", "DEAD_LETTER_QUEUE_URL", "UPLOAD_BUCKET_NAME")
+WORKER_SETTINGS = ("DATA_TABLE_NAME", "OFFLOAD_DEAD_LETTER_QUEUE_URL", "UPLOAD_BUCKET_NAME")
 #: What sending email needs: the worker of quick tasks has them, the heavy one sends none.
 MAILER_SETTINGS = ("SENDER_EMAIL", "EMAIL_CONFIGURATION_SET")
 
@@ -80,9 +80,9 @@ class Wiring:
         from offload.records import TaskRecords
 
         return TaskRecords(
-            self.settings.DATA_TABLE_NAME,
+            self.settings.OFFLOAD_TABLE_NAME,
             clients.dynamodb,
-            retention=timedelta(seconds=self.settings.TASK_RETENTION_SECONDS),
+            retention=timedelta(seconds=self.settings.OFFLOAD_RETENTION_SECONDS),
         )
 
     @cached_property
@@ -90,7 +90,9 @@ class Wiring:
         from offload.payloads import S3PayloadStore
 
         # Large arguments share the upload bucket, under a prefix its lifecycle rule expires.
-        return S3PayloadStore(bucket=lambda: self.settings.UPLOAD_BUCKET_NAME, client=clients.s3)
+        return S3PayloadStore(
+            bucket=lambda: self.settings.OFFLOAD_PAYLOAD_BUCKET_NAME, client=clients.s3
+        )
 
     @cached_property
     def task_queue(self) -> QueueRouter:
@@ -115,7 +117,7 @@ class Wiring:
         return SqsTaskQueue(
             url,
             clients.sqs(),
-            max_message_bytes=self.settings.TASK_MESSAGE_MAX_BYTES,
+            max_message_bytes=self.settings.OFFLOAD_MESSAGE_MAX_BYTES,
             payloads=self.payloads,
         )
 
@@ -134,8 +136,8 @@ class Wiring:
             return str(getattr(self.settings, name))
 
         return EventBridgeSchedules(
-            group=lambda: setting("SCHEDULE_GROUP_NAME"),
-            role_arn=lambda: setting("SCHEDULER_ROLE_ARN"),
+            group=lambda: setting("OFFLOAD_SCHEDULE_GROUP_NAME"),
+            role_arn=lambda: setting("OFFLOAD_SCHEDULER_ROLE_ARN"),
             queue_arns=queue_arns,
             registry=registry,
             client=clients.scheduler,
@@ -146,14 +148,14 @@ class Wiring:
         from offload.dead_letter import SqsDeadLetters
 
         return SqsDeadLetters(
-            queue_url=lambda: self.settings.DEAD_LETTER_QUEUE_URL, client=clients.sqs
+            queue_url=lambda: self.settings.OFFLOAD_DEAD_LETTER_QUEUE_URL, client=clients.sqs
         )
 
     @cached_property
     def idempotency(self) -> Idempotency:
         from offload.idempotency import Idempotency
 
-        return Idempotency(self.task_records, self.settings.TASK_RETENTION_SECONDS)
+        return Idempotency(self.task_records, self.settings.OFFLOAD_RETENTION_SECONDS)
 
     def consumer(
         self,
@@ -193,7 +195,7 @@ class Wiring:
         pipeline = TaskPipeline(
             registry,
             Hooks(hooks),
-            RunPolicy(max_attempts=self.settings.TASK_MAX_ATTEMPTS),
+            RunPolicy(max_attempts=self.settings.OFFLOAD_MAX_ATTEMPTS),
             self.payloads,
         )
         return TaskConsumer(

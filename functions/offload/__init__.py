@@ -5,6 +5,8 @@ and queues every task on SQS before the response (`.later(delay)` / `.at(when)` 
 run later). Worker side: `TaskConsumer` runs them. Tests: `offload.testing`.
 """
 
+__version__ = "0.2.0"
+
 from offload.context import TaskContext, current_task
 from offload.envelope import Envelope
 from offload.exceptions import (
@@ -44,6 +46,7 @@ __all__ = [
     "UnknownQueueError",
     "UnknownTaskError",
     "UnregisteredTaskError",
+    "__version__",
     "current_task",
     "registry",
     "task",

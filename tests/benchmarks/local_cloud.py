@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-from infra.aws.endpoint import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
+from offload_local.aws.endpoint import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
 from tests.benchmarks.measure import percentile
 from tests.moto_aws import queue_depth
 
@@ -93,7 +93,8 @@ class Bench:
     token: str
 
 
-# As infra's own clients (infra.aws.endpoint), with a pool large enough for the baseline's threads.
+# As the local cloud's own clients (offload_local.aws.endpoint), with a pool large enough for the
+# baseline's threads.
 CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool_connections=20)
 
 
@@ -236,7 +237,7 @@ def cpu_seconds() -> Cpu:
             continue  # gone meanwhile, or not ours to read
         if parent != me:
             continue
-        if b"infra.aws.serve" in command:
+        if b"offload_local.aws.serve" in command:
             aws += seconds
         else:
             functions += seconds

@@ -28,7 +28,7 @@ import pytest
 from app import wiring
 from app.settings import get_settings
 from app.wiring import Wiring
-from infra.event_sources.records import sqs_event
+from offload_local.event_sources.records import sqs_event
 from tests.benchmarks.local_cloud import (
     DRAIN_DEADLINE_SECONDS,
     DRAIN_POLL_SECONDS,

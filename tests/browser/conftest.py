@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
-from infra.state import write_state
-from infra.webconsole.server import ConsoleServer
-from infra.webconsole.stack import local_target
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
+from offload_local.state import write_state
+from offload_local.webconsole.server import ConsoleServer
+from offload_local.webconsole.stack import local_target
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from infra.webconsole.server import ConsoleServer
-from infra.webconsole.stack import deployed_target
+from offload_local.webconsole.server import ConsoleServer
+from offload_local.webconsole.stack import deployed_target
 from tests.browser.conftest import Opened, Stack
 
 pytestmark = pytest.mark.e2e

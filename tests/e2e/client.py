@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from infra.email.outbox import list_outbox
+from offload_local.email.outbox import list_outbox
 from tests.e2e.conftest import Target
 from tests.polling import wait_for
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
-from infra.functions.build import DEFAULT_BUILD_DIR
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
+from offload_local.functions.build import DEFAULT_BUILD_DIR
 from tests.sam_local import harness
 
 # Who calls the API when a test does not say.

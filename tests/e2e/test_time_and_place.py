@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
-from infra.email.outbox import list_outbox
-from infra.scheduler.firing import find, fire, schedules
 from offload.envelope import Envelope
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
+from offload_local.email.outbox import list_outbox
+from offload_local.scheduler.firing import find, fire, schedules
 from tests.e2e.client import api_request, call, emails_to, wait_for_tasks
 from tests.e2e.conftest import Target
 from tests.multipart import multipart

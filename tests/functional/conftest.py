@@ -18,8 +18,8 @@ import pytest
 
 from app import clients, wiring
 from app.settings import Settings, get_settings
-from infra.aws.server import MotoServer
-from infra.event_sources.records import sqs_event
+from offload_local.aws.server import MotoServer
+from offload_local.event_sources.records import sqs_event
 from tests.conftest import load_event, make_context
 from tests.moto_aws import (
     IN_PROCESS,
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_sqs.client import SQSClient
 
-    from infra.provision.deployment import Deployment
+    from offload_local.provision.deployment import Deployment
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class Cloud:
 
     def sqs_event(self, messages: list[dict[str, Any]], queue_arn: str = "") -> dict[str, Any]:
         """The event Lambda's SQS poller would build from received messages (the local
-        cloud's own records, infra/event_sources/records.py)."""
+        cloud's own records, offload_local/event_sources/records.py)."""
         return sqs_event(messages, queue_arn or self.task_queue_arn, REGION)
 
     def sqs_refusing(self, entries: Collection[str] | None = None) -> AbstractContextManager[None]:

@@ -2,8 +2,8 @@
 SAM_LOCAL_AUTHORIZER_URL and applies its decision as API Gateway would; anywhere else it never
 asks, so a request without an authorizer's claims has no caller.
 
-The service here answers as the local cloud's does (infra/sam/authorizer.py, tested with real
-tokens in tests/functional/infra/test_sam_authorizer.py): claims for `Bearer good`, API
+The service here answers as the local cloud's does (offload_local/sam/authorizer.py, tested with
+real tokens in tests/functional/offload_local/test_sam_authorizer.py): claims for `Bearer good`, API
 Gateway's 401 for anything else.
 """
 
@@ -142,7 +142,7 @@ def test_under_sam_local_an_authorizer_out_of_reach_refuses(
 def test_under_plain_sam_local_no_token_is_taken_unchecked(
     cloud: Cloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `sam local start-api` without `python -m infra sam`: no service to ask.
+    # `sam local start-api` without `offload-local sam`: no service to ask.
     monkeypatch.setenv("AWS_SAM_LOCAL", "true")
     reset_caches()
 

@@ -138,7 +138,7 @@ def test_a_scheduler_that_refuses_answers_503_and_leaves_nothing(
 ) -> None:
     from tests.functional.conftest import reset_caches
 
-    monkeypatch.setenv("SCHEDULE_GROUP_NAME", "no-such-group")
+    monkeypatch.setenv("OFFLOAD_SCHEDULE_GROUP_NAME", "no-such-group")
     reset_caches()
 
     status, body = cloud.call_api("POST", f"/send-notification/{ME}", query="delay_seconds=3600")

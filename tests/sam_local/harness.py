@@ -1,7 +1,7 @@
 """The SAM CLI's local commands against a local cloud, run as a developer runs them.
 
 The local cloud runs in the test process (free ports) and writes its state file, as `make dev`
-does; `python -m infra sam ...` runs as a separate process against that file, with the SAM
+does; `offload-local sam ...` runs as a separate process against that file, with the SAM
 CLI, Docker and the SAM build as `make test-sam-local` left them. Only with OFFLOAD_SAM_LOCAL=1:
 without a Docker engine none of this can run.
 """
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
-from infra.sam.docker import DockerEngine
-from infra.sam.environment import ENDPOINT_VARIABLE
-from infra.sam.session import SAM_CONTAINER_LABEL
-from infra.state import write_state
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
+from offload_local.sam.docker import DockerEngine
+from offload_local.sam.environment import ENDPOINT_VARIABLE
+from offload_local.sam.session import SAM_CONTAINER_LABEL
+from offload_local.state import write_state
 from tests.polling import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,19 +61,21 @@ def local_cloud(folder: Path, *, serve: bool = True) -> Iterator[RunningCloud]:
         yield RunningCloud(cloud, state_file, outbox)
 
 
-def infra(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "infra", *arguments]
+def local_cloud_command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "offload_local", *arguments]
 
 
 def environment() -> dict[str, str]:
     # pytest's pythonpath setting does not reach a child process.
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(["functions", "."])}
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(["functions", "infra", "."])}
 
 
 def sam_invoke(state_file: Path, function: str, event: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m infra sam invoke FUNCTION -e EVENT`: its exit status, result and logs."""
+    """`offload-local sam invoke FUNCTION -e EVENT`: its exit status, result and logs."""
     result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-        infra("sam", "invoke", function, "-e", str(event), "--state-file", str(state_file)),
+        local_cloud_command(
+            "sam", "invoke", function, "-e", str(event), "--state-file", str(state_file)
+        ),
         cwd=REPO,
         env=environment(),
         capture_output=True,
@@ -116,11 +118,13 @@ class SamApi:
 
 @contextmanager
 def sam_start_api(state_file: Path, log: Path) -> Iterator[SamApi]:
-    """`python -m infra sam start-api` on a free port, until the block ends (SIGTERM)."""
+    """`offload-local sam start-api` on a free port, until the block ends (SIGTERM)."""
     port = free_port()
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            infra("sam", "start-api", "--port", str(port), "--state-file", str(state_file)),
+            local_cloud_command(
+                "sam", "start-api", "--port", str(port), "--state-file", str(state_file)
+            ),
             cwd=REPO,
             env=environment(),
             stdout=output,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from infra.email.outbox import list_outbox
 from offload.records import TaskRecords
+from offload_local.email.outbox import list_outbox
 from tests.conftest import EVENTS
 from tests.polling import wait_for
 from tests.sam_local.harness import RunningCloud, sam_invoke

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
-from infra.identity.users import UserPool
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
+from offload_local.identity.users import UserPool
 
 #: Small, so that a test reaches them in a few requests.
 EMAILS_PER_DAY = 3
@@ -74,7 +74,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "EmailsPerRecipientPerDay": str(EMAILS_PER_DAY),
             "UploadBytesPerUserPerDay": str(UPLOAD_BYTES_PER_DAY),
             # The suite is about who may do what; the throttle has its own test
-            # (tests/functional/infra/test_throttling.py).
+            # (tests/functional/offload_local/test_throttling.py).
             "SensitiveRouteRateLimit": "1000",
             "SensitiveRouteBurstLimit": "1000",
             "ApiRateLimit": "1000",

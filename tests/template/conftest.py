@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.template.translation import Translated, translate
+from offload_local.template.translation import Translated, translate
 from tests.template.values import default_parameters
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -14,13 +14,13 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from infra.template.stack import ACCOUNT_ID
+from offload_local.template.stack import ACCOUNT_ID
 from tests.template.values import PARTITION, REGION, render
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 
 @dataclass(frozen=True)

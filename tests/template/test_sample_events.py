@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 EVENT_FILES = sorted(EVENTS.glob("*.json"))
@@ -27,7 +27,7 @@ SQS_EVENTS = [
     "worker_mixed_batch.json",
     "worker_s3_test_event.json",
 ]
-TASK_QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:TaskQueue"
+OFFLOAD_QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:TaskQueue"
 ENVELOPE_KEYS = {"v", "id", "task", "args", "kwargs", "enqueued_at", "correlation_id"}
 S3_TEST_EVENT_KEYS = {"Service", "Event", "Time", "Bucket", "RequestId", "HostId"}
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -85,7 +85,7 @@ def sqs_problems(event: dict[str, Any]) -> list[str]:
         where = f"Records[{i}]"
         if record.get("eventSource") != "aws:sqs":
             problems.append(f"{where}.eventSource is {record.get('eventSource')!r}, not 'aws:sqs'")
-        if record.get("eventSourceARN") != TASK_QUEUE_ARN:
+        if record.get("eventSourceARN") != OFFLOAD_QUEUE_ARN:
             problems.append(f"{where}.eventSourceARN is {record.get('eventSourceARN')!r}")
         if not record.get("messageId"):
             problems.append(f"{where} has no messageId (batchItemFailures names records by it)")

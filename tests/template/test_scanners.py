@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.template.translate import cloudformation
+from offload_local.template.translate import cloudformation
 
 if TYPE_CHECKING:
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "template.yaml"

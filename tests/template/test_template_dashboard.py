@@ -7,11 +7,11 @@ import json
 import re
 from typing import Any
 
-from infra.template.translation import Translated
-from infra.webconsole.charts import CHARTS
-from infra.webconsole.stack import NAMESPACE
-from infra.webconsole.tasks import FAILED_ON, FAILURE_INDEX
 from offload import records
+from offload_local.template.translation import Translated
+from offload_local.webconsole.charts import CHARTS
+from offload_local.webconsole.stack import NAMESPACE
+from offload_local.webconsole.tasks import FAILED_ON, FAILURE_INDEX
 
 
 def dashboard(translated: Translated) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from infra.errors import IntrinsicError
+from offload_local.errors import IntrinsicError
 from tests.template.values import render
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 FUNCTIONS = ["ApiFunction", "WorkerFunction"]
 RUNTIME = "python3.13"

@@ -27,7 +27,7 @@ from tests.template.iam import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 DYNAMODB_READ = frozenset(
     {

@@ -10,7 +10,7 @@ import pytest
 from tests.template.values import REQUIRED_PARAMETERS
 
 if TYPE_CHECKING:
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 REQUIRED_OUTPUTS = {
     "ApiUrl": None,

@@ -23,7 +23,7 @@ from tests.template.values import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 TASK_QUEUE = "TaskQueue"
 DEAD_LETTER_QUEUE = "DeadLetterQueue"
@@ -287,10 +287,10 @@ def test_the_worker_gives_up_on_the_delivery_sqs_would_for_every_allowed_value(
     # The worker dead-letters a task itself, with its reason and status `dead_lettered`, on
     # its last allowed delivery. Fewer attempts than maxReceiveCount would give up early;
     # more, and SQS moves the message without a reason and the status stays `retrying`.
-    attempts = variable(translated, worker, "TASK_MAX_ATTEMPTS")
+    attempts = variable(translated, worker, "OFFLOAD_MAX_ATTEMPTS")
     count = redrive_policy(translated, task_queue).get("maxReceiveCount")
     for parameters in parameter_combinations(translated, defaults, attempts, count):
-        worker_gives_up = as_int(attempts, parameters, "TASK_MAX_ATTEMPTS")
+        worker_gives_up = as_int(attempts, parameters, "OFFLOAD_MAX_ATTEMPTS")
         sqs_gives_up = as_int(count, parameters, "maxReceiveCount")
         assert worker_gives_up == sqs_gives_up, (
             f"{worker} gives up after {worker_gives_up} attempts, {task_queue} dead-letters "
@@ -312,14 +312,14 @@ def test_task_rows_outlive_every_redelivery_and_redrive_for_every_allowed_value(
     # recognised as done if it had completed, so rows are kept at least as long as the DLQ
     # keeps messages, which is at least as long as the task queue does. Every function that
     # writes rows (the API's queued, the workers' runs) keeps them as long.
-    kept_value = variable(translated, function, "TASK_RETENTION_SECONDS")
+    kept_value = variable(translated, function, "OFFLOAD_RETENTION_SECONDS")
     values = (
         kept_value,
         queue(translated, dead_letter_queue).get("MessageRetentionPeriod"),
         queue(translated, task_queue).get("MessageRetentionPeriod"),
     )
     for parameters in parameter_combinations(translated, defaults, *values):
-        kept = as_int(kept_value, parameters, "TASK_RETENTION_SECONDS")
+        kept = as_int(kept_value, parameters, "OFFLOAD_RETENTION_SECONDS")
         dead = retention(translated, dead_letter_queue, parameters)
         source = retention(translated, task_queue, parameters)
         assert kept >= dead >= source, (

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 ENDPOINT = "AWS_ENDPOINT_URL"
@@ -72,7 +72,7 @@ def test_only_the_functions_behind_the_authorizer_can_be_told_of_a_local_one(
 
 
 def test_the_sam_cli_applies_an_env_file_to_them(repo_root: Path, tmp_path: Path) -> None:
-    # Given an env file like the one `python -m infra sam` writes
+    # Given an env file like the one `offload-local sam` writes
     sam_python = repo_root / ".venv-sam" / "bin" / "python"
     if not sam_python.exists():
         pytest.skip("the SAM CLI's virtualenv is not installed (make .venv-sam/.installed)")

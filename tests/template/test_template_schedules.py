@@ -16,7 +16,7 @@ from offload.periodic import periodic_body
 from tests.template.values import as_int
 
 if TYPE_CHECKING:
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 
 def schedules_by_task(translated: Translated) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -11,7 +11,7 @@ import pytest
 from tests.template.values import as_int, boundary_values
 
 if TYPE_CHECKING:
-    from infra.template.translation import Translated
+    from offload_local.template.translation import Translated
 
 # The docs page loads Swagger UI from /docs/assets/ (no CDN): those files are public too.
 PUBLIC_ROUTES = {

@@ -19,6 +19,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = "functions/requirements.in"
 RUNTIME_LOCK = "functions/requirements.txt"
 DEV_LOCK = "requirements/dev.txt"
+#: The distribution's extras: the dev virtualenv has what each of them adds.
+EXTRAS = ("tracing", "testing", "lint", "local")
 # Each lock and the dependency group of pyproject.toml it is made from (`make lock`).
 GROUP_LOCKS = {
     "dev": DEV_LOCK,
@@ -96,6 +98,13 @@ def dependency_group(name: str) -> list[Requirement]:
     return [Requirement(e) for e in entries]
 
 
+def library_requirements(extra: str | None = None) -> list[Requirement]:
+    """What the distribution requires (pyproject.toml [project]), or one of its extras adds."""
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    entries = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    return [Requirement(e) for e in entries]
+
+
 def runtime_requirements() -> list[Requirement]:
     return [
         Requirement(line.split(" #", 1)[0].strip())
@@ -127,26 +136,15 @@ def test_cfn_lint_passes() -> None:
     )
 
 
-def test_pyproject_takes_its_dependencies_from_functions_requirements() -> None:
-    # functions/requirements.in is the one list of runtime ranges; pyproject keeps no second one
-    # (and could not read the hashed lock `sam build` installs).
+def test_the_wheel_builds_with_setuptools_from_the_library_alone() -> None:
+    # The distribution is the library (offload) and the local cloud (offload_local); the sample
+    # application's code and its own requirements (functions/requirements.in) are not in it.
     pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
-    project = pyproject.get("project", {})
-    assert "dependencies" in project.get("dynamic", []), (
-        "pyproject.toml [project] does not list dependencies as dynamic"
-    )
-    assert "dependencies" not in project, (
-        "pyproject.toml declares [project] dependencies itself as well as dynamically"
-    )
-    backend = pyproject.get("build-system", {}).get("build-backend", "setuptools.build_meta")
-    assert backend.startswith("setuptools"), (
-        f"tool.setuptools.dynamic is read by setuptools only; the build backend is {backend}"
-    )
-    dynamic = pyproject.get("tool", {}).get("setuptools", {}).get("dynamic", {})
-    source = dynamic.get("dependencies", {})
-    assert source == {"file": [REQUIREMENTS]}, (
-        f"[tool.setuptools.dynamic] dependencies is {source}, not {{file = [{REQUIREMENTS!r}]}}"
-    )
+    backend = pyproject.get("build-system", {}).get("build-backend", "")
+    assert backend == "setuptools.build_meta", backend
+    found = pyproject["tool"]["setuptools"]["packages"]["find"]
+    assert found["include"] == ["offload", "offload.*", "offload_local", "offload_local.*"]
+    assert "dependencies" not in pyproject["project"].get("dynamic", [])
 
 
 def test_functions_requirements_are_plain_requirement_lines() -> None:
@@ -188,8 +186,9 @@ def test_lock_pins_every_entry_with_hashes(lock: str) -> None:
 @pytest.mark.parametrize(
     ("lock", "sources"),
     [
-        (RUNTIME_LOCK, ["runtime"]),
-        (DEV_LOCK, ["runtime", "dev"]),
+        # The functions ship the library from functions/ with what it requires.
+        (RUNTIME_LOCK, ["runtime", "library"]),
+        (DEV_LOCK, ["runtime", "dev", "library", *(f"library[{e}]" for e in EXTRAS)]),
         (GROUP_LOCKS["sam"], ["sam"]),
         (GROUP_LOCKS["checkov"], ["checkov"]),
         (GROUP_LOCKS["pip"], ["pip"]),
@@ -202,7 +201,12 @@ def test_lock_satisfies_its_sources(lock: str, sources: list[str], platform: str
     versions = pinned(read_lock(lock), environment)
     problems: list[str] = []
     for source in sources:
-        requirements = runtime_requirements() if source == "runtime" else dependency_group(source)
+        if source == "runtime":
+            requirements = runtime_requirements()
+        elif source.startswith("library"):
+            requirements = library_requirements(source.partition("[")[2].rstrip("]") or None)
+        else:
+            requirements = dependency_group(source)
         for requirement in requirements:
             if requirement.marker is not None and not requirement.marker.evaluate(environment):
                 continue

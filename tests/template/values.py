@@ -1,19 +1,19 @@
 """Template values as CloudFormation would compute them, offline, for the template's tests.
 
-The evaluation is infra's own (infra.template.intrinsics, what the local cloud provisions with):
-chosen parameter values, the pseudo parameters of a sample stack, and resources left symbolic,
-`<TaskQueue>` for a Ref and `<TaskQueue.Arn>` for a Fn::GetAtt. That is enough to compare ARNs
-and to do the arithmetic CloudFormation cannot (visibility timeout vs timeout). What is here
-besides is choosing the parameter values an invariant must hold at.
+The evaluation is the local cloud's own (offload_local.template.intrinsics, what the local cloud
+provisions with): chosen parameter values, the pseudo parameters of a sample stack, and resources
+left symbolic, `<TaskQueue>` for a Ref and `<TaskQueue.Arn>` for a Fn::GetAtt. That is enough to
+compare ARNs and to do the arithmetic CloudFormation cannot (visibility timeout vs timeout). What
+is here besides is choosing the parameter values an invariant must hold at.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from infra.template.intrinsics import SymbolicAttributes, as_text
-from infra.template.stack import Stack
-from infra.template.translation import DEFAULT_REGION, Translated
+from offload_local.template.intrinsics import SymbolicAttributes, as_text
+from offload_local.template.stack import Stack
+from offload_local.template.translation import DEFAULT_REGION, Translated
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

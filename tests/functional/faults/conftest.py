@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import app.tasks  # noqa: F401  (the app's tasks, send_email among them, as the worker has them)
-from infra.aws.server import MotoServer
+from offload_local.aws.server import MotoServer
 from tests.functional.faults.harness import FaultCloud, InProcessWorker, QueueConfig, running_cloud
 from tests.functional.faults.tasks import FaultSchedule, scheduled
 

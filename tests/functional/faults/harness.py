@@ -1,12 +1,12 @@
-"""The worker in this process, behind infra's SQS pollers, against moto's server holding
-template.yaml's stack (provisioned by infra/provision once per server, its data cleared for
+"""The worker in this process, behind the local cloud's SQS pollers, against moto's server holding
+template.yaml's stack (provisioned by offload_local/provision once per server, its data cleared for
 each test).
 
 Running the worker in-process is what lets test-registered tasks (tests/functional/faults/tasks.py)
 and in-process fault hooks reach it; everything between the queue and the handler is still the
 real thing: moto's SQS (visibility timeouts, receive counts, redrive to the DLQ after
-maxReceiveCount), infra's event source mapping pollers (batching, Lambda's batch-response rules,
-deletes) and the worker's own parts from app.wiring, talking HTTP to moto's server.
+maxReceiveCount), the local cloud's event source mapping pollers (batching, Lambda's batch-response
+rules, deletes) and the worker's own parts from app.wiring, talking HTTP to moto's server.
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ import pytest
 
 from app.settings import get_settings
 from app.wiring import Wiring, wiring
-from infra.aws.endpoint import AwsEndpoint
-from infra.aws.server import MotoServer
-from infra.console import Console
-from infra.email.outbox import Email, sent_emails
-from infra.event_sources.poller import SqsPoller
-from infra.functions.invocation import FunctionError, Invocation
 from offload import registry
 from offload.envelope import Envelope
 from offload.producer import TaskBatch
 from offload.records import FINAL_STATES, TaskRecord
+from offload_local.aws.endpoint import AwsEndpoint
+from offload_local.aws.server import MotoServer
+from offload_local.console import Console
+from offload_local.email.outbox import Email, sent_emails
+from offload_local.event_sources.poller import SqsPoller
+from offload_local.functions.invocation import FunctionError, Invocation
 from tests.conftest import make_context
 from tests.functional.conftest import reset_caches
 from tests.functional.faults.tasks import Crash
@@ -51,8 +51,8 @@ from tests.polling import wait_for
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
-    from infra.provision.deployment import Deployment
     from offload.consumer import TaskConsumer
+    from offload_local.provision.deployment import Deployment
 
 T = TypeVar("T")
 
@@ -238,7 +238,7 @@ class FaultCloud:
         attempts matching the shortened queue (the template sets both from MaxReceiveCount)."""
         return function_environment(self.deployment) | {
             "AWS_ENDPOINT_URL": self.aws.url,
-            "TASK_MAX_ATTEMPTS": str(self.config.max_receive_count),
+            "OFFLOAD_MAX_ATTEMPTS": str(self.config.max_receive_count),
         }
 
     # Producing

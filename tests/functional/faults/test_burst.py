@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from infra.cloud import CloudOptions, LocalCloud
-from infra.console import Console
-from infra.email.outbox import sent_emails
+from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.console import Console
+from offload_local.email.outbox import sent_emails
 from tests.moto_aws import queue_depth
 from tests.polling import wait_for
 

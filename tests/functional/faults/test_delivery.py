@@ -1,12 +1,12 @@
 """Delivery faults: duplicates, retries of part of a batch, a failing handler, overlapping
-consumers. Each message goes through moto's SQS and infra's pollers to the worker."""
+consumers. Each message goes through moto's SQS and the local cloud's pollers to the worker."""
 
 from __future__ import annotations
 
 import pytest
 
 from app.tasks.notifications import send_email
-from infra.event_sources.records import sqs_event
+from offload_local.event_sources.records import sqs_event
 from tests.functional.faults.harness import (
     REGION,
     FaultCloud,

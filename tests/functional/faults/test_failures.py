@@ -14,10 +14,10 @@ from botocore.exceptions import ClientError
 from app import clients
 from app.email import Email, Mailer
 from app.tasks.notifications import send_email
-from infra.queues.listing import dead_letter_queues, list_queues, peek, source_of
-from infra.queues.redrive import redrive
 from offload import current_task
 from offload.envelope import Envelope
+from offload_local.queues.listing import dead_letter_queues, list_queues, peek, source_of
+from offload_local.queues.redrive import redrive
 from tests.functional.faults.harness import (
     CRASH_LOCK_MILLIS,
     FaultCloud,
@@ -315,7 +315,7 @@ def test_the_dead_letter_listing_shows_every_dead_letter(
     with fault_cloud.pollers(worker):
         fault_cloud.wait_for_dead_letters(len(bodies))
 
-    # When the dead-letter queue is listed as `python -m infra dlq --limit 50` lists it
+    # When the dead-letter queue is listed as `offload-local dlq --limit 50` lists it
     # The task queue's (the heavy queue has its own).
     [dead_letter] = dead_letter_queues(
         fault_cloud.aws, fault_cloud.dead_letter_queue_url.rsplit("/", 1)[-1]

@@ -19,8 +19,8 @@ from typing import Literal
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from infra.aws.server import MotoServer
 from offload.envelope import Envelope
+from offload_local.aws.server import MotoServer
 from tests.functional.faults.harness import (
     CRASH_LOCK_MILLIS,
     FaultCloud,

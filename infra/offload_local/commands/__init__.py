@@ -1,0 +1,1 @@
+"""The subcommands of `offload-local`, one module each."""

@@ -1,5 +1,0 @@
-"""Provisioning the translated template into the local AWS endpoint, one provisioner per type."""
-
-from infra.provision.engine import PROVISIONERS, check_supported, provision
-
-__all__ = ["PROVISIONERS", "check_supported", "provision"]

@@ -1,0 +1,106 @@
+"""moto's server in a process of its own: loopback only, reset over HTTP, and never left behind,
+however the process that started it ends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from offload_local.aws.endpoint import AwsEndpoint
+from offload_local.aws.server import MotoServer
+from tests.functional.offload_local.conftest import eventually
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on the port (Linux /proc/net/tcp{,6})."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_the_server_listens_on_loopback_only_and_goes_with_stop() -> None:
+    server = MotoServer(port=0)
+    server.start()
+    pid = server.pid
+    assert pid is not None
+    try:
+        assert pid != os.getpid()
+        # 127.0.0.1, as /proc/net/tcp writes it
+        assert listening_addresses(server.port) == {"0100007F"}
+        sqs = AwsEndpoint(server.url, "us-east-1").client("sqs")
+        assert sqs.create_queue(QueueName="q")["QueueUrl"].endswith("/q")
+    finally:
+        server.stop()
+
+    assert not alive(pid)
+
+
+def test_reset_forgets_every_resource(moto_server: MotoServer) -> None:
+    sqs = AwsEndpoint(moto_server.url, "us-east-1").client("sqs")
+    sqs.create_queue(QueueName="kept-until-reset")
+
+    moto_server.reset()
+
+    assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+# A process that starts the server, says its pid, and waits to be ended. Ctrl-C interrupts it as
+# it would in a terminal, even when the tests were started by a shell that runs background jobs
+# with SIGINT ignored (a disposition every process it starts inherits).
+_PARENT = textwrap.dedent(
+    """
+    import signal, sys, time
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    from offload_local.aws.server import MotoServer
+    server = MotoServer(port=0)
+    server.start()
+    print(server.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.parametrize("ending", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_the_server_dies_with_the_process_that_started_it(ending: signal.Signals) -> None:
+    with subprocess.Popen(  # noqa: S603 - our interpreter, our code
+        [sys.executable, "-c", _PARENT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "infra")},
+        # Its own process group, as a terminal's foreground job is: Ctrl-C reaches the group.
+        start_new_session=True,
+    ) as parent:
+        try:
+            assert parent.stdout is not None
+            server_pid = int(parent.stdout.readline())
+            assert alive(server_pid)
+
+            os.killpg(parent.pid, ending)
+            parent.wait(timeout=30)
+
+            eventually(lambda: not alive(server_pid) or None, timeout=20)
+        finally:
+            if parent.poll() is None:
+                parent.kill()

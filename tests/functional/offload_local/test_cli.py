@@ -1,0 +1,139 @@
+"""`offload-local`: help, and start-up refusals with a clear message and a failing
+status."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from offload_local.cli import main
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def queue_template(write_template: Callable[[str], Path]) -> Path:
+    return write_template(
+        """
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+        """
+    )
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 0
+    for command in (
+        "up",
+        "invoke",
+        "queues",
+        "dlq",
+        "redrive",
+        "outbox",
+        "token",
+        "schedules",
+        "console",
+        "sam",
+    ):
+        assert command in out
+
+
+@pytest.mark.parametrize("option", ["--port", "--aws-port"])
+def test_a_port_in_use_stops_start_up(
+    option: str,
+    taken_port: int,
+    queue_template: Path,
+    write_template: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api_template = write_template(
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.13
+              CodeUri: .
+              Handler: app.handler
+              Events:
+                Any:
+                  Type: HttpApi
+        """
+    )
+    ports = {"--port": "0", "--aws-port": "0", option: str(taken_port)}
+
+    status = main(["up", "--template", str(api_template), *[x for kv in ports.items() for x in kv]])
+
+    assert status == 2
+    assert f"port {taken_port} on 127.0.0.1 is in use" in capsys.readouterr().err
+
+
+def test_an_unsupported_resource_type_stops_start_up(
+    write_template: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = write_template(
+        """
+        Resources:
+          Alerts:
+            Type: AWS::Kinesis::Stream
+        """
+    )
+
+    status = main(["up", "--template", str(template), "--port", "0", "--aws-port", "0"])
+
+    assert status == 2
+    assert "Alerts: resource type AWS::Kinesis::Stream is not supported" in capsys.readouterr().err
+
+
+def test_a_bad_parameter_override_stops_start_up(
+    queue_template: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(
+        ["--template", str(queue_template), "--parameter-overrides", "Nope=1", "--aws-port", "0"]
+    )
+
+    assert status == 2
+    assert "no parameter Nope" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["queues"], ["token", "you@example.com"]])
+def test_commands_needing_a_running_cloud_say_so(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main([*command, "--state-file", str(tmp_path / "none.json")])
+
+    assert status == 2
+    assert "no local cloud is running" in capsys.readouterr().err
+
+
+def test_an_issuer_the_local_cloud_cannot_check_stops_start_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    overrides = ["AuthIssuerUrl=https://login.example.com/", "AuthAudience=api"]
+    state = tmp_path / "cloud.json"
+    files = ["--state-file", str(state), "--outbox", str(tmp_path / "outbox")]
+
+    status = main(
+        ["up", *files, "--port", "0", "--aws-port", "0", "--parameter-overrides", *overrides]
+    )
+
+    error = capsys.readouterr().err
+    assert status == 2
+    assert "trusts tokens issued by https://login.example.com/" in error
+    assert "will not accept tokens unchecked" in error
+    assert not state.exists()

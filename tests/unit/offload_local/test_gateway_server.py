@@ -1,0 +1,115 @@
+"""What the gateway does before the integration: route, throttle, authorize, in that order;
+a refused request never reaches the function."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from offload_local.console import Console
+from offload_local.functions.invocation import Invocation
+from offload_local.gateway.authorizer import Allowed, Refused
+from offload_local.gateway.events import HttpRequest
+from offload_local.gateway.server import Gateway
+from offload_local.provision.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:local-Api"
+API = HttpApi(
+    logical_id="Api",
+    api_id="abcdef1234",
+    routes=(
+        Route("GET", "/health", ARN),
+        Route("ANY", "/{proxy+}", ARN, authorizer="Users"),
+    ),
+    authorizers={"Users": JwtAuthorizer("Users", "https://issuer", ("client",))},
+    default_throttle=RouteThrottle(rate_limit=0.001, burst_limit=2),
+)
+
+
+class Validator:
+    """Accepts the token "good" and nothing else."""
+
+    def authorize(self, request: HttpRequest, scopes: Any) -> Allowed | Refused:
+        if dict(request.headers).get("Authorization") == "Bearer good":
+            return Allowed({"sub": "u1", "cognito:groups": "[admin]"}, None)
+        return Refused(401, "the token has expired")
+
+
+class Function:
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def __call__(self, arn: str, event: Any) -> Invocation:
+        self.events.append(event)
+        return Invocation("r", result={"statusCode": 200, "body": "ok"})
+
+
+def gateway(function: Function) -> Gateway:
+    return Gateway(
+        API,
+        function,
+        Console(io.StringIO(), colour=False),
+        region="us-east-1",
+        account_id="123456789012",
+        authorizers={"Users": Validator()},  # type: ignore[dict-item]
+    )
+
+
+def get(path: str, token: str | None = None) -> HttpRequest:
+    headers = [("Host", "127.0.0.1")]
+    if token:
+        headers.append(("Authorization", f"Bearer {token}"))
+    return HttpRequest(method="GET", target=path, headers=headers)
+
+
+def test_an_authorized_request_carries_the_claims_to_the_function() -> None:
+    function = Function()
+
+    response = gateway(function).handle(get("/items/1", "good"))
+
+    assert response.status == 200
+    (event,) = function.events
+    assert event["requestContext"]["authorizer"] == {
+        "jwt": {"claims": {"sub": "u1", "cognito:groups": "[admin]"}, "scopes": None}
+    }
+
+
+def test_a_refused_token_is_401_and_the_function_is_not_invoked() -> None:
+    function = Function()
+
+    response = gateway(function).handle(get("/items/1", "stale"))
+
+    assert (response.status, json.loads(response.body)) == (401, {"message": "Unauthorized"})
+    assert (
+        "www-authenticate",
+        'Bearer scope="" error="invalid_token" error_description="the token has expired"',
+    ) in response.headers
+    assert function.events == []
+
+
+def test_a_public_route_needs_no_token_and_gets_no_authorizer_context() -> None:
+    function = Function()
+
+    response = gateway(function).handle(get("/health"))
+
+    assert response.status == 200
+    assert "authorizer" not in function.events[0]["requestContext"]
+
+
+def test_throttling_comes_first_for_every_route_public_or_not() -> None:
+    function = Function()
+    served = gateway(function)
+
+    health = [served.handle(get("/health")).status for _ in range(3)]
+    # Unauthorized requests spend the route's tokens too.
+    items = [served.handle(get("/items/1", "stale")).status for _ in range(3)]
+    throttled = served.handle(get("/items/1", "good"))
+
+    assert health == [200, 200, 429]
+    assert items == [401, 401, 429]
+    assert (throttled.status, json.loads(throttled.body)) == (
+        429,
+        {"message": "Too Many Requests"},
+    )
+    assert len(function.events) == 2
