@@ -1,5 +1,6 @@
 """One way to make SQS refuse the API's tasks, for every test that needs it: hooks on a boto3
-SQS client (the app's own, `app.clients.sqs()`) that make SendMessageBatch fail as SQS does,
+SQS client (offload's, tests.background.offload_clients().sqs) that make SendMessageBatch fail,
+as SQS does,
 either as a whole call or for some of its entries."""
 
 from __future__ import annotations

@@ -19,9 +19,7 @@ from app.uploads.files import FileStore
 from app.uploads.storage import UploadBucket
 from app.users import UserStore
 from app.wiring import Wiring, api_wiring
-from offload.producer import BackgroundTasks, TaskBatch
-from offload.records import TaskRecords
-from offload.scheduler import OneTimeSchedules
+from offload import BackgroundTasks, Offload, RequestTasks, get_offload
 
 Parts = Annotated[Wiring, Depends(api_wiring)]
 T = TypeVar("T")
@@ -37,8 +35,8 @@ def part(get: Callable[[Wiring], T]) -> Any:
     return Depends(dependency)
 
 
-TaskRecordsDB = Annotated[TaskRecords, part(lambda p: p.task_records)]
-Schedules = Annotated[OneTimeSchedules, part(lambda p: p.schedules)]
+#: The front door the app was installed with (or, in tests, the one the test kit swaps in).
+Tasks = Annotated[Offload, Depends(get_offload)]
 ItemDB = Annotated[ItemStore, part(lambda p: p.items)]
 SearchDB = Annotated[SearchIndex, part(lambda p: p.search)]
 UserDB = Annotated[UserStore, part(lambda p: p.users)]
@@ -51,7 +49,7 @@ UploadQuota = Annotated[DailyQuota, part(lambda p: p.upload_quota)]
 
 
 async def charge(
-    quota: DailyQuota, subject: str, background_tasks: TaskBatch | None = None, amount: int = 1
+    quota: DailyQuota, subject: str, background_tasks: RequestTasks | None = None, amount: int = 1
 ) -> None:
     """Count `amount` for `subject`; QuotaExceededError (answered 429) past the limit.
 

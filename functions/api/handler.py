@@ -12,7 +12,7 @@ from mangum import Mangum
 
 from api.local_authorizer import authorize
 from api.main import app
-from app.tracing import capture_handler
+from offload.tracing import capture_handler
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+import app.tasks as every_task  # noqa: F401  (each queue a task names is checked)
 from api import docs, errors
 from api.caller import owner_of
 from api.limits import ContentLimits, Limit
 from api.routers import datasets, health, items, logs, notifications, tasks, uploads, users
+from app.background import background
 from app.uploads import policy as upload_policy
-from app.wiring import api_wiring
-from offload.producer import use_task_queue
 
 app = FastAPI(
     title="FastAPI background tasks on Lambda",
@@ -23,13 +23,7 @@ app = FastAPI(
 docs.install(app)
 errors.install(app)
 # Every task belongs to the caller whose request added it (read from the authorizer's claims).
-use_task_queue(
-    app,
-    lambda: api_wiring().task_queue,
-    records=lambda: api_wiring().task_records,
-    owner=owner_of,
-    schedules=lambda: api_wiring().schedules,
-)
+background.install(app, owner=owner_of)
 JSON = ("application/json",)
 app.add_middleware(
     ContentLimits,

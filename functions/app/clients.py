@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sqs.client import SQSClient
 
-    from offload.scheduler import SchedulerClient
-
 
 def _config() -> Config:
     from botocore.config import Config
@@ -51,14 +49,6 @@ def dynamodb() -> DynamoDBClient:
 
 
 @cache
-def scheduler() -> SchedulerClient:
-    import boto3
-
-    client: SchedulerClient = boto3.client("scheduler", config=_config())
-    return client
-
-
-@cache
 def s3() -> S3Client:
     import boto3
     from botocore.config import Config
@@ -73,5 +63,5 @@ def s3() -> S3Client:
 
 def reset() -> None:
     """Forget cached clients (after the environment changed, e.g. between tests)."""
-    for getter in (sqs, sesv2, dynamodb, s3, scheduler):
+    for getter in (sqs, sesv2, dynamodb, s3):
         getter.cache_clear()

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.data_summary import DatasetSummary
-from offload.dynamodb import values_of
+from app.table import values_of
 from offload.reasons import Reason
 
 if TYPE_CHECKING:
-    from offload.dynamodb import Table
+    from app.table import Table
 
 #: pending: accepted, the worker has not finished; ready: `summary` is there; failed: `reason`.
 DatasetState = Literal["pending", "ready", "failed"]

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from offload.dynamodb import values_of
+from app.table import values_of
 
 if TYPE_CHECKING:
-    from offload.dynamodb import Table
+    from app.table import Table
 
 
 class ItemCreate(BaseModel):

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from offload.dynamodb import ConditionFailedError
+from app.table import ConditionFailedError
 
 if TYPE_CHECKING:
-    from offload.dynamodb import Table
+    from app.table import Table
 
 
 class QuotaExceededError(Exception):

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from offload.dynamodb import Table
+    from app.table import Table
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 200

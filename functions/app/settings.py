@@ -15,37 +15,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=True, frozen=True)
 
     # Each function gets only the variables it needs (see template.yaml): which ones each
-    # requires is checked once, when its parts are built (app.wiring).
-    OFFLOAD_QUEUE_URL: str = ""
-    #: The queue of heavy work (`@task(..., queue="heavy")`: uploads and their thumbnails).
-    OFFLOAD_HEAVY_QUEUE_URL: str = ""
-    #: The queues' ARNs, which one-time schedules target (a URL is not a target).
-    OFFLOAD_QUEUE_ARN: str = ""
-    OFFLOAD_HEAVY_QUEUE_ARN: str = ""
-    #: Where tasks due more than 15 minutes ahead wait: the stack's schedule group, and the
-    #: role the scheduler sends with (it may only send to the task queues).
-    OFFLOAD_SCHEDULE_GROUP_NAME: str = ""
-    OFFLOAD_SCHEDULER_ROLE_ARN: str = ""
-    OFFLOAD_DEAD_LETTER_QUEUE_URL: str = ""
+    # requires is checked once, when its parts are built (app.wiring). offload reads its own
+    # OFFLOAD_* variables (offload.config).
     #: Dead-letter queues the daily cleanup reports on (every queue's), comma-separated.
     WATCHED_DEAD_LETTER_QUEUE_URLS: str = ""
     DATA_TABLE_NAME: str = ""
-    #: The table of the tasks' rows (here the application's own).
-    OFFLOAD_TABLE_NAME: str = ""
-    #: Where task arguments too large for a message go (here the upload bucket, under payloads/).
-    OFFLOAD_PAYLOAD_BUCKET_NAME: str = ""
     SENDER_EMAIL: str = ""
     #: The SES configuration set every email goes through (suppression list, event metrics).
     EMAIL_CONFIGURATION_SET: str = ""
     UPLOAD_BUCKET_NAME: str = ""
-    #: How long a task's row is kept after its last change: while it is there, a finished task
-    #: is not run again. Must outlast every redelivery and redrive of its message, so the
-    #: template sets the dead-letter queue's retention.
-    OFFLOAD_RETENTION_SECONDS: int = 14 * 24 * 3600
-    #: Deliveries before the worker dead-letters a task itself: the queue's maxReceiveCount.
-    OFFLOAD_MAX_ATTEMPTS: int = 5
-    #: Task messages above this size carry their arguments in S3 (SQS takes 256 KiB).
-    OFFLOAD_MESSAGE_MAX_BYTES: int = 200 * 1024
     #: File records expire from the table with the uploads themselves (the bucket's lifecycle).
     UPLOAD_RETENTION_DAYS: int = 30
     #: Log entries expire from the table after this many days (DynamoDB TTL).

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from offload.dynamodb import ConditionFailedError, values_of
+from app.table import ConditionFailedError, values_of
 
 if TYPE_CHECKING:
-    from offload.dynamodb import Table
+    from app.table import Table
 
 
 class UserCreate(BaseModel):

@@ -1,4 +1,4 @@
-"""What a running task may know about itself: its id, name and delivery attempt."""
+"""What a running task may know about itself: its id, name, delivery attempt and owner."""
 
 from __future__ import annotations
 
@@ -23,10 +23,13 @@ class TaskContext:
     correlation_id: str | None
     #: The `sub` of the caller who added the task, when the API knew one.
     owner: str | None = None
+    #: When the invocation running it ends (the Lambda context's remaining time): the run's
+    #: lock on the task's row ends then too, so a crashed run never blocks its task.
+    deadline: datetime | None = None
     _started: float = field(default_factory=time.perf_counter, repr=False, compare=False)
 
     @classmethod
-    def of(cls, envelope: Envelope, attempt: int) -> TaskContext:
+    def of(cls, envelope: Envelope, attempt: int, deadline: datetime | None = None) -> TaskContext:
         """The context of a delivery of `envelope`, its `attempt`th."""
         return cls(
             id=envelope.id,
@@ -35,6 +38,7 @@ class TaskContext:
             enqueued_at=envelope.enqueued_at,
             correlation_id=envelope.correlation_id,
             owner=envelope.owner,
+            deadline=deadline,
         )
 
     def elapsed_ms(self) -> float:

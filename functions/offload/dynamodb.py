@@ -1,10 +1,10 @@
-"""DynamoDB items as pydantic models and back: one translator and one conditional-failure check
-for every store (offload's task records and the application's own).
+"""Plain values as DynamoDB items and back, and the calls the tasks' rows make: one translator
+and one conditional-failure check (an application may build its own table access on them, as
+the sample application's app.table does).
 
-A model is dumped to JSON values (fields hidden from API answers included: they are stored),
-numbers become Decimals, and boto3's TypeSerializer makes the attribute values; reading back
-reverses it and validates the model. boto3 is imported on first use, never at import: a cold
-start that touches no table does not pay for it.
+Numbers become Decimals and boto3's TypeSerializer makes the attribute values; reading back
+reverses it. boto3 is imported on first use, never at import: a cold start that touches no table
+does not pay for it.
 """
 
 from __future__ import annotations
@@ -14,16 +14,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
-M = TypeVar("M", bound=BaseModel)
 Item = dict[str, "AttributeValueTypeDef"]
 
 #: BatchWriteItem's limit per call.
@@ -52,16 +49,6 @@ class UnprocessedError(RuntimeError):
 
 class MissingSettingError(RuntimeError):
     """Raise when a table's name was never configured."""
-
-
-def values_of(model: BaseModel) -> dict[str, Any]:
-    """A model's fields as storable JSON values, hidden fields (`exclude=True`) included."""
-    values: dict[str, Any] = model.model_dump(mode="json", exclude_none=True)
-    for name, field in type(model).model_fields.items():
-        hidden = getattr(model, name)
-        if field.exclude and hidden is not None:
-            values[name] = hidden
-    return values
 
 
 class Table:
@@ -93,9 +80,6 @@ class Table:
         deserializer = _deserializer()
         return {k: _plain(deserializer.deserialize(v)) for k, v in item.items()}
 
-    def model(self, model_type: type[M], item: Mapping[str, Any]) -> M:
-        return model_type.model_validate(self.values(item))
-
     # Calls
 
     def get(self, key: Mapping[str, Any], consistent: bool = False) -> dict[str, Any] | None:
@@ -104,20 +88,6 @@ class Table:
         )
         item = response.get("Item")
         return self.values(item) if item is not None else None
-
-    def put(
-        self,
-        values: Mapping[str, Any],
-        condition: str | None = None,
-        names: Mapping[str, str] | None = None,
-        expression_values: Mapping[str, Any] | None = None,
-    ) -> None:
-        """PutItem; ConditionFailedError when `condition` does not hold."""
-        self._call(
-            "put_item",
-            Item=self.item(values),
-            **_expression(condition, names, expression_values),
-        )
 
     def update(
         self,
@@ -137,18 +107,7 @@ class Table:
             "update_item",
             Key=self.item(key),
             **extra,
-            **_expression(condition, names, expression_values),
-        )
-
-    def delete(
-        self,
-        key: Mapping[str, Any],
-        condition: str | None = None,
-        names: Mapping[str, str] | None = None,
-        expression_values: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._call(
-            "delete_item", Key=self.item(key), **_expression(condition, names, expression_values)
+            **expression_parameters(condition, names, expression_values),
         )
 
     def query(
@@ -184,45 +143,6 @@ class Table:
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def scan(
-        self,
-        condition: str,
-        expression_values: Mapping[str, Any],
-        names: Mapping[str, str] | None = None,
-        projection: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every item the filter keeps, all pages. A Scan reads the whole table: for a
-        periodic sweep, never on a request's path."""
-        request: dict[str, Any] = {
-            "TableName": self.name,
-            **_expression(None, names, expression_values),
-            "FilterExpression": condition,
-        }
-        if projection:
-            request["ProjectionExpression"] = projection
-        while True:
-            response = self._client().scan(**request)
-            yield from (self.values(item) for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    def batch_get(self, keys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Items by key, in no particular order; missing ones are left out."""
-        found: list[dict[str, Any]] = []
-        for start in range(0, len(keys), 100):  # BatchGetItem takes 100 keys
-            request: Any = {self.name: {"Keys": [self.item(k) for k in keys[start : start + 100]]}}
-            for attempt in range(BATCH_ATTEMPTS):
-                _back_off(attempt)
-                response = self._client().batch_get_item(RequestItems=request)
-                found += [self.values(i) for i in response.get("Responses", {}).get(self.name, [])]
-                request = response.get("UnprocessedKeys")
-                if not request:
-                    break
-            else:
-                raise UnprocessedError(f"keys of {self.name} still unprocessed")
-        return found
-
     def batch_write(
         self,
         puts: Sequence[Mapping[str, Any]] = (),
@@ -234,7 +154,7 @@ class Table:
         for start in range(0, len(requests), MAX_BATCH_WRITE):
             pending: Any = {self.name: requests[start : start + MAX_BATCH_WRITE]}
             for attempt in range(BATCH_ATTEMPTS):
-                _back_off(attempt)
+                back_off(attempt)
                 response = self._client().batch_write_item(RequestItems=pending)
                 pending = response.get("UnprocessedItems")
                 if not pending:
@@ -254,14 +174,14 @@ class Table:
             raise ConditionFailedError(self.values(old) if old else None) from None
 
 
-def _back_off(attempt: int) -> None:
+def back_off(attempt: int) -> None:
     """Before the `attempt`th call of a batch (0: the first, sent at once)."""
     if attempt:
         # Jitter spreads the resends of concurrent callers; it guards no secret.
         time.sleep(random.uniform(0, BATCH_BACKOFF_SECONDS * 2 ** (attempt - 1)))  # noqa: S311
 
 
-def _expression(
+def expression_parameters(
     condition: str | None,
     names: Mapping[str, str] | None,
     values: Mapping[str, Any] | None,

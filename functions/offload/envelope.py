@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
-from offload.exceptions import EnvelopeError
+from offload.exceptions import EnvelopeError, NewerEnvelopeError
+
+#: The envelope version this worker writes and reads. Every version ever written stays readable;
+#: a newer one waits (retried) for the worker that reads it (README, "Deploys").
+VERSION = 1
 
 
 def _new_id() -> str:
@@ -68,17 +72,29 @@ class Envelope(BaseModel):
 
     @classmethod
     def from_body(cls, body: str) -> Envelope:
+        """The envelope a message body holds; EnvelopeError if it holds none this worker reads,
+        NewerEnvelopeError if it is of a version newer than this worker knows."""
         try:
             data = json.loads(body)
-            if isinstance(data, dict) and "id" not in data and "enqueued_at" in data:
+        except ValueError as exc:
+            raise EnvelopeError(f"not a task envelope: {exc}") from None
+        return cls.from_data(data)
+
+    @classmethod
+    def from_data(cls, data: Any) -> Envelope:
+        """As from_body, for a body already parsed."""
+        if isinstance(data, dict):
+            version = data.get("v")
+            if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+                raise NewerEnvelopeError(version)
+            if "id" not in data and "enqueued_at" in data:
                 # A periodic task's envelope is written once, in the template; the scheduler
                 # fills in the occurrence's time, from which its id is made.
-                data["id"] = occurrence_id(str(data.get("task")), str(data["enqueued_at"]))
+                data = data | {"id": occurrence_id(str(data.get("task")), str(data["enqueued_at"]))}
+        try:
             return cls.model_validate(data)
-        except ValueError as exc:
-            if isinstance(exc, ValidationError):
-                raise EnvelopeError(f"not a task envelope: {describe(exc)}") from None
-            raise EnvelopeError(f"not a task envelope: {exc}") from None
+        except ValidationError as exc:
+            raise EnvelopeError(f"not a task envelope: {describe(exc)}") from None
 
 
 def describe(exc: ValidationError) -> str:

@@ -11,6 +11,10 @@ class OffloadError(Exception):
     """Base class of every error raised by offload."""
 
 
+class ConfigurationError(OffloadError, RuntimeError):
+    """Raise when the environment lacks a variable a part needs, or holds one it cannot use."""
+
+
 class DuplicateTaskError(OffloadError, ValueError):
     """Raise when two different functions claim the same task name."""
 
@@ -99,5 +103,37 @@ class TaskRejectedError(OffloadError):
         self.reason = Reason(code=code, message=message)
 
 
-class TaskCancelledError(OffloadError):
-    """Raise when a task is about to start but its request was answered 503: it must not run."""
+class NewerEnvelopeError(OffloadError):
+    """Raise when a message is an envelope of a version this worker does not know yet: a newer
+    API queued it, and the worker that reads it is minutes away (a deploy in progress). Retried
+    with backoff like any failure; dead-lettered, saying so, only once its attempts run out."""
+
+    def __init__(self, version: object) -> None:
+        super().__init__(f"envelope version {version!r} is newer than this worker reads")
+        self.version = version
+
+
+class HeldElsewhereError(OffloadError):
+    """Raise when another run holds the task's row (its lock has not ended): retried later, its
+    outcome is the other run's to record."""
+
+
+class StartRefusedError(OffloadError):
+    """Raise when a task's row may not start a run now; `current` is the row as it stands."""
+
+    def __init__(self, current: dict[str, object] | None) -> None:
+        super().__init__("the task may not start now")
+        self.current = current or {}
+
+    @property
+    def status(self) -> str | None:
+        status = self.current.get("status")
+        return str(status) if status is not None else None
+
+
+class NotScheduledError(OffloadError):
+    """Raise when a task cannot be cancelled: it is not (or no longer) `scheduled`."""
+
+    def __init__(self, status: str | None) -> None:
+        super().__init__(f"the task is {status or 'gone'}, not scheduled")
+        self.status = status

@@ -2,12 +2,11 @@
 need is given to them once, not threaded through the pipeline.
 
 - `before(task)`: the run is about to start (log context);
-- `wrap(task, run)`: around the task's effect (idempotency);
+- `wrap(task, run)`: around the task's effect (its row's lock and result, tracing);
 - `after(task, outcome)`: the outcome has been acted on (the task's row, metrics, log context).
-  `task` is None for a message that never became a task (not JSON, no route).
+  `task` is None for a message that never became a task (not JSON, no reader).
 
-A hook that wraps (tracing, idempotency) sees the effect only; `before` and `after` see the whole
-delivery.
+A hook that wraps sees the effect only; `before` and `after` see the whole delivery.
 """
 
 from __future__ import annotations
@@ -17,19 +16,19 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from offload.outcome import DeadLetter, Rejected, Retry, Succeeded
+from offload.exceptions import HeldElsewhereError, StartRefusedError
+from offload.outcome import AlreadyDone, Cancelled, Outcome, Recorded, Redelivery
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics, Tracer
 
     from offload.context import TaskContext
-    from offload.idempotency import Idempotency, Run
-    from offload.outcome import Outcome
-    from offload.records import TaskRecords
+    from offload.rows import TaskRows
 
 logger = logging.getLogger(__name__)
 
-Effect = Callable[[], "Run"]
+#: A task's effect: runs it, and says what it came to (Succeeded, or why it did not run).
+Effect = Callable[[], Outcome]
 
 
 class Hook:
@@ -70,34 +69,36 @@ class Hooks:
                 logger.exception("%s failed after the outcome", type(hook).__name__)
 
 
-class IdempotencyHook(Hook):
-    """The effect runs at most once per task id (offload.idempotency)."""
+class RowHook(Hook):
+    """The task's row is its lock and its result (as arq's job key is): the run starts by
+    taking it (offload.lifecycle START: refused while another run holds it, once the task
+    succeeded, for a cancelled task), a run that returns completes it, and any other outcome is
+    written once the consumer has acted on it, which releases the lock. An effect therefore
+    runs at most once per task id, but for the crash window: a run that dies after its effect
+    and before the completing write runs again once its lock ends."""
 
-    def __init__(self, idempotency: Idempotency) -> None:
-        self._idempotency = idempotency
+    def __init__(self, rows: TaskRows) -> None:
+        self._rows = rows
 
     def wrap(self, task: TaskContext, run: Effect) -> Effect:
-        def once() -> Run:
-            return self._idempotency.run(task.id, run)
+        def once() -> Outcome:
+            try:
+                self._rows.start(task)
+            except StartRefusedError as refused:
+                if refused.status == "succeeded":
+                    return AlreadyDone()
+                if refused.status == "cancelled":
+                    return Cancelled()
+                raise HeldElsewhereError(f"the task is {refused.status} in another run") from None
+            outcome = run()
+            self._rows.succeed(task, task.elapsed_ms())
+            return outcome
 
         return once
 
-
-class RecordHook(Hook):
-    """Writes outcomes the idempotency layer does not (it writes `running` and `succeeded`)."""
-
-    def __init__(self, records: TaskRecords) -> None:
-        self._records = records
-
     def after(self, task: TaskContext | None, outcome: Outcome) -> None:
-        if task is None:
-            return
-        if isinstance(outcome, Retry) and outcome.record:
-            self._records.finish(task, "retrying", outcome.reason)
-        elif isinstance(outcome, Rejected):
-            self._records.finish(task, "failed", outcome.reason)
-        elif isinstance(outcome, DeadLetter):
-            self._records.finish(task, outcome.state, outcome.reason)
+        if task is not None and isinstance(outcome, Recorded) and outcome.transition is not None:
+            self._rows.record(task, outcome.transition, outcome.reason)
 
 
 class MetricsHook(Hook):
@@ -122,7 +123,7 @@ class MetricsHook(Hook):
     def after(self, task: TaskContext | None, outcome: Outcome) -> None:
         from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-        name = _metric(outcome)
+        name = outcome.metric
         if name is None:
             return
         document = EphemeralMetrics(
@@ -138,21 +139,9 @@ class MetricsHook(Hook):
             waited = max(0.0, started - task.enqueued_at.timestamp() * 1000)
             document.add_metric(name="TaskWaitTime", unit=MetricUnit.Milliseconds, value=waited)
             document.add_metric(name="TaskDuration", unit=MetricUnit.Milliseconds, value=elapsed)
-            if not isinstance(outcome, Retry):
+            if not isinstance(outcome, Redelivery):
                 document.add_metric(name="TaskAttempts", unit=MetricUnit.Count, value=task.attempt)
         document.flush_metrics()
-
-
-def _metric(outcome: Outcome) -> str | None:
-    """What the outcome counts as; None when the task's code did not run in this delivery (done
-    before, cancelled, held by another run, handed back unstarted): nothing is counted."""
-    if isinstance(outcome, Succeeded):
-        return "TasksSucceeded" if outcome.ran else None
-    if isinstance(outcome, Retry):
-        return "TasksRetried" if outcome.record else None
-    if isinstance(outcome, Rejected):
-        return "TasksRejected"
-    return "TasksDeadLettered" if outcome.state == "dead_lettered" else "TasksFailed"
 
 
 class LogContextHook(Hook):
@@ -182,7 +171,7 @@ class TracingHook(Hook):
         self._tracer = tracer
 
     def wrap(self, task: TaskContext, run: Effect) -> Effect:
-        def traced() -> Run:
+        def traced() -> Outcome:
             with self._tracer.provider.in_subsegment(f"## task {task.name}") as subsegment:
                 subsegment.put_annotation("task_id", task.id)
                 subsegment.put_annotation("task", task.name)

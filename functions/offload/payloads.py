@@ -28,14 +28,14 @@ class S3PayloadStore:
     """Arguments as JSON objects under a prefix the bucket's lifecycle rule expires."""
 
     def __init__(
-        self, bucket: Callable[[], str], client: Callable[[], S3Client], prefix: str = "payloads/"
+        self, bucket: str, client: Callable[[], S3Client], prefix: str = "payloads/"
     ) -> None:
         self._bucket = bucket
         self._client = client
         self._prefix = prefix
 
     def store(self, envelope: Envelope) -> Envelope:
-        bucket = self._bucket()
+        bucket = self._bucket
         if not bucket:
             raise RuntimeError("no payload bucket is configured for large task arguments")
         # Keyed by the task id: a producer retry overwrites the same object.

@@ -16,12 +16,13 @@ from offload.exceptions import (
     TaskArgumentsError,
 )
 from offload.hooks import Hooks
-from offload.outcome import DeadLetter, Outcome, Rejected, Succeeded, decide
+from offload.outcome import DeadLettering, Outcome, Rejected, Succeeded, decide
 from offload.retry import Backoff
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from offload.envelope import Envelope
-    from offload.idempotency import Run
     from offload.payloads import PayloadStore
     from offload.registry import TaskRegistry
 
@@ -55,8 +56,14 @@ class TaskPipeline:
     def hooks(self) -> Hooks:
         return self._hooks
 
-    def run(self, envelope: Envelope, attempt: int) -> tuple[TaskContext, Outcome]:
-        task = TaskContext.of(envelope, attempt)
+    @property
+    def policy(self) -> RunPolicy:
+        return self._policy
+
+    def run(
+        self, envelope: Envelope, attempt: int, deadline: datetime | None
+    ) -> tuple[TaskContext, Outcome]:
+        task = TaskContext.of(envelope, attempt, deadline)
         self._hooks.before(task)
         with running(task):
             return task, self._outcome(envelope, task)
@@ -76,25 +83,25 @@ class TaskPipeline:
             except TaskArgumentsError as exc:
                 raise InvalidTaskArgumentsError(str(exc)) from None
 
-            def effect() -> Run:
+            def effect() -> Outcome:
                 logger.info("task started (attempt %d)", task.attempt)
                 spec.call(args, kwargs)
-                return "ran"
+                return Succeeded()
 
-            run = self._hooks.wrap(task, effect)()
+            outcome = self._hooks.wrap(task, effect)()
         except Exception as exc:
-            outcome = decide(exc, task, max_attempts, backoff)
+            outcome = decide(exc, task.attempt, max_attempts, backoff)
             # The exception in full goes to the log (and, dead-lettered, to the DLQ) only.
             logger.log(
-                logging.ERROR if isinstance(outcome, DeadLetter) else logging.WARNING,
+                logging.ERROR if isinstance(outcome, DeadLettering) else logging.WARNING,
                 "task outcome: %s (%s)",
                 type(outcome).__name__,
                 exc,
                 exc_info=not isinstance(outcome, Rejected),
             )
             return outcome
-        if run == "ran":
+        if isinstance(outcome, Succeeded):
             logger.info("task succeeded in %.0f ms", task.elapsed_ms())
         else:
-            logger.info("task not run: %s", "cancelled" if run == "cancelled" else "done before")
-        return Succeeded(ran=run == "ran", cancelled=run == "cancelled")
+            logger.info("task not run: %s", type(outcome).__name__)
+        return outcome

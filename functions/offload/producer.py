@@ -1,7 +1,7 @@
 """The API side: Starlette's `add_task` call shape, but every task goes on the queue before the
 response leaves, and a request whose tasks could not be queued answers 503 instead of success.
 
-Tasks that run later are added through the same batch: `background_tasks.later(delay)` or
+Tasks that run later are added to the same request: `background_tasks.later(delay)` or
 `.at(when)` gives an object whose `add_task` has the very same signature. A keyword of
 `add_task` itself (`delay=`) could collide with an argument of the task, and ParamSpec cannot
 type a keyword added in front of `**kwargs`; a separate call keeps every task's own arguments
@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 from fastapi import Depends, HTTPException, Request, status
@@ -22,47 +23,50 @@ from starlette.concurrency import run_in_threadpool
 
 from offload.envelope import Envelope
 from offload.exceptions import EnqueueError, TaskArgumentsError
-from offload.registry import TaskRegistry, registry
+
+# At run time, not only for the type checker: FastAPI reads the dependencies' annotations.
+from offload.front_door import Offload, default, installation
 from offload.timing import due_after, due_at, needs_schedule
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from offload.queue import TaskQueue
-    from offload.records import TaskRecords
-    from offload.scheduler import OneTimeSchedules
+    from offload.registry import TaskRegistry
+    from offload.router import QueueRouter
+    from offload.rows import TaskRows
+    from offload.schedules import OneTimeSchedules
 
 P = ParamSpec("P")
 
 logger = logging.getLogger(__name__)
-
-_QUEUE_FACTORY = "offload_task_queue"
-_RECORDS_FACTORY = "offload_task_records"
-_REGISTRY = "offload_registry"
-_OWNER = "offload_owner"
-_SCHEDULES_FACTORY = "offload_schedules"
-_CLOCK = "offload_clock"
 
 #: A client's x-correlation-id is used only when it looks like an id: it is copied into every
 #: log line of the request's tasks, where a line break or a quote could forge entries.
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 
-class TaskBatch:
+@dataclass(frozen=True)
+class AddedTask:
+    """A task a request added, and how it waits when it is due later: on a one-time schedule
+    (more than 15 minutes ahead) or on the queue itself. Decided once, when it is added."""
+
+    envelope: Envelope
+    scheduled: bool = False
+
+
+class RequestTasks:
     """The tasks one request adds. The endpoint and its dependencies share one instance."""
 
     def __init__(
         self,
         registry: TaskRegistry,
+        clock: Callable[[], datetime],
         correlation_id: str | None = None,
         owner: str | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._registry = registry
+        self._clock = clock
         self._correlation_id = correlation_id
         self._owner = owner
-        self._clock = clock
-        self._envelopes: list[Envelope] = []
+        self._added: list[AddedTask] = []
         self._undo: list[Callable[[], object]] = []
 
     def add_task(self, func: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> str:
@@ -73,15 +77,15 @@ class TaskBatch:
         """
         return self._add(func, args, kwargs, None)
 
-    def later(self, delay: timedelta) -> Later:
+    def later(self, delay: timedelta) -> Due:
         """Tasks of this request that run `delay` from now (up to a year):
         `background_tasks.later(timedelta(hours=1)).add_task(func, ...)`. TaskTimingError for a
         negative delay or one beyond a year."""
-        return Later(self, due_after(delay, self._clock()))
+        return Due(self, due_after(delay, self._clock()))
 
-    def at(self, when: datetime) -> Later:
+    def at(self, when: datetime) -> Due:
         """Tasks of this request that run at `when` (aware, not past, within a year)."""
-        return Later(self, due_at(when, self._clock()))
+        return Due(self, due_at(when, self._clock()))
 
     def _add(
         self,
@@ -100,8 +104,9 @@ class TaskBatch:
             owner=self._owner,
             due_at=due,
         )
-        if needs_schedule(due, self._clock()):
-            from offload.scheduler import MAX_SCHEDULED_BODY_BYTES
+        scheduled = needs_schedule(due, self._clock())
+        if scheduled:
+            from offload.schedules import MAX_SCHEDULED_BODY_BYTES
 
             size = len(envelope.to_body().encode())
             if size > MAX_SCHEDULED_BODY_BYTES:
@@ -109,7 +114,7 @@ class TaskBatch:
                     f"{spec.name}: {size} bytes of arguments is too much to schedule (at most "
                     f"{MAX_SCHEDULED_BODY_BYTES}); pass a key to the data instead"
                 )
-        self._envelopes.append(envelope)
+        self._added.append(AddedTask(envelope, scheduled))
         return envelope.id
 
     def on_enqueue_failure(self, undo: Callable[[], object]) -> None:
@@ -126,68 +131,28 @@ class TaskBatch:
                 logger.exception("could not undo a step of a request whose tasks were refused")
 
     @property
-    def envelopes(self) -> list[Envelope]:
-        return list(self._envelopes)
+    def added(self) -> list[AddedTask]:
+        return list(self._added)
 
     @property
     def task_ids(self) -> list[str]:
-        return [e.id for e in self._envelopes]
+        return [a.envelope.id for a in self._added]
 
     def __len__(self) -> int:
-        return len(self._envelopes)
+        return len(self._added)
 
 
-class Later:
-    """Adds tasks to the same request's batch, due at one time: they are recorded and queued
-    with the others (SQS's delay up to 15 minutes, a one-time schedule beyond)."""
+class Due:
+    """Adds tasks to the same request, all due at one time: recorded and queued with the others
+    (SQS's delay up to 15 minutes, a one-time schedule beyond)."""
 
-    def __init__(self, batch: TaskBatch, due: datetime) -> None:
-        self._batch = batch
-        self.due = due
+    def __init__(self, tasks: RequestTasks, when: datetime) -> None:
+        self._tasks = tasks
+        self.when = when
 
     def add_task(self, func: Callable[P, Any], *args: P.args, **kwargs: P.kwargs) -> str:
-        """As TaskBatch.add_task, for a task that runs when due; returns its id."""
-        return self._batch._add(func, args, kwargs, self.due)
-
-
-def use_task_queue(
-    app: FastAPI,
-    queue: Callable[[], TaskQueue],
-    task_registry: TaskRegistry = registry,
-    records: Callable[[], TaskRecords] | None = None,
-    owner: Callable[[Request], str | None] | None = None,
-    schedules: Callable[[], OneTimeSchedules] | None = None,
-    clock: Callable[[], datetime] | None = None,
-) -> None:
-    """Tell the app where tasks go, where their rows are kept (offload.records), who owns the
-    tasks a request adds (the authenticated caller, say), and where tasks due more than 15
-    minutes ahead wait (offload.scheduler). The factories are called per request, so they
-    should be cheap. `clock` is for tests (offload.testing)."""
-    setattr(app.state, _QUEUE_FACTORY, queue)
-    setattr(app.state, _RECORDS_FACTORY, records)
-    setattr(app.state, _REGISTRY, task_registry)
-    setattr(app.state, _OWNER, owner)
-    setattr(app.state, _SCHEDULES_FACTORY, schedules)
-    setattr(app.state, _CLOCK, clock)
-
-
-def task_owner(app: FastAPI) -> Callable[[Request], str | None] | None:
-    """Who owns a request's tasks, as `use_task_queue` was told."""
-    owner: Callable[[Request], str | None] | None = getattr(app.state, _OWNER, None)
-    return owner
-
-
-_SETTINGS = (_QUEUE_FACTORY, _RECORDS_FACTORY, _REGISTRY, _OWNER, _SCHEDULES_FACTORY, _CLOCK)
-
-
-def task_queue_settings(app: FastAPI) -> dict[str, Any]:
-    """What `use_task_queue` set on the app, to put back later (offload.testing)."""
-    return {name: getattr(app.state, name, None) for name in _SETTINGS}
-
-
-def restore_task_queue_settings(app: FastAPI, settings: dict[str, Any]) -> None:
-    for name, value in settings.items():
-        setattr(app.state, name, value)
+        """As RequestTasks.add_task, for a task that runs when due; returns its id."""
+        return self._tasks._add(func, args, kwargs, self.when)
 
 
 def correlation_id_of(request: Request) -> str:
@@ -202,91 +167,78 @@ def correlation_id_of(request: Request) -> str:
     return str(request_id) if request_id else uuid.uuid4().hex
 
 
-async def send_request_tasks(request: Request) -> AsyncIterator[TaskBatch]:
-    """Dependency: yield the request's TaskBatch, then, once the endpoint has returned, record
-    and queue its tasks before the response leaves."""
-    state = request.app.state
-    queue_factory: Callable[[], TaskQueue] | None = getattr(state, _QUEUE_FACTORY, None)
-    if queue_factory is None:
-        raise RuntimeError("no task queue: call offload.use_task_queue(app, ...) at start-up")
-    owner_of: Callable[[Request], str | None] | None = getattr(state, _OWNER, None)
-    clock: Callable[[], datetime] = getattr(state, _CLOCK, None) or (lambda: datetime.now(UTC))
-    batch = TaskBatch(
-        getattr(state, _REGISTRY, registry),
+def get_offload(request: Request) -> Offload:
+    """Dependency: the front door the app was installed with (Offload.install), else the one the
+    environment describes. Tests override it: `app.dependency_overrides[get_offload]`."""
+    found = installation(request.app)
+    return found.offload if found is not None else default()
+
+
+async def send_request_tasks(
+    request: Request, offload: Annotated[Offload, Depends(get_offload)]
+) -> AsyncIterator[RequestTasks]:
+    """Dependency: yield the request's tasks, then, once the endpoint has returned, record and
+    queue them before the response leaves."""
+    found = installation(request.app)
+    owner_of = found.owner if found is not None else None
+    tasks = RequestTasks(
+        offload.registry,
+        offload.clock,
         correlation_id_of(request),
         owner_of(request) if owner_of is not None else None,
-        clock,
     )
     # Code after the yield runs only when the endpoint returned: a request that failed queues
     # nothing, as Starlette runs no background task for it either.
-    yield batch
-    if not batch:
+    yield tasks
+    if not tasks:
         return
-    records_factory: Callable[[], TaskRecords] | None = getattr(state, _RECORDS_FACTORY, None)
-    schedules_factory: Callable[[], OneTimeSchedules] | None = getattr(
-        state, _SCHEDULES_FACTORY, None
-    )
     try:
         # Blocking calls made in order, each failure taking back what the steps before it did:
         # one synchronous function, run in one worker thread.
-        await run_in_threadpool(
-            _enqueue, batch.envelopes, queue_factory, records_factory, schedules_factory, clock
-        )
-    except _RefusedError as refused:
-        await _refuse(batch, refused.cause)
-    logger.info("queued %d task(s)", len(batch), extra={"task_ids": batch.task_ids})
+        await run_in_threadpool(enqueue, tasks.added, offload)
+    except RefusedError as refused:
+        await _refuse(tasks, refused.cause)
+    logger.info("queued %d task(s)", len(tasks), extra={"task_ids": tasks.task_ids})
 
 
-class _RefusedError(Exception):
+class RefusedError(Exception):
     """A request's tasks could not all be queued; what was done for them has been taken back."""
 
     def __init__(self, cause: Exception) -> None:
-        super().__init__()
+        super().__init__(str(cause))
         self.cause = cause
 
 
-def _enqueue(
-    envelopes: list[Envelope],
-    queue_factory: Callable[[], TaskQueue],
-    records_factory: Callable[[], TaskRecords] | None,
-    schedules_factory: Callable[[], OneTimeSchedules] | None,
-    clock: Callable[[], datetime],
-) -> None:
-    """Record the tasks' rows, then schedule those due later, then send the others; if any step
-    fails, take back what the steps before it did and raise _RefusedError."""
+def enqueue(added: Sequence[AddedTask], offload: Offload) -> None:
+    """Record the tasks' rows, then schedule those due far ahead, then send the others; if any
+    step fails, take back what the steps before it did and raise RefusedError."""
+    envelopes = [a.envelope for a in added]
     task_ids = [e.id for e in envelopes]
-    records = records_factory() if records_factory is not None else None
+    scheduled = [a.envelope for a in added if a.scheduled]
+    on_queue = [a.envelope for a in added if not a.scheduled]
+    rows: TaskRows | None = None
     try:
-        if records is not None:
-            # Before SQS: a worker can never find a task whose row is still to come, and the
-            # ids are new, so one unconditional batch writes them all.
-            records.queued(envelopes)
+        rows = offload.rows
+        router: QueueRouter = offload.router
+        # Before SQS: a worker can never find a task whose row is still to come, and the ids
+        # are new, so one unconditional batch writes them all.
+        rows.enqueue(envelopes)
     except Exception as exc:
-        if records is not None:
-            _take_back(records, task_ids, refused=task_ids)
-        raise _RefusedError(exc) from exc
-    now = clock()
-    scheduled = [e for e in envelopes if needs_schedule(e.due_at, now)]
-    on_queue = [e for e in envelopes if not needs_schedule(e.due_at, now)]
+        if rows is not None:
+            _take_back(rows, task_ids, refused=task_ids)
+        raise RefusedError(exc) from exc
     schedules: OneTimeSchedules | None = None
     if scheduled:
         # First: a schedule can be taken back, an SQS message cannot.
         try:
-            if schedules_factory is None:
-                raise EnqueueError(
-                    "tasks due more than 15 minutes ahead need a scheduler: "
-                    "use_task_queue(app, ..., schedules=...)",
-                    [e.id for e in scheduled],
-                )
-            schedules = schedules_factory()
+            schedules = offload.schedules
             schedules.send(scheduled)
         except Exception as exc:
-            if records is not None:
-                _take_back(records, task_ids, refused=task_ids)
-            raise _RefusedError(exc) from exc
+            _take_back(rows, task_ids, refused=task_ids)
+            raise RefusedError(exc) from exc
     try:
         if on_queue:
-            queue_factory().send(on_queue)
+            router.send(on_queue)
     except Exception as exc:
         # The schedules made above are taken back: their tasks never run. One that cannot be
         # deleted keeps its row, which says cancelled below: the worker will not run it.
@@ -300,18 +252,17 @@ def _enqueue(
                     logger.exception(
                         "could not delete the schedule of refused task %s", envelope.id
                     )
-        if records is not None:
-            # What SQS refused is known from an EnqueueError; after any other error, each
-            # task may have been taken.
-            refused = exc.task_ids if isinstance(exc, EnqueueError) else []
-            _take_back(records, task_ids, [*refused, *deleted])
-        raise _RefusedError(exc) from exc
+        # What SQS refused is known from an EnqueueError; after any other error, each task may
+        # have been taken.
+        refused = exc.task_ids if isinstance(exc, EnqueueError) else []
+        _take_back(rows, task_ids, [*refused, *deleted])
+        raise RefusedError(exc) from exc
 
 
-async def _refuse(batch: TaskBatch, exc: Exception) -> NoReturn:
+async def _refuse(tasks: RequestTasks, exc: Exception) -> NoReturn:
     """Answer 503, after taking back what the request did: its retry must find nothing done."""
-    logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": batch.task_ids})
-    await batch.undo()
+    logger.error("tasks not queued, answering 503: %s", exc, extra={"task_ids": tasks.task_ids})
+    await tasks.undo()
     raise HTTPException(
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         detail="The request's background work could not be queued; please retry.",
@@ -319,19 +270,19 @@ async def _refuse(batch: TaskBatch, exc: Exception) -> NoReturn:
     ) from exc
 
 
-def _take_back(records: TaskRecords, task_ids: list[str], refused: list[str]) -> None:
+def _take_back(rows: TaskRows, task_ids: list[str], refused: list[str]) -> None:
     """The rows of a request answered 503: those SQS refused are forgotten (no worker can see
     them); those it took are cancelled, as SQS cannot give a message back."""
     taken = [task_id for task_id in task_ids if task_id not in set(refused)]
     try:
         if refused:
-            records.discard(refused)
+            rows.discard(refused)
         if taken:
-            records.cancel(taken)
+            rows.cancel(taken)
     except Exception:
         logger.exception("could not take back the rows of a refused request's tasks")
 
 
 #: Inject with `background_tasks: BackgroundTasks`, as with FastAPI's own. scope="function" makes
 #: the exit code run before the response is sent, so an enqueue failure can still become a 503.
-BackgroundTasks = Annotated[TaskBatch, Depends(send_request_tasks, scope="function")]
+BackgroundTasks = Annotated[RequestTasks, Depends(send_request_tasks, scope="function")]

@@ -1,5 +1,11 @@
 """Putting envelopes on SQS: as few SendMessageBatch calls as possible, failed entries retried.
 
+One retry policy: each call is botocore's, bounded by the clients' timeouts and attempts
+(offload.clients); the loop here sends again only the entries SQS answered as failed. A call
+that raises is not sent again, nor the batches after it: answered with an error, SQS took none of
+its entries; unanswered, whether it took them is unknown, and the caller treats them as possibly
+taken (their rows are cancelled, never forgotten).
+
 Each entry carries the X-Ray trace header of the request that queued it (the message system
 attribute AWSTraceHeader), so X-Ray links the request to the worker's run of every task it
 added. The SDK's own header (X-Amzn-Trace-Id on the HTTP call) would do the same only when the
@@ -11,12 +17,13 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from offload.envelope import Envelope
-from offload.exceptions import EnqueueError, UnknownQueueError
+from offload.exceptions import EnqueueError
 from offload.timing import queue_delay_seconds
 
 if TYPE_CHECKING:
@@ -24,7 +31,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
     from offload.payloads import PayloadStore
-    from offload.registry import TaskRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -66,14 +72,14 @@ def batches(bodies: Sequence[str], max_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> 
 
 
 class SqsTaskQueue:
-    """A standard SQS queue. Duplicates from retries are harmless: the envelope id is the key."""
+    """A standard SQS queue. Duplicates are harmless: the envelope id is the task's key."""
 
     def __init__(
         self,
         queue_url: str,
-        client: SQSClient,
+        client: Callable[[], SQSClient],
         *,
-        attempts: int = 3,
+        entry_attempts: int = 3,
         backoff_seconds: float = 0.05,
         max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
@@ -82,12 +88,12 @@ class SqsTaskQueue:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         trace_header: Callable[[], str | None] = lambda_trace_header,
     ) -> None:
-        if attempts < 1:
+        if entry_attempts < 1:
             # Zero would send nothing and report every task queued.
-            raise ValueError(f"attempts must be at least 1, not {attempts}")
+            raise ValueError(f"entry_attempts must be at least 1, not {entry_attempts}")
         self._queue_url = queue_url
         self._client = client
-        self._attempts = attempts
+        self._attempts = entry_attempts
         self._backoff = backoff_seconds
         self._max_batch_bytes = max_batch_bytes
         self._max_message_bytes = max_message_bytes
@@ -108,13 +114,19 @@ class SqsTaskQueue:
         trace = self._trace_header()
         refused: list[str] = []
         reasons: set[str] = set()
-        for indexes in batches(bodies, self._max_batch_bytes):
-            failed = self._send_batch(
+        groups = list(batches(bodies, self._max_batch_bytes))
+        for number, indexes in enumerate(groups):
+            sent = self._send_batch(
                 {str(i): _entry(str(i), envelopes[i], bodies[i], delays[i], trace) for i in indexes}
             )
-            refused += [envelopes[int(i)].id for i in failed]
-            reasons.update(failed.values())
-        if refused:
+            refused += [envelopes[int(i)].id for i in sent.refused]
+            reasons.update(sent.refused.values())
+            if sent.error is not None:
+                # After a call that raised, the batches after it are not sent: never went.
+                refused += [envelopes[i].id for later in groups[number + 1 :] for i in later]
+                reasons.add(sent.error)
+                break
+        if refused or reasons:
             summary = "; ".join(sorted(reasons))
             raise EnqueueError(
                 f"{len(refused)} of {len(envelopes)} tasks not queued: {summary}", refused
@@ -137,37 +149,51 @@ class SqsTaskQueue:
                 f"could not store the arguments of {envelope.task}: {exc}", [envelope.id]
             ) from exc
 
-    def _send_batch(
-        self, pending: dict[str, SendMessageBatchRequestEntryTypeDef]
-    ) -> dict[str, str]:
-        """Send one batch, retrying what failed. Returns entry id -> reason for what never went."""
-        from botocore.exceptions import BotoCoreError, ClientError
+    def _send_batch(self, pending: dict[str, SendMessageBatchRequestEntryTypeDef]) -> Sent:
+        """Send one batch, sending again the entries SQS answered as failed."""
+        from botocore.exceptions import ClientError
 
-        final: dict[str, str] = {}
-        failures: dict[str, str] = {}
+        sent = Sent()
         for attempt in range(self._attempts):
             if attempt:
                 self._sleep(self._backoff * 2 ** (attempt - 1))
             try:
-                response = self._client.send_message_batch(
-                    QueueUrl=self._queue_url,
-                    Entries=list(pending.values()),
+                response = self._client().send_message_batch(
+                    QueueUrl=self._queue_url, Entries=list(pending.values())
                 )
-            except (BotoCoreError, ClientError) as exc:
-                failures = dict.fromkeys(pending, f"{type(exc).__name__}: {exc}")
-                logger.warning("SendMessageBatch failed (attempt %d): %s", attempt + 1, exc)
-                continue
-            failures = {}
+            except Exception as exc:
+                sent.error = f"SendMessageBatch failed: {type(exc).__name__}: {exc}"
+                # Answered with an error, SQS took none of them; unanswered, the entries may
+                # have been taken: not reported refused (the caller cancels their rows).
+                if isinstance(exc, ClientError):
+                    sent.refused |= dict.fromkeys(pending, sent.error)
+                return sent
+            failures: dict[str, str] = {}
             for failed in response.get("Failed", []):
                 key = failed["Id"]
                 message = failed.get("Message")
                 reason = f"{failed['Code']}: {message}" if message else failed["Code"]
                 # A sender fault (a malformed entry) fails the same way every time.
-                (final if failed["SenderFault"] else failures)[key] = reason
+                if failed["SenderFault"]:
+                    sent.refused[key] = reason
+                else:
+                    failures[key] = reason
             if not failures:
-                break
+                return sent
+            logger.warning(
+                "SendMessageBatch: %d entries failed (attempt %d)", len(failures), attempt + 1
+            )
             pending = {key: pending[key] for key in failures}
-        return final | failures
+        sent.refused |= failures
+        return sent
+
+
+@dataclass
+class Sent:
+    """What became of one batch: entries SQS refused (id -> why), and the error a call raised."""
+
+    refused: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
 
 
 def _entry(
@@ -190,41 +216,3 @@ def _entry(
             "AWSTraceHeader": {"DataType": "String", "StringValue": trace}
         }
     return entry
-
-
-class QueueRouter:
-    """Sends each task to the queue its declaration names (`@task(..., queue="heavy")`).
-
-    Built with the queues the function is configured with, and checked then: a registered
-    task naming a queue the function lacks fails loudly at start-up, not at its first send.
-    """
-
-    def __init__(self, queues: Mapping[str, TaskQueue], registry: TaskRegistry) -> None:
-        missing = {q: t for q, t in registry.queues().items() if q not in queues}
-        if missing:
-            named = "; ".join(f"{q!r} (named by {', '.join(t)})" for q, t in missing.items())
-            raise UnknownQueueError(
-                f"tasks name queues this function is not configured with: {named}; "
-                f"configured: {', '.join(sorted(queues)) or 'none'}"
-            )
-        self._queues = dict(queues)
-        self._registry = registry
-
-    def send(self, envelopes: Sequence[Envelope]) -> None:
-        groups: dict[str, list[Envelope]] = {}
-        for envelope in envelopes:
-            groups.setdefault(self._registry.get(envelope.task).queue, []).append(envelope)
-        refused: list[str] = []
-        reasons: list[str] = []
-        for name, group in groups.items():
-            try:
-                self._queues[name].send(group)
-            except EnqueueError as exc:
-                refused += exc.task_ids
-                reasons.append(f"{name}: {exc}")
-            except Exception as exc:
-                # Whether any of the group went is unknown: none is reported refused.
-                logger.warning("queue %s failed: %s", name, exc)
-                reasons.append(f"{name}: {type(exc).__name__}: {exc}")
-        if reasons:
-            raise EnqueueError("; ".join(reasons), refused)

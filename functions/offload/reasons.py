@@ -31,3 +31,14 @@ CANCELLED = Reason(
 )
 #: Its owner cancelled a task added for later before it started.
 UNSCHEDULED = Reason(code="cancelled", message="The task was cancelled before it was due.")
+#: An envelope of a version newer than this worker reads: a deploy is in progress, and the
+#: worker that reads it is minutes away.
+NEWER_ENVELOPE = Reason(
+    code="newer_envelope",
+    message="The task was queued by a newer version; it waits for the worker to be updated.",
+)
+#: The same envelope, its attempts run out without a worker that reads it.
+UNREAD_ENVELOPE = Reason(
+    code="unsupported_envelope_version",
+    message="The task was queued by a newer version than the worker runs, which never came.",
+)

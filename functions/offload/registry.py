@@ -14,6 +14,7 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import JsonValue, TypeAdapter, ValidationError
 from pydantic_core import PydanticSerializationError
 
+from offload.config import DEFAULT_QUEUE, queue_key
 from offload.envelope import describe
 from offload.exceptions import (
     DuplicateTaskError,
@@ -29,8 +30,6 @@ R = TypeVar("R")
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,127}$")
 _QUEUE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-#: The queue of a task that names none.
-DEFAULT_QUEUE = "default"
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,7 +42,7 @@ class TaskSpec:
     #: worker's default, which follows the queue's maxReceiveCount.
     max_attempts: int | None = None
     backoff: Backoff | None = None
-    #: The queue it goes on (the functions map names to queues: offload.queue.QueueRouter).
+    #: The queue it goes on (the functions map names to queues: offload.router.QueueRouter).
     queue: str = DEFAULT_QUEUE
     #: A periodic task's schedule expression (rate or cron, offload.periodic).
     schedule: str | None = None
@@ -161,6 +160,9 @@ class TaskRegistry:
         queue: str = DEFAULT_QUEUE,
         schedule: str | None = None,
     ) -> TaskSpec:
+        if queue_key(queue) == "dead_letter":
+            # OFFLOAD_DEAD_LETTER_QUEUE_URL is the worker's dead-letter queue.
+            raise ValueError(f"the queue name {queue!r} is reserved; task {name!r} needs another")
         if not _QUEUE.match(queue):
             raise ValueError(
                 f"invalid queue name {queue!r} for task {name!r}: lower-case letters, digits, "

@@ -2,7 +2,7 @@
 
 Up to 15 minutes ahead, SQS holds the message itself (DelaySeconds, per message). Further ahead,
 up to a year, an EventBridge Scheduler one-time schedule puts the envelope on the queue when it
-is due (offload.scheduler). Either way the envelope carries `due_at` and the task's row says
+is due (offload.schedules). Either way the envelope carries `due_at` and the task's row says
 `scheduled` until it arrives.
 """
 

@@ -9,10 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from offload import Offload, TaskRegistry
+from offload.config import Config
+from offload.queue import SqsTaskQueue
+from offload.testing.rows import MemoryTaskRows
 
 # The functional tests' moto-backed stack, for benchmarks that count what a request costs.
 from tests.benchmarks.local_cloud import Bench, running_bench
@@ -20,7 +26,13 @@ from tests.functional.conftest import Cloud
 from tests.functional.conftest import cloud as cloud
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_sqs.client import SQSClient
+
+    from offload.queue import TaskQueue
+    from offload.rows import TaskRows
+    from offload.schedules import OneTimeSchedules
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -76,3 +88,27 @@ def current_loop() -> Iterator[asyncio.AbstractEventLoop]:
     yield loop
     asyncio.set_event_loop(None)
     loop.close()
+
+
+@dataclass
+class PartsBackend:
+    """A backend of given parts (offload.backend.Backend): an API side sending to one queue, with
+    the rows and schedules a benchmark chooses (by default rows in memory: no DynamoDB call)."""
+
+    queue: TaskQueue
+    rows: TaskRows = field(default_factory=lambda: MemoryTaskRows(lambda: datetime.now(UTC)))
+    schedules: OneTimeSchedules = field(default=None)  # type: ignore[assignment]
+    dead_letters: Any = None
+    visibility: Any = None
+    payloads: Any = None
+
+    @property
+    def queues(self) -> Mapping[str, TaskQueue]:
+        return {"default": self.queue}
+
+
+def front_door(registry: TaskRegistry, queue: Queue, **parts: Any) -> Offload:
+    """A front door that sends `registry`'s tasks to `queue` (moto), with `parts` (rows, schedules)
+    as given."""
+    backend = PartsBackend(SqsTaskQueue(queue.url, lambda: queue.client), **parts)
+    return Offload(Config(), registry=registry, backend=backend)

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from app import clients
-from app.wiring import wiring
+from app.background import background
+from tests.background import offload_clients
 from tests.benchmarks.measure import table
 from tests.functional.conftest import Cloud
 
@@ -76,7 +77,9 @@ def _keys(operation: str, params: dict[str, Any]) -> list[str]:
 )
 def test_dynamodb_calls_per_task(cloud: Cloud, path: str, body: Any, tasks: int) -> None:
     counted = DynamoCalls()
-    clients.dynamodb().meta.events.register("provide-client-params.dynamodb.*", counted)
+    # The application's own calls and those of the tasks' rows (offload's clients).
+    for client in (clients.dynamodb(), offload_clients().dynamodb):
+        client.meta.events.register("provide-client-params.dynamodb.*", counted)
 
     status, answer = cloud.call_api("POST", path, body)
     api_calls = sum(counted.calls.values())
@@ -101,7 +104,7 @@ def test_dynamodb_calls_per_task(cloud: Cloud, path: str, body: Any, tasks: int)
     # Recent failures are a sparse index on the same rows: its key rides on the status writes
     # above, so a task that succeeds is never in it (no index write either)
     today = datetime.now(UTC).date()
-    listed = len(wiring().task_records.failures(today))
+    listed = len(background.failures(today))
     print(f"   tasks in the RecentFailures index afterwards: {listed} (writes of its own: none)")
     assert listed == 0
     # The design's promise: queued, started, finished

@@ -16,10 +16,8 @@ from fastapi import BackgroundTasks as FastAPIBackgroundTasks
 from fastapi import FastAPI
 from mangum import Mangum
 
-from offload import TaskRegistry
-from offload.producer import BackgroundTasks, use_task_queue
-from offload.queue import SqsTaskQueue
-from tests.benchmarks.conftest import Queue
+from offload import BackgroundTasks, TaskRegistry
+from tests.benchmarks.conftest import Queue, front_door
 from tests.benchmarks.measure import interleaved, table
 from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import http_event
@@ -40,7 +38,7 @@ def slow_report(seconds: float) -> None:
 
 def offload_handler(queue: Queue) -> Any:
     app = FastAPI()
-    use_task_queue(app, lambda: SqsTaskQueue(queue.url, queue.client), task_registry=tasks)
+    front_door(tasks, queue).install(app)
 
     @app.post("/report")
     async def report(background_tasks: BackgroundTasks) -> dict[str, str]:

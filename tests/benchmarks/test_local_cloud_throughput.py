@@ -3,7 +3,7 @@ its TaskQueue with SendMessageBatch while its pollers consume, timed until the q
 (every status row then says succeeded), against a bare boto3 receive/delete loop draining N
 messages from a plain queue on the same moto server (nothing polls it), with one thread and
 with as many threads as the mapping has pollers; and against that loop running the worker's
-own parts (app.wiring's consumer) on each batch in this process, which does the same work in
+own parts (the front door's consumer) on each batch in this process, which does the same work in
 moto (the task rows, the log entries) without the local cloud's pollers and function
 processes. Rounds rotate the order.
 
@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from app import wiring
-from app.settings import get_settings
-from app.wiring import Wiring
+from app.background import background
+from app.wiring import worker_readers
 from offload_local.event_sources.records import sqs_event
 from tests.benchmarks.local_cloud import (
     DRAIN_DEADLINE_SECONDS,
@@ -236,7 +236,7 @@ def _bare_round(
 @contextmanager
 def as_the_worker(bench: Bench) -> Iterator[None]:
     """This process with the worker function's environment: the template's variables, the
-    local cloud's AWS endpoint (app.wiring then builds the worker's parts against it)."""
+    local cloud's AWS endpoint (the worker's parts are then built against it)."""
     deployment = bench.cloud.deployment
     variables = {**deployment.function("WorkerFunction").variables, **deployment.aws.environment()}
     with pytest.MonkeyPatch.context() as patch:
@@ -250,11 +250,11 @@ def as_the_worker(bench: Bench) -> Iterator[None]:
 
 
 def _handler(queue_arn: str, region: str) -> Callable[[], Work]:
-    """For each thread (an execution environment), the worker's consumer as app.wiring builds
+    """For each thread (an execution environment), the worker's consumer as worker.handler builds
     it, less the process-wide Powertools Logger and Metrics; every record must succeed."""
 
     def environment() -> Work:
-        consumer = Wiring(get_settings()).consumer()
+        consumer = background.consumer(readers=worker_readers())
 
         def handle(messages: list[dict[str, Any]]) -> None:
             response = consumer.handle(sqs_event(messages, queue_arn, region), make_context())

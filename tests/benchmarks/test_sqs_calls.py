@@ -14,10 +14,8 @@ import pytest
 from fastapi import FastAPI
 from mangum import Mangum
 
-from offload import TaskRegistry
-from offload.producer import BackgroundTasks, use_task_queue
-from offload.queue import SqsTaskQueue
-from tests.benchmarks.conftest import Queue
+from offload import BackgroundTasks, TaskRegistry
+from tests.benchmarks.conftest import Queue, front_door
 from tests.benchmarks.measure import table
 from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import http_event
@@ -34,7 +32,7 @@ def noop(index: int) -> None:
 
 def make_handler(queue: Queue) -> Any:
     app = FastAPI()
-    use_task_queue(app, lambda: SqsTaskQueue(queue.url, queue.client), task_registry=tasks)
+    front_door(tasks, queue).install(app)
 
     @app.post("/tasks/{count}")
     async def add_tasks(count: int, background_tasks: BackgroundTasks) -> dict[str, int]:

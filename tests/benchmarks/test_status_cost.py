@@ -12,11 +12,10 @@ import pytest
 from fastapi import FastAPI
 from mangum import Mangum
 
-from offload import TaskRegistry
-from offload.producer import BackgroundTasks, use_task_queue
-from offload.queue import SqsTaskQueue
-from offload.records import TaskRecords
-from tests.benchmarks.conftest import Queue
+from offload import BackgroundTasks, TaskRegistry
+from offload.dynamodb import Table
+from offload.rows import DynamoDBTaskRows
+from tests.benchmarks.conftest import Queue, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import Cloud, http_event
@@ -34,12 +33,11 @@ def note(text: str) -> None: ...
 def handler(queue: Queue, with_status: bool, cloud: Cloud) -> Any:
     app = FastAPI()
     client = boto3.client("dynamodb", region_name=REGION)
-    use_task_queue(
-        app,
-        lambda: SqsTaskQueue(queue.url, queue.client),
-        task_registry=tasks,
-        records=(lambda: TaskRecords(cloud.table_name, lambda: client)) if with_status else None,
+    # Without the rows' DynamoDB write (in memory), or with it.
+    rows = (
+        {"rows": DynamoDBTaskRows(Table(cloud.table_name, lambda: client))} if with_status else {}
     )
+    front_door(tasks, queue, **rows).install(app)
 
     @app.post("/notes")
     async def notes(background_tasks: BackgroundTasks) -> list[str]:

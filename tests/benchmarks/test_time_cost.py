@@ -15,12 +15,11 @@ import pytest
 from fastapi import FastAPI
 from mangum import Mangum
 
-from offload import TaskRegistry
-from offload.producer import BackgroundTasks, use_task_queue
-from offload.queue import SqsTaskQueue
-from offload.records import TaskRecords
-from offload.scheduler import EventBridgeSchedules
-from tests.benchmarks.conftest import Queue
+from offload import BackgroundTasks, TaskRegistry
+from offload.dynamodb import Table
+from offload.rows import DynamoDBTaskRows
+from offload.schedules import EventBridgeSchedules
+from tests.benchmarks.conftest import Queue, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import Cloud, http_event
@@ -47,19 +46,18 @@ def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
             "before-parameter-build", lambda model, **_: calls.update([model.name])
         )
     app = FastAPI()
-    use_task_queue(
-        app,
-        lambda: SqsTaskQueue(queue.url, queue.client),
-        task_registry=tasks,
-        records=lambda: TaskRecords(table, lambda: dynamodb),
-        schedules=lambda: EventBridgeSchedules(
-            lambda: GROUP,
-            lambda: "arn:aws:iam::123456789012:role/scheduler",
-            lambda: {"default": arn["Attributes"]["QueueArn"]},
+    front_door(
+        tasks,
+        queue,
+        rows=DynamoDBTaskRows(Table(table, lambda: dynamodb)),
+        schedules=EventBridgeSchedules(
+            GROUP,
+            "arn:aws:iam::123456789012:role/scheduler",
+            {"default": arn["Attributes"]["QueueArn"]}.get,
             tasks,
             lambda: scheduler,
         ),
-    )
+    ).install(app)
 
     @app.post("/remind")
     async def add(background_tasks: BackgroundTasks, seconds: int = 0) -> list[str]:

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app import clients, wiring
+from app import wiring
 from app.settings import Settings, get_settings
 from offload_local.aws.server import MotoServer
 from offload_local.event_sources.records import sqs_event
+from tests.background import offload_clients
 from tests.conftest import load_event, make_context
 from tests.moto_aws import (
     IN_PROCESS,
@@ -119,7 +120,7 @@ class Cloud:
     def sqs_refusing(self, entries: Collection[str] | None = None) -> AbstractContextManager[None]:
         """SQS refusing the app's SendMessageBatch while inside: every call, or only the entries
         with those ids (tests/refusals.py)."""
-        return sqs_refusing(clients.sqs(), entries)
+        return sqs_refusing(offload_clients().sqs, entries)
 
     def run_worker(self) -> list[dict[str, Any]]:
         """Hand everything on the task queues to the worker handler, in batches of 10 as the

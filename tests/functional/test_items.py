@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app import clients
+from tests.background import offload_clients
 from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, User, sent_emails
 
 ITEM = {
@@ -18,13 +18,13 @@ ITEM = {
 
 
 def count_batches() -> list[int]:
-    """Entries per SendMessageBatch made through the app's own (cached) SQS client."""
+    """Entries per SendMessageBatch made through offload's (cached) SQS client."""
     calls: list[int] = []
 
     def record(params: dict[str, Any], **_: Any) -> None:
         calls.append(len(params["Entries"]))
 
-    clients.sqs().meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
+    offload_clients().sqs.meta.events.register("provide-client-params.sqs.SendMessageBatch", record)
     return calls
 
 

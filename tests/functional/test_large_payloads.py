@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.wiring import wiring
+from app.background import background
 from offload import Envelope, registry
 from tests.functional.conftest import ALICE, Cloud
 
@@ -29,7 +29,7 @@ def test_a_2_mb_argument_goes_through_s3_and_reaches_the_task(cloud: Cloud, buck
     blob = "x" * (2 * 1024 * 1024)
     envelope = Envelope(task="measure_blob", args=[blob], kwargs={"label": "big"}, owner=ALICE.sub)
 
-    wiring().task_queue.send([envelope])
+    background.router.send([envelope])
 
     [message] = cloud.receive(cloud.task_queue_url)
     body = json.loads(message["Body"])
@@ -49,7 +49,7 @@ def test_a_2_mb_argument_goes_through_s3_and_reaches_the_task(cloud: Cloud, buck
 
 
 def test_small_arguments_stay_inline(cloud: Cloud, bucket: str) -> None:
-    wiring().task_queue.send([Envelope(task="measure_blob", args=["small"], kwargs={"label": "s"})])
+    background.router.send([Envelope(task="measure_blob", args=["small"], kwargs={"label": "s"})])
 
     [message] = cloud.receive(cloud.task_queue_url)
     assert "payload" not in json.loads(message["Body"])

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.background import background
 from app.uploads.files import UploadedFile
 from app.wiring import wiring
 from offload.periodic import periodic_body
@@ -102,9 +103,8 @@ def test_the_same_occurrence_delivered_twice_runs_once(cloud: Cloud) -> None:
 
     from offload.envelope import occurrence_id
 
-    records = wiring().task_records
-    first = records.get(occurrence_id("daily_cleanup", "2026-12-03T03:00:00Z"))
-    second = records.get(occurrence_id("daily_cleanup", "2026-12-04T03:00:00Z"))
+    first = background.status(occurrence_id("daily_cleanup", "2026-12-03T03:00:00Z"))
+    second = background.status(occurrence_id("daily_cleanup", "2026-12-04T03:00:00Z"))
     assert first is not None
     assert second is not None
     assert (first.status, first.attempts, second.status) == ("succeeded", 1, "succeeded")

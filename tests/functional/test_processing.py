@@ -91,7 +91,7 @@ def test_a_number_no_float_holds_fails_the_task_with_a_reason_not_the_dlq(
     reason = {"code": "invalid_data", "message": "A number in field 'a' is too large to summarise."}
     _, summary = cloud.call_api("GET", accepted["status_url"])
     assert (summary["status"], summary["reason"]) == ("failed", reason)
-    task = worker.record(accepted["task_id"])
+    task = worker.row(accepted["task_id"])
     assert task.reason is not None
     assert (task.status, task.reason.model_dump(), task.attempts) == ("failed", reason, 1)
     # Acknowledged at once: nothing left to retry, nothing for an operator

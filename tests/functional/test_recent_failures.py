@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.background import background
 from app.email import Mailer
-from app.wiring import wiring
-from offload.records import TaskRecord
+from offload import TaskRow
 from tests.conftest import make_context
 from tests.functional.conftest import Cloud
 from worker.handler import handler as worker_handler
@@ -18,9 +18,9 @@ from worker.handler import handler as worker_handler
 NOTIFY = "/send-notification/you@example.com"
 
 
-def listed() -> dict[str, TaskRecord]:
+def listed() -> dict[str, TaskRow]:
     today = datetime.now(UTC).date()
-    return {record.id: record for record in wiring().task_records.failures(today)}
+    return {row.id: row for row in background.failures(today)}
 
 
 def failing_send(*args: object, **kwargs: object) -> None:

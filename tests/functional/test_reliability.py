@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from app import clients
+from app.background import background
 from app.email import Mailer
-from app.wiring import Wiring
+from app.wiring import worker_readers
+from tests.background import offload_clients
 from tests.conftest import make_context
 from tests.functional.conftest import Cloud, sent_emails
 from worker.handler import handler as worker_handler
@@ -56,7 +57,7 @@ def test_a_retryable_failure_backs_off_and_records_why(
     message = email_message(cloud)
     task_id = json.loads(message["Body"])["id"]
     delays: list[int] = []
-    clients.sqs().meta.events.register(
+    offload_clients().sqs.meta.events.register(
         "provide-client-params.sqs.ChangeMessageVisibility",
         lambda params, **_: delays.append(params["VisibilityTimeout"]),
     )
@@ -124,7 +125,7 @@ def test_a_duplicate_arriving_while_the_first_runs_is_retried_not_succeeded(
 
     def send_while_a_duplicate_arrives(mailer: Mailer, email: Any) -> str:
         # A second worker (an execution environment of its own) gets the same task meanwhile.
-        other = Wiring(cloud.settings()).consumer()
+        other = background.consumer(readers=worker_readers())
         inner.append(other.handle(cloud.sqs_event([message]), make_context()))
         result: str = real_send(mailer, email)
         return result

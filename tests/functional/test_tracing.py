@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from app import clients
+from tests.background import offload_clients
 from tests.functional.conftest import Cloud, captured
 
 TRACE = "Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1"
@@ -18,7 +18,7 @@ def test_every_task_of_a_request_carries_its_trace_header(
 ) -> None:
     # As the Lambda runtime sets it for the invocation
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE)
-    sent = captured(clients.sqs(), "SendMessageBatch")
+    sent = captured(offload_clients().sqs, "SendMessageBatch")
 
     status, body = cloud.call_api("POST", "/send-notification/you@example.com")
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from offload.records import TaskRecords
+from offload.dynamodb import Table
+from offload.rows import DynamoDBTaskRows
 from offload_local.email.outbox import list_outbox
 from tests.conftest import EVENTS
 from tests.polling import wait_for
@@ -82,11 +83,11 @@ def emails_sent(cloud: RunningCloud) -> int:
 def task_status(cloud: RunningCloud, task_id: str) -> str | None:
     deployment = cloud.cloud.deployment
     table = next(iter(deployment.registry.of_type("AWS::DynamoDB::Table").values())).ref
-    records = TaskRecords(
-        str(table), lambda: deployment.aws.client("dynamodb"), retention=timedelta(days=1)
+    rows = DynamoDBTaskRows(
+        Table(str(table), lambda: deployment.aws.client("dynamodb")), retention=timedelta(days=1)
     )
-    record = records.get(task_id)
-    return record.status if record is not None else None
+    row = rows.get(task_id)
+    return row.status if row is not None else None
 
 
 @pytest.mark.parametrize("name", sorted(WORKER_EVENTS))

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from offload import records
+from offload import lifecycle
 from offload_local.template.translation import Translated
 from offload_local.webconsole.charts import CHARTS
 from offload_local.webconsole.stack import NAMESPACE
@@ -69,9 +69,9 @@ def test_the_failure_index_is_the_one_the_rows_and_the_console_use(
     [index] = table["GlobalSecondaryIndexes"]
     keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
 
-    assert index["IndexName"] == FAILURE_INDEX == records.FAILURE_INDEX
+    assert index["IndexName"] == FAILURE_INDEX == lifecycle.FAILURE_INDEX
     assert keys == {"HASH": FAILED_ON, "RANGE": "updated_at"}
-    assert records.FAILED_ON == FAILED_ON
+    assert lifecycle.FAILED_ON == FAILED_ON
     # what the console shows of a failure is projected
     assert {"id", "task", "status", "reason", "attempts"} <= set(
         index["Projection"]["NonKeyAttributes"]

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import app.tasks  # noqa: F401  (registers every task of the application)
-from app.wiring import QUEUE_SETTINGS
 from offload import TaskSpec, registry
+from offload.config import queue_variable
 from offload.periodic import periodic_body
 from tests.template.values import as_int
 
@@ -31,7 +31,7 @@ def schedules_by_task(translated: Translated) -> dict[str, tuple[str, dict[str, 
 
 def queue_of(translated: Translated, name: str) -> str:
     """The queue resource the API knows by a task's queue name."""
-    url_setting, _ = QUEUE_SETTINGS[name]
+    url_setting = queue_variable(name)
     variables = translated.resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     ref = variables.get(url_setting)
     assert isinstance(ref, dict), f"ApiFunction has no {url_setting} = !Ref"
@@ -69,11 +69,10 @@ def test_every_queue_a_task_names_is_in_the_stack_with_a_worker(
     translated: Translated, name: str
 ) -> None:
     # Given the queue the API sends the task to
-    assert name in QUEUE_SETTINGS, f"tasks name queue {name!r}, which app.wiring does not know"
     resource = queue_of(translated, name)
     # Then it is a queue of the stack, one-time schedules can target it, and a worker drains it
     assert translated.resources[resource]["Type"] == "AWS::SQS::Queue"
-    _, arn_setting = QUEUE_SETTINGS[name]
+    arn_setting = queue_variable(name, "ARN")
     variables = translated.resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert variables.get(arn_setting) == {"Fn::GetAtt": [resource, "Arn"]}
     consumers = [

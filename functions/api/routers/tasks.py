@@ -10,9 +10,9 @@ from fastapi import APIRouter, HTTPException, Path, status
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import Schedules, TaskRecordsDB
+from api.deps import Tasks
 from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED
-from offload.records import NotScheduledError, TaskRecord, TaskRecords
+from offload import NotScheduledError, Offload, TaskRow
 
 logger = logging.getLogger(__name__)
 
@@ -22,38 +22,29 @@ TaskId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
 @router.get("/{task_id}")
-async def task_status(task_id: TaskId, caller: CurrentCaller, records: TaskRecordsDB) -> TaskRecord:
-    return await _own_task(task_id, caller, records)
+async def task_status(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> TaskRow:
+    return await _own_task(task_id, caller, tasks)
 
 
 @router.delete("/{task_id}", responses=NOT_SCHEDULED)
-async def cancel_task(
-    task_id: TaskId, caller: CurrentCaller, records: TaskRecordsDB, schedules: Schedules
-) -> TaskRecord:
+async def cancel_task(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> TaskRow:
     """Cancel a task added for later, until it starts: it will not run. Cancelling a cancelled
     task again answers the same."""
-    found = await _own_task(task_id, caller, records)
+    found = await _own_task(task_id, caller, tasks)
     if found.status != "cancelled":
         try:
-            # The row first: once it says cancelled, the worker refuses the envelope whenever
-            # it arrives, whatever happens to the schedule.
-            await run_in_threadpool(records.unschedule, task_id)
+            await run_in_threadpool(tasks.cancel, task_id)
         except NotScheduledError as exc:
             raise HTTPException(
                 status.HTTP_409_CONFLICT,
                 f"The task is {exc.status}: only a scheduled task can "
                 "be cancelled, before it starts",
             ) from None
-        try:
-            await run_in_threadpool(schedules.delete, task_id)
-        except Exception:
-            # Not the caller's problem: the schedule fires, the worker does not run it.
-            logger.exception("could not delete the schedule of cancelled task %s", task_id)
-    return await _own_task(task_id, caller, records)
+    return await _own_task(task_id, caller, tasks)
 
 
-async def _own_task(task_id: str, caller: Caller, records: TaskRecords) -> TaskRecord:
-    found = await run_in_threadpool(records.get, task_id)
+async def _own_task(task_id: str, caller: Caller, tasks: Offload) -> TaskRow:
+    found = await run_in_threadpool(tasks.status, task_id)
     # Another user's task is answered like one that does not exist: ids are not to be probed.
     if found is None or not caller.may_read(found.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such task")

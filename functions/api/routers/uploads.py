@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import Bucket, FileDB, TaskRecordsDB, UploadQuota, charge
+from api.deps import Bucket, FileDB, Tasks, UploadQuota, charge
 from api.errors import AUTHENTICATED, BODY, NOT_FOUND
 from app.uploads import policy
 from app.uploads.files import FileStatus, UploadedFile
@@ -190,7 +190,7 @@ async def get_file(
     file_id: FileId,
     caller: CurrentCaller,
     files: FileDB,
-    records: TaskRecordsDB,
+    tasks: Tasks,
     bucket: Bucket,
 ) -> UploadedFile:
     """The file's facts and where its processing stands (its task's state and reason);
@@ -198,7 +198,7 @@ async def get_file(
     file = await run_in_threadpool(files.get, file_id)
     if file is None or not caller.may_read(file.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
-    task = await run_in_threadpool(records.get, file.task_id) if file.task_id else None
+    task = await run_in_threadpool(tasks.status, file.task_id) if file.task_id else None
     thumbnails = [
         thumbnail.model_copy(update={"url": bucket.thumbnail_link(file.id, thumbnail)})
         for thumbnail in file.result.thumbnails

@@ -24,7 +24,7 @@ from offload import Envelope, PermanentTaskError, TaskRejectedError, current_tas
 
 if TYPE_CHECKING:
     from app.uploads.files import FileStore
-    from offload.routing import Message
+    from offload.readers import Message
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +40,6 @@ def upload_task_id(event: ObjectCreated) -> str:
 
 class S3UploadReader:
     """Messages whose records are S3 ObjectCreated events: each announces one upload."""
-
-    name = "s3_object_created"
 
     def __init__(self, files: FileStore, bucket: str) -> None:
         self._files = files

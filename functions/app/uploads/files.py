@@ -2,7 +2,7 @@
 accepted, with its owner; completed by the worker's `process_upload` task with what the file
 turned out to be; read back by GET /files/{id} for that owner.
 
-The file's facts live here; where its processing stands is its task's (offload.records): the
+The file's facts live here; where its processing stands is its task's (its row: offload.rows): the
 status a client reads is derived from both. The API only ever puts whole records (its role may
 not update); the worker claims a file for one task only, so an object put again under the
 same key (a presigned POST used twice) is not processed again.
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.data_summary import DatasetSummary
-from offload.dynamodb import ConditionFailedError, values_of
+from app.table import ConditionFailedError, values_of
 from offload.reasons import Reason
 
 if TYPE_CHECKING:
-    from offload.dynamodb import Table
-    from offload.records import TaskRecord
+    from app.table import Table
+    from offload.rows import TaskRow
 
 #: awaiting_upload: a presigned POST was handed out; uploaded: the API stored the file;
 #: processing: its task is queued or running; ready or failed: its task is done.
@@ -86,7 +86,7 @@ class UploadedFile(BaseModel):
     #: Derived when read: from the task while it is kept, from the facts after.
     status: FileStatus = "uploaded"
 
-    def seen_with(self, task: TaskRecord | None) -> UploadedFile:
+    def seen_with(self, task: TaskRow | None) -> UploadedFile:
         """The file as its owner sees it, with its task's state."""
         if self.task_id is None:
             status: FileStatus = "awaiting_upload" if self.via == "presigned" else "uploaded"

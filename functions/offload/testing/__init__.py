@@ -21,16 +21,17 @@ from collections.abc import Iterator
 
 import pytest
 
-from offload.testing.kit import Delivery, TaskKit
+from offload.testing.kit import Delivery, MemoryBackend, TaskKit
 from offload.testing.queue import Clock, DeadLetter, InMemoryQueue
-from offload.testing.records import InMemoryTaskRecords
+from offload.testing.rows import MemoryTaskRows
 
 __all__ = [
     "Clock",
     "DeadLetter",
     "Delivery",
     "InMemoryQueue",
-    "InMemoryTaskRecords",
+    "MemoryBackend",
+    "MemoryTaskRows",
     "TaskKit",
     "tasks",
 ]

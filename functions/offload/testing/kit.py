@@ -2,39 +2,36 @@
 
 What runs is offload's own: the producer (rows, then the queue, 503 on refusal), the consumer
 (Powertools' batch processor, message readers, the envelope), the pipeline (validation again,
-the hooks, the outcome decision), idempotency on the task's row, each task's backoff and
-max_attempts, dead-lettering. What is replaced: SQS (an in-memory queue with delays, visibility
-and redrive), DynamoDB (in-memory rows), the scheduler (a delayed message), and time (a clock
-the test moves).
+the hooks, the outcome decision), the row's lock and result, each task's backoff and
+max_attempts, dead-lettering. What is replaced is the backend (offload.backend): SQS (an
+in-memory queue with delays, visibility and redrive), DynamoDB (in-memory rows), the scheduler
+(a delayed message), and time (a clock the test moves). The app keeps its own front door: the
+kit overrides FastAPI's dependency (offload.get_offload) with one of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from offload.consumer import TaskConsumer
-from offload.hooks import Hook, Hooks, IdempotencyHook, RecordHook
-from offload.idempotency import Idempotency
+from offload.config import DEFAULT_QUEUE, Config
+from offload.front_door import Offload
+from offload.hooks import Hook
 from offload.outcome import Succeeded
-from offload.pipeline import RunPolicy, TaskPipeline
-from offload.producer import (
-    restore_task_queue_settings,
-    task_owner,
-    task_queue_settings,
-    use_task_queue,
-)
+from offload.producer import get_offload
 from offload.registry import TaskRegistry, registry
 from offload.testing.queue import (
     Clock,
     DeadLetter,
     InMemoryQueue,
     QueueDeadLetters,
+    QueueSchedules,
     QueueVisibility,
 )
-from offload.testing.records import InMemoryTaskRecords
+from offload.testing.rows import MemoryTaskRows
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -42,8 +39,9 @@ if TYPE_CHECKING:
     from offload.context import TaskContext
     from offload.hooks import Effect
     from offload.outcome import Outcome
-    from offload.records import TaskRecord
-    from offload.routing import MessageReader
+    from offload.queue import TaskQueue
+    from offload.readers import MessageReader
+    from offload.rows import TaskRow
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,8 @@ class Delivery:
 
 
 class _Runtime:
-    """The remaining time the worker sees in each invocation (Powertools' idempotency locks
-    expire with it)."""
+    """The remaining time the worker sees in each invocation (a run's lock on its task's row
+    ends with it)."""
 
     function_name = "offload-testing"
     memory_limit_in_mb = 1024
@@ -73,8 +71,8 @@ class _Runtime:
 
 
 class _Faults(Hook):
-    """Raises in place of a task's effect on chosen attempts (inside idempotency: the run was
-    started, as a real failure's would be)."""
+    """Raises in place of a task's effect on chosen attempts (inside the row's lock: the run
+    was started, as a real failure's would be)."""
 
     def __init__(self) -> None:
         self.planned: dict[tuple[str, int], BaseException] = {}
@@ -88,10 +86,27 @@ class _Faults(Hook):
 
 
 def _raising(error: BaseException) -> Effect:
-    def fail() -> Any:
+    def fail() -> Outcome:
         raise error
 
     return fail
+
+
+class MemoryBackend:
+    """The backend of a test: one in-memory queue for every queue name, rows in a dict."""
+
+    def __init__(self, queue: InMemoryQueue, rows: MemoryTaskRows, registry: TaskRegistry) -> None:
+        self.queue = queue
+        self.rows = rows
+        self._registry = registry
+        self.schedules = QueueSchedules(queue)
+        self.dead_letters = QueueDeadLetters(queue)
+        self.visibility = QueueVisibility(queue)
+        self.payloads = None
+
+    @property
+    def queues(self) -> Mapping[str, TaskQueue]:
+        return dict.fromkeys({DEFAULT_QUEUE, *self._registry.queues()}, self.queue)
 
 
 class _Deliveries(Hook):
@@ -108,63 +123,57 @@ class TaskKit:
 
     def __init__(
         self,
-        task_registry: TaskRegistry = registry,
+        offload: Offload | None = None,
         *,
+        registry: TaskRegistry | None = None,
         max_attempts: int = 5,
         batch_size: int = 10,
         timeout: timedelta = timedelta(seconds=30),
         readers: Sequence[MessageReader] = (),
     ) -> None:
+        """The kit for the tasks of `offload` (its registry), or of `registry`, or of the
+        global one (`@offload.task`)."""
         self.clock = Clock()
-        self.registry = task_registry
+        self.registry = registry or (offload.registry if offload is not None else _global())
         self.queue = InMemoryQueue(
             self.clock, visibility_timeout=timeout * 10, max_receive_count=max_attempts
         )
-        self.records = InMemoryTaskRecords(self.clock.now)
+        self.rows = MemoryTaskRows(self.clock.now)
+        #: The front door the kit swaps in: the app's registry, the kit's backend and clock.
+        self.offload = Offload(
+            Config(max_attempts=max_attempts),
+            registry=self.registry,
+            backend=MemoryBackend(self.queue, self.rows, self.registry),
+            clock=self.clock.now,
+        )
         self._batch_size = batch_size
         self._runtime = _Runtime(timeout)
         self._faults = _Faults()
         self._deliveries = _Deliveries()
-        self._installed: list[tuple[FastAPI, dict[str, Any]]] = []
-        idempotency = Idempotency(self.records, 14 * 24 * 3600)
-        hooks = Hooks(
-            [
-                self._deliveries,
-                RecordHook(self.records),
-                IdempotencyHook(idempotency),
-                self._faults,
-            ]
-        )
-        pipeline = TaskPipeline(task_registry, hooks, RunPolicy(max_attempts=max_attempts))
-        self._consumer = TaskConsumer(
-            pipeline,
-            QueueDeadLetters(self.queue),
-            QueueVisibility(self.queue),
-            idempotency=idempotency,
-            readers=readers,
+        self._readers = readers
+        self._installed: list[FastAPI] = []
+
+    @cached_property
+    def _consumer(self) -> Any:
+        return self.offload.consumer(
+            readers=self._readers,
+            hooks=[self._deliveries],
+            effect_hooks=[self._faults],
             time_guard_ms=0,
         )
 
     # Wiring
 
     def install(self, app: FastAPI) -> None:
-        """Send the app's tasks here (its owner function is kept) until `close()`."""
-        self._installed.append((app, task_queue_settings(app)))
-        use_task_queue(
-            app,
-            lambda: self.queue,
-            task_registry=self.registry,
-            records=lambda: self.records,
-            owner=task_owner(app),
-            schedules=lambda: self.queue,
-            clock=self.clock.now,
-        )
+        """Send the app's tasks here (FastAPI's dependency_overrides; the app's own `owner`
+        is kept) until `close()`."""
+        self._installed.append(app)
+        app.dependency_overrides[get_offload] = lambda: self.offload
 
     def close(self) -> None:
-        """Give each app back the task queue it had."""
+        """Give each app back its own front door."""
         while self._installed:
-            app, settings = self._installed.pop()
-            restore_task_queue_settings(app, settings)
+            self._installed.pop().dependency_overrides.pop(get_offload, None)
 
     # Running
 
@@ -173,7 +182,7 @@ class TaskKit:
         start = len(self._deliveries.seen)
         while batch := self.queue.receive(self._batch_size):
             event = {"Records": [m.record() for m in batch]}
-            response = self._consumer.handle(event, self._runtime)  # type: ignore[arg-type]
+            response = self._consumer.handle(event, self._runtime)
             failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
             for message in batch:
                 if message.message_id not in failed:
@@ -225,14 +234,14 @@ class TaskKit:
     def dead_letters(self) -> list[DeadLetter]:
         return list(self.queue.dead_letters)
 
-    def record(self, task_id: str) -> TaskRecord:
-        found = self.records.get(task_id)
+    def row(self, task_id: str) -> TaskRow:
+        found = self.rows.get(task_id)
         if found is None:
             raise KeyError(f"no task {task_id}")
         return found
 
     def status(self, task_id: str) -> str:
-        return self.record(task_id).status
+        return self.row(task_id).status
 
     def runs(self, task: Callable[..., Any] | str) -> int:
         """How many deliveries of the task (function, name or id) ran its effect to the end:
@@ -241,8 +250,12 @@ class TaskKit:
         return sum(
             1
             for d in self._deliveries.seen
-            if key in (d.task, d.task_id) and isinstance(d.outcome, Succeeded) and d.outcome.ran
+            if key in (d.task, d.task_id) and isinstance(d.outcome, Succeeded)
         )
 
     def _key(self, task: Callable[..., Any] | str) -> str:
         return task if isinstance(task, str) else self.registry.spec_for(task).name
+
+
+def _global() -> TaskRegistry:
+    return registry

@@ -1,7 +1,8 @@
 """An SQS queue in memory, with what the worker relies on: per-message delays (and one-time
 schedules, which are delays too here), visibility timeouts that a failed record's backoff
 changes, receive counts, and the redrive to a dead-letter list after `max_receive_count`
-deliveries. Time is a clock the test moves."""
+deliveries. Time is a clock the test moves. The adapters at the end give it the shapes the
+worker's other parts take (dead-letter queue, visibility, one-time schedules)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-
-from offload.timing import needs_schedule
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -42,7 +41,7 @@ class Clock:
 
 
 @dataclass
-class Message:
+class QueuedMessage:
     """One message on the queue."""
 
     message_id: str
@@ -97,12 +96,12 @@ class DeadLetter:
 
 @dataclass
 class InMemoryQueue:
-    """The task queue (TaskQueue) and the one-time schedules (OneTimeSchedules) of a test."""
+    """The task queues (every name a task gives maps to this one) of a test."""
 
     clock: Clock
     visibility_timeout: timedelta = timedelta(seconds=300)
     max_receive_count: int = 5
-    messages: list[Message] = field(default_factory=list)
+    messages: list[QueuedMessage] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     #: Task ids whose envelopes wait for a schedule (further ahead than SQS holds them).
     schedules: set[str] = field(default_factory=set)
@@ -116,11 +115,18 @@ class InMemoryQueue:
         now = self.clock.now()
         for envelope in envelopes:
             due = envelope.due_at
-            if needs_schedule(due, now):
-                # A one-time schedule: its envelope goes on the queue when due.
-                self.schedules.add(envelope.id)
             visible = max(now, due) if due is not None else now
             self.put(envelope.to_body(), envelope.task, envelope.id, visible)
+
+    def schedule(self, envelopes: Sequence[Envelope]) -> None:
+        """One-time schedules: each envelope goes on the queue when due."""
+        self.schedules.update(e.id for e in envelopes)
+        self.send(envelopes)
+
+    def unschedule(self, task_id: str) -> None:
+        if task_id in self.schedules:
+            self.schedules.discard(task_id)
+            self.messages = [m for m in self.messages if m.task_id != task_id]
 
     def put(self, body: str, task: str, task_id: str, visible_at: datetime) -> None:
         copies = 1
@@ -130,23 +136,16 @@ class InMemoryQueue:
                 copies += 1
         for _ in range(copies):
             self.messages.append(
-                Message(uuid.uuid4().hex, body, task, task_id, self.clock.now(), visible_at)
+                QueuedMessage(uuid.uuid4().hex, body, task, task_id, self.clock.now(), visible_at)
             )
-
-    # OneTimeSchedules
-
-    def delete(self, task_id: str) -> None:
-        if task_id in self.schedules:
-            self.schedules.discard(task_id)
-            self.messages = [m for m in self.messages if m.task_id != task_id]
 
     # What Lambda's event source mapping does
 
-    def receive(self, max_messages: int) -> list[Message]:
+    def receive(self, max_messages: int) -> list[QueuedMessage]:
         """Messages visible now, each made invisible for the visibility timeout; those past
         `max_receive_count` go to the dead letters instead, as SQS's redrive does."""
         now = self.clock.now()
-        batch: list[Message] = []
+        batch: list[QueuedMessage] = []
         for message in sorted(self.messages, key=lambda m: m.visible_at):
             if len(batch) == max_messages or message.visible_at > now:
                 break
@@ -162,13 +161,13 @@ class InMemoryQueue:
             batch.append(message)
         return batch
 
-    def delete_message(self, message: Message) -> None:
+    def delete_message(self, message: QueuedMessage) -> None:
         self.messages = [m for m in self.messages if m is not message]
 
     def next_visible(self) -> datetime | None:
         return min((m.visible_at for m in self.messages), default=None)
 
-    # What the worker's dead letters and backoff need (DeadLetters, Visibility)
+    # What the worker's dead letters and backoff need
 
     def dead_letter(self, record: SQSRecord, reason: str, code: str) -> None:
         task_id = next((m.task_id for m in self.messages if m.message_id == record.message_id), "")
@@ -182,6 +181,8 @@ class InMemoryQueue:
 
 @dataclass(frozen=True)
 class QueueDeadLetters:
+    """The queue's dead letters as the worker's DeadLetterQueue."""
+
     queue: InMemoryQueue
 
     def send(self, record: SQSRecord, reason: str, code: str) -> None:
@@ -190,7 +191,22 @@ class QueueDeadLetters:
 
 @dataclass(frozen=True)
 class QueueVisibility:
+    """The queue's visibility timeouts as the worker's Visibility."""
+
     queue: InMemoryQueue
 
     def delay(self, record: SQSRecord, seconds: int) -> None:
         self.queue.set_visibility(record, seconds)
+
+
+@dataclass(frozen=True)
+class QueueSchedules:
+    """The queue's delayed messages as the API's OneTimeSchedules."""
+
+    queue: InMemoryQueue
+
+    def send(self, envelopes: Sequence[Envelope]) -> None:
+        self.queue.schedule(envelopes)
+
+    def delete(self, task_id: str) -> None:
+        self.queue.unschedule(task_id)

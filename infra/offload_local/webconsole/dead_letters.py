@@ -17,7 +17,7 @@ from offload_local.webconsole.stack import ConsoleError, Target, explain
 #: Messages shown per dead-letter queue.
 LIMIT = 100
 _PREVIEW = 500
-#: The attributes the worker puts on a dead letter (offload/dead_letter.py).
+#: The attributes the worker puts on a dead letter (offload/dead_letters.py).
 REASON_ATTRIBUTES = (
     "reason_code",
     "reason",

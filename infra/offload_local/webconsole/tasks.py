@@ -1,4 +1,4 @@
-"""Recent failures and a task's page, from the task rows (offload/records.py): the failures from
+"""Recent failures and a task's page, from the task rows (offload/rows.py): the failures from
 the table's sparse RecentFailures index, today's and yesterday's, newest first; a task by id."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from offload_local.webconsole.stack import ConsoleError, Target, explain
 
-#: The index and its partition key, as template.yaml and offload/records.py name them.
+#: The index and its partition key, as template.yaml and offload/lifecycle.py name them.
 FAILURE_INDEX = "RecentFailures"
 FAILED_ON = "failed_on"
 #: Row attributes shown for a task (the caller's `sub` and the run's result are left out).

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pytest
 
-from app.settings import get_settings
-from app.wiring import Wiring, wiring
-from offload import registry
+from app.background import background
+from app.wiring import worker_readers
+from offload import TaskRow, registry
 from offload.envelope import Envelope
-from offload.producer import TaskBatch
-from offload.records import FINAL_STATES, TaskRecord
+from offload.lifecycle import FINAL_STATES
+from offload.producer import RequestTasks
 from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.aws.server import MotoServer
 from offload_local.console import Console
@@ -107,7 +107,7 @@ class InProcessWorker:
     worker.handler wires it, less the process-wide Powertools Logger and Metrics.
 
     `remaining_millis` is the Lambda context's remaining time, fixed: it is also how long each
-    run's idempotency record stays in progress, counted from the run's start. On Lambda no run
+    run's lock on its task's row lasts, counted from the run's start. On Lambda no run
     outlives its lock (the lock is the invocation's deadline, where the run is killed); here a
     run is never killed, so the default outlasts any run on a loaded machine, and tests of the
     crash window choose a lock that expires within seconds of the crash (CRASH_LOCK_MILLIS).
@@ -127,7 +127,9 @@ class InProcessWorker:
         self.unexpected: list[BaseException] = []
 
     def new_environment(self) -> TaskConsumer:
-        return Wiring(get_settings()).consumer(time_guard_ms=self.time_guard_ms)
+        # A consumer of its own; the clients are shared, as the fault hooks on them must reach
+        # every environment.
+        return background.consumer(readers=worker_readers(), time_guard_ms=self.time_guard_ms)
 
     def fail_next_invocation_after(self, records: int) -> None:
         """The next invocation handles its first `records` records, then its handler raises."""
@@ -247,19 +249,19 @@ class FaultCloud:
         self, func: Callable[..., Any], calls: Sequence[tuple[Any, ...]]
     ) -> list[Envelope]:
         """Envelopes as add_task makes them (arguments validated, ids made once)."""
-        batch = TaskBatch(registry)
+        added = RequestTasks(registry, background.clock)
         for args in calls:
-            batch.add_task(func, *args)
-        return batch.envelopes
+            added.add_task(func, *args)
+        return [a.envelope for a in added.added]
 
     def enqueue(self, envelopes: Sequence[Envelope]) -> list[str]:
         """What the API does before it answers: record them as queued, then send."""
         self.record_queued(envelopes)
-        wiring().task_queue.send(envelopes)
+        background.router.send(envelopes)
         return [e.id for e in envelopes]
 
     def record_queued(self, envelopes: Sequence[Envelope]) -> None:
-        wiring().task_records.queued(envelopes)
+        background.rows.enqueue(envelopes)
 
     def send_raw(self, body: str, delay_seconds: int = 0) -> str:
         """A message as some other sender (or SQS itself, duplicating) would put it."""
@@ -269,10 +271,10 @@ class FaultCloud:
 
     # Observing
 
-    def status(self, task_id: str) -> TaskRecord | None:
-        return wiring().task_records.get(task_id)
+    def status(self, task_id: str) -> TaskRow | None:
+        return background.status(task_id)
 
-    def statuses(self, task_ids: Sequence[str]) -> dict[str, TaskRecord | None]:
+    def statuses(self, task_ids: Sequence[str]) -> dict[str, TaskRow | None]:
         return {task_id: self.status(task_id) for task_id in task_ids}
 
     def depth(self, queue_url: str | None = None) -> int:

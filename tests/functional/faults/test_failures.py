@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from app import clients
 from app.email import Email, Mailer
 from app.tasks.notifications import send_email
 from offload import current_task
 from offload.envelope import Envelope
 from offload_local.queues.listing import dead_letter_queues, list_queues, peek, source_of
 from offload_local.queues.redrive import redrive
+from tests.background import offload_clients
 from tests.functional.faults.harness import (
     CRASH_LOCK_MILLIS,
     FaultCloud,
@@ -43,7 +43,7 @@ def test_poison_messages_go_to_the_dead_letter_queue_with_a_reason_and_the_rest_
     missing = Envelope(task="fault_effect")
     poison = {
         "this is not JSON {": "EnvelopeError: body is not JSON",
-        json.dumps({"v": 2, "id": "x", "task": "fault_effect"}): "EnvelopeError: not a task",
+        json.dumps({"v": 0, "id": "x", "task": "fault_effect"}): "EnvelopeError: not a task",
         unknown.to_body(): "UnknownTaskError: unknown task 'no_such_task'",
         invalid.to_body(): "InvalidTaskArgumentsError: fault_effect(label): Input should be",
         missing.to_body(): "InvalidTaskArgumentsError: fault_effect: missing a required",
@@ -190,13 +190,13 @@ def fail_once_per_key(
 
 
 def marks_running(params: dict[str, Any]) -> bool:
-    """The run's start: the write that takes the task's lock."""
-    return bool(params.get("ExpressionAttributeValues", {}).get(":running") == {"S": "running"})
+    """The run's start: the write that takes the task's lock (offload.lifecycle's START)."""
+    return bool(params.get("ExpressionAttributeValues", {}).get(":status") == {"S": "running"})
 
 
 def marks_succeeded(params: dict[str, Any]) -> bool:
-    """The run's completion: the write that makes the row the task's completed record."""
-    return bool(params.get("ExpressionAttributeValues", {}).get(":succeeded") == {"S": "succeeded"})
+    """The run's completion: the write that makes the row the task's result (SUCCEED)."""
+    return bool(params.get("ExpressionAttributeValues", {}).get(":status") == {"S": "succeeded"})
 
 
 @pytest.mark.parametrize(
@@ -215,14 +215,16 @@ def test_the_task_row_failing_to_be_written_is_never_a_silent_success(
     write: Callable[[dict[str, Any]], bool],
     figure: str,
 ) -> None:
-    # Given one write of the task's row failing once per task: the row is the task's status and
-    # its idempotency record. At the start no lock is taken and nothing runs; at completion
+    # Given one write of the task's row failing once per task: the row is the task's status,
+    # lock and result. At the start no lock is taken and nothing runs; at completion
     # the row stays in progress until the run's lock expires, then the effect is redone, as
     # after a crash (the crash window again)
     worker = InProcessWorker(remaining_millis=CRASH_LOCK_MILLIS)
     task_ids = fault_cloud.enqueue(fault_cloud.envelopes(fault_effect, labels(5)))
     failed, hook = fail_once_per_key(fault_cloud.table, write)
-    clients.dynamodb().meta.events.register("provide-client-params.dynamodb.UpdateItem", hook)
+    offload_clients().dynamodb.meta.events.register(
+        "provide-client-params.dynamodb.UpdateItem", hook
+    )
 
     with fault_cloud.pollers(worker):
         fault_cloud.settle(task_ids)

@@ -8,7 +8,7 @@ from app.wiring import wiring
 from offload.consumer import TaskConsumer
 from offload.hooks import LogContextHook, MetricsHook
 from tests.functional.faults.harness import FaultCloud, InProcessWorker
-from worker.handler import consumer
+from worker.handler import handler
 
 #: Left out on purpose: the Powertools Logger and Metrics are one per process (their keys and
 #: metric sets are not per thread) and say nothing about what is delivered or done.
@@ -28,4 +28,4 @@ def shape(built: TaskConsumer) -> dict[str, Any]:
 
 def test_the_in_process_worker_has_the_handlers_parts(fault_cloud: FaultCloud) -> None:
     assert wiring()  # the fault cloud's settings are in force
-    assert shape(InProcessWorker().new_environment()) == shape(consumer())
+    assert shape(InProcessWorker().new_environment()) == shape(handler.consumer())

@@ -10,7 +10,7 @@ from offload import Envelope, PermanentTaskError, TaskRegistry, TaskRejectedErro
 from offload.consumer import TaskConsumer
 from offload.context import TaskContext
 from offload.hooks import Hook, Hooks
-from offload.outcome import DeadLetter, Outcome, Retry
+from offload.outcome import Deferred, Failed, Outcome, Retry
 from offload.pipeline import TaskPipeline
 from tests.conftest import load_event, make_context
 
@@ -173,8 +173,9 @@ def test_every_record_failing_is_still_reported_item_by_item(registry: TaskRegis
             "InvalidTaskArgumentsError: count(n): Input should be",
             "invalid_arguments",
         ),
+        # No version was ever 0 (nor a text): not an envelope (a newer one waits: below).
         (
-            json.dumps({"v": 9, "task": "x"}),
+            json.dumps({"v": 0, "task": "x"}),
             "EnvelopeError: not a task envelope: v:",
             "invalid_envelope",
         ),
@@ -203,6 +204,25 @@ def test_permanent_failures_go_to_the_dlq_with_a_reason_and_are_acknowledged(
     assert calls.log == [("send_email", "a@example.com", "", 1)]
 
 
+def test_a_newer_envelope_is_retried_until_its_attempts_run_out_then_dead_lettered_saying_so(
+    registry: TaskRegistry, calls: Calls
+) -> None:
+    # A newer API queued it during a deploy; the worker that reads it is minutes away.
+    body = json.dumps({"v": 2, "id": "t1", "task": "send_email", "args": [], "shape": "new"})
+    dead, visibility, outcomes = FakeDeadLetters(), FakeVisibility(), Outcomes()
+    worker = consumer(registry, dead, visibility, outcomes)
+
+    waiting = worker.handle({"Records": [record(body, "n1", receive_count=4)]}, make_context())
+    given_up = worker.handle({"Records": [record(body, "n1", receive_count=5)]}, make_context())
+
+    assert waiting == {"batchItemFailures": [{"itemIdentifier": "n1"}]}
+    assert 1 <= visibility.delays["n1"] <= 16
+    assert given_up == {"batchItemFailures": []}
+    assert dead.codes == ["unsupported_envelope_version"]
+    assert [type(o).__name__ for _, o in outcomes.seen] == ["Retry", "Exhausted"]
+    assert calls.log == []
+
+
 def test_a_rejection_is_acknowledged_without_the_dlq_or_a_retry(registry: TaskRegistry) -> None:
     dead = FakeDeadLetters()
 
@@ -229,8 +249,9 @@ def test_a_record_that_cannot_reach_the_dlq_is_retried_not_lost(registry: TaskRe
     assert visibility.delays == {}
     [(task, outcome)] = outcomes.seen
     assert task is None
+    # A Retry: the row would say retrying (this one never became a task).
     assert isinstance(outcome, Retry)
-    assert (outcome.delay_seconds, outcome.record) == (None, True)
+    assert outcome.delay_seconds is None
     assert outcome.detail.startswith("not dead-lettered: EnvelopeError: body is not JSON")
 
 
@@ -245,8 +266,8 @@ def test_the_hooks_hear_of_a_message_that_never_became_a_task_with_no_task(
     )
 
     assert [(task, type(outcome)) for task, outcome in outcomes.seen] == [
-        (None, DeadLetter),
-        ("doomed", DeadLetter),
+        (None, Failed),
+        ("doomed", Failed),
     ]
 
 
@@ -264,11 +285,9 @@ def test_a_record_is_handed_back_unstarted_when_the_invocation_is_about_to_time_
     if handed_back:
         assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
         assert calls.log == []
-        # Visible again at once, and the row is left as it is (record=False).
+        # Visible again at once, and the row is left as it is (deferred, not retried).
         assert visibility.delays == {"m1": 0}
-        assert outcomes.seen == [
-            (None, Retry(0, "not started: the invocation is about to time out", record=False))
-        ]
+        assert outcomes.seen == [(None, Deferred(0, "not started: the invocation is ending"))]
     else:
         assert response == {"batchItemFailures": []}
         assert calls.log == [("send_email", "a@example.com", "", 1)]
@@ -324,7 +343,7 @@ class Journal(Hook):
     ("task", "receive_count", "order"),
     [
         # The status waits for the DLQ: it never says dead-lettered of a message still queued.
-        ("doomed", 1, ["dead letter", "after DeadLetter"]),
+        ("doomed", 1, ["dead letter", "after Failed"]),
         # The status comes first while the message is still hidden: once the delay is set, the
         # next delivery may start, and a late write would overwrite what that run records.
         ("flaky", 1, ["after Retry", "delay"]),

@@ -23,7 +23,7 @@ def s3(aws: Any) -> Any:
 
 
 def store(s3: Any, bucket: str = BUCKET) -> S3PayloadStore:
-    return S3PayloadStore(lambda: bucket, lambda: s3)
+    return S3PayloadStore(bucket, lambda: s3)
 
 
 def test_arguments_go_to_s3_and_come_back(s3: Any) -> None:
@@ -88,4 +88,4 @@ def test_a_missing_bucket_is_permanent_and_other_errors_are_not(s3: Any) -> None
     pointed = Envelope(task="t", payload=PayloadRef(bucket=BUCKET, key="payloads/x.json"))
     client: Any = Refusing()
     with pytest.raises(ClientError):
-        S3PayloadStore(lambda: BUCKET, lambda: client).load(pointed)
+        S3PayloadStore(BUCKET, lambda: client).load(pointed)

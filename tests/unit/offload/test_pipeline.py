@@ -12,8 +12,7 @@ from offload import Envelope, TaskRegistry, current_task
 from offload.context import TaskContext
 from offload.envelope import PayloadRef
 from offload.hooks import Effect, Hook, Hooks
-from offload.idempotency import Run
-from offload.outcome import DeadLetter, Succeeded
+from offload.outcome import AlreadyDone, Cancelled, Failed, Outcome, Succeeded
 from offload.pipeline import TaskPipeline
 from offload.reasons import Reason
 
@@ -21,9 +20,9 @@ POINTER = PayloadRef(bucket="uploads", key="payloads/t1.json")
 
 
 class Seen(Hook):
-    """The task `before` is given; `run` replaces the effect's result, as idempotency may."""
+    """The task `before` is given; `run` replaces the effect's outcome, as the row's lock may."""
 
-    def __init__(self, run: Run | None = None) -> None:
+    def __init__(self, run: Outcome | None = None) -> None:
         self.before_tasks: list[TaskContext] = []
         self.run = run
 
@@ -62,11 +61,12 @@ def test_the_task_is_the_envelopes_and_the_hooks_see_it(
     tasks, calls = registry
     seen = Seen()
     enqueued = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    deadline = datetime(2026, 12, 1, 9, 31, tzinfo=UTC)
     envelope = Envelope(
         task="echo", args=["hi"], enqueued_at=enqueued, correlation_id="req-1", owner="user-1"
     )
 
-    task, outcome = TaskPipeline(tasks, Hooks([seen])).run(envelope, attempt=3)
+    task, outcome = TaskPipeline(tasks, Hooks([seen])).run(envelope, 3, deadline)
 
     assert task == TaskContext(
         id=envelope.id,
@@ -75,26 +75,21 @@ def test_the_task_is_the_envelopes_and_the_hooks_see_it(
         enqueued_at=enqueued,
         correlation_id="req-1",
         owner="user-1",
+        deadline=deadline,
     )
     assert seen.before_tasks == [task]
     assert calls == [("hi", task)]
-    assert outcome == Succeeded(ran=True, cancelled=False)
+    assert outcome == Succeeded()
 
 
-@pytest.mark.parametrize(
-    ("run", "outcome"),
-    [
-        ("done", Succeeded(ran=False, cancelled=False)),
-        ("cancelled", Succeeded(ran=False, cancelled=True)),
-    ],
-)
-def test_an_effect_not_run_now_succeeds_without_having_run(
-    registry: tuple[TaskRegistry, list[Any]], run: Run, outcome: Succeeded
+@pytest.mark.parametrize("outcome", [AlreadyDone(), Cancelled()], ids=["done", "cancelled"])
+def test_an_effect_not_run_now_comes_back_as_why(
+    registry: tuple[TaskRegistry, list[Any]], outcome: Outcome
 ) -> None:
     tasks, calls = registry
 
-    _, result = TaskPipeline(tasks, Hooks([Seen(run)])).run(
-        Envelope(task="echo", args=["hi"]), attempt=1
+    _, result = TaskPipeline(tasks, Hooks([Seen(outcome)])).run(
+        Envelope(task="echo", args=["hi"]), 1, None
     )
 
     assert result == outcome
@@ -107,7 +102,7 @@ def test_arguments_sent_as_a_pointer_are_loaded_back_first(
     tasks, calls = registry
     pipeline = TaskPipeline(tasks, Hooks([]), payloads=Payloads())
 
-    _, outcome = pipeline.run(Envelope(task="echo", payload=POINTER), attempt=1)
+    _, outcome = pipeline.run(Envelope(task="echo", payload=POINTER), 1, None)
 
     assert outcome == Succeeded()
     assert [text for text, _ in calls] == ["from S3"]
@@ -118,11 +113,9 @@ def test_a_pointer_without_a_payload_store_is_dead_lettered(
 ) -> None:
     tasks, calls = registry
 
-    _, outcome = TaskPipeline(tasks, Hooks([])).run(
-        Envelope(task="echo", payload=POINTER), attempt=1
-    )
+    _, outcome = TaskPipeline(tasks, Hooks([])).run(Envelope(task="echo", payload=POINTER), 1, None)
 
-    assert outcome == DeadLetter(
+    assert outcome == Failed(
         Reason(code="permanent_error", message="The task failed and cannot succeed by retrying."),
         "PermanentTaskError: the arguments are in S3 but no store is configured",
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import pytest
@@ -16,7 +16,9 @@ from offload import (
     TaskRegistry,
     UnregisteredTaskError,
 )
-from offload.producer import BackgroundTasks, correlation_id_of, use_task_queue
+from offload.config import Config
+from offload.front_door import Offload
+from offload.producer import BackgroundTasks, correlation_id_of
 
 
 class FakeQueue:
@@ -32,14 +34,14 @@ class FakeQueue:
         self.sent.append(list(envelopes))
 
 
-class FakeRecords:
+class FakeRows:
     """The calls the producer makes on the task rows, in order, in a journal it shares."""
 
     def __init__(self, journal: list[str], refuse: bool = False) -> None:
         self.journal = journal
         self.refuse = refuse
 
-    def queued(self, envelopes: Sequence[Envelope]) -> None:
+    def enqueue(self, envelopes: Sequence[Envelope]) -> None:
         self.journal.append("rows " + " ".join(e.id for e in envelopes))
         if self.refuse:
             raise ConnectionError("DynamoDB unavailable")
@@ -49,6 +51,20 @@ class FakeRecords:
 
     def cancel(self, task_ids: Sequence[str]) -> None:
         self.journal.append("cancel " + " ".join(task_ids))
+
+
+class FakeBackend:
+    """The API side's parts: a queue for every task, rows (journalled or not)."""
+
+    def __init__(self, queue: object, rows: object) -> None:
+        self.queues = {"default": queue}
+        self.rows = rows
+
+
+def install(app: FastAPI, queue: object, rows: FakeRows | None = None, **options: Any) -> None:
+    """The app's tasks go to `queue`; their rows to `rows`, or nowhere the test looks."""
+    backend: Any = FakeBackend(queue, rows or FakeRows([]))
+    Offload(Config(), registry=registry, backend=backend).install(app, **options)
 
 
 registry = TaskRegistry()
@@ -72,9 +88,9 @@ def audit_request(background_tasks: BackgroundTasks) -> None:
 Audited = Annotated[None, Depends(audit_request)]
 
 
-def make_app(queue: FakeQueue, records: FakeRecords | None = None) -> FastAPI:
+def make_app(queue: FakeQueue, rows: FakeRows | None = None) -> FastAPI:
     app = FastAPI()
-    use_task_queue(app, lambda: queue, registry, records=(lambda: records) if records else None)  # type: ignore[arg-type, return-value]
+    install(app, queue, rows)
 
     @app.post("/notify/{email}")
     async def endpoint(email: str, _: Audited, background_tasks: BackgroundTasks) -> list[str]:
@@ -171,7 +187,7 @@ def test_unregistered_function_fails_the_request_at_the_call() -> None:
 
 def test_arguments_that_do_not_fit_fail_the_request_at_the_call_and_queue_nothing() -> None:
     journal: list[str] = []
-    app = make_app(FakeQueue(journal=journal), FakeRecords(journal))
+    app = make_app(FakeQueue(journal=journal), FakeRows(journal))
 
     async def go() -> None:
         transport = httpx.ASGITransport(app=app)
@@ -192,7 +208,7 @@ def test_rows_are_written_before_any_message_is_sent() -> None:
     # write (unconditional, for fresh ids) can never land on a row a worker has moved on.
     journal: list[str] = []
 
-    response = post(make_app(FakeQueue(journal=journal), FakeRecords(journal)), "/notify/a@x.org")
+    response = post(make_app(FakeQueue(journal=journal), FakeRows(journal)), "/notify/a@x.org")
 
     ids = " ".join(response.json())
     assert journal == [f"rows {ids}", f"send {ids}"]
@@ -202,7 +218,7 @@ def test_rows_that_cannot_be_written_send_nothing() -> None:
     journal: list[str] = []
     queue = FakeQueue(journal=journal)
 
-    response = post(make_app(queue, FakeRecords(journal, refuse=True)), "/notify/a@x.org")
+    response = post(make_app(queue, FakeRows(journal, refuse=True)), "/notify/a@x.org")
 
     assert response.status_code == 503
     [rows, discard] = journal
@@ -211,22 +227,21 @@ def test_rows_that_cannot_be_written_send_nothing() -> None:
     assert queue.sent == []
 
 
-def test_missing_queue_configuration_is_a_clear_error() -> None:
+def test_missing_queue_configuration_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("OFFLOAD_TABLE_NAME", "tasks")
+    monkeypatch.delenv("OFFLOAD_QUEUE_URL", raising=False)
     app = FastAPI()
+    Offload(registry=registry).install(app)
 
     @app.post("/x")
-    async def x(background_tasks: BackgroundTasks) -> None: ...
+    async def x(background_tasks: BackgroundTasks) -> None:
+        background_tasks.add_task(audit, "x")
 
-    async def go() -> None:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            await client.post("/x")
-
-    with pytest.raises(
-        RuntimeError,
-        match=r"^no task queue: call offload\.use_task_queue\(app, \.\.\.\) at start-up$",
-    ):
-        asyncio.run(go())
+    # Nothing claimed: 503, and the log says what to set.
+    assert post(app, "/x").status_code == 503
+    assert "set OFFLOAD_QUEUE_URL" in caplog.text
 
 
 def request_with(headers: dict[str, str], event: dict[str, object] | None = None) -> Request:
@@ -285,15 +300,9 @@ class FailingQueue:
         raise self.error
 
 
-def undoing_app(queue: object, records: FakeRecords | None, journal: list[str]) -> FastAPI:
+def undoing_app(queue: object, rows: FakeRows | None, journal: list[str]) -> FastAPI:
     app = FastAPI()
-    use_task_queue(
-        app,
-        lambda: queue,  # type: ignore[arg-type, return-value]
-        registry,
-        records=(lambda: records) if records else None,  # type: ignore[arg-type, return-value]
-        owner=lambda request: request.headers.get("x-user"),
-    )
+    install(app, queue, rows, owner=lambda request: request.headers.get("x-user"))
 
     def broken() -> None:
         journal.append("undo broken")
@@ -354,7 +363,7 @@ def test_after_a_queue_refusal_refused_rows_are_forgotten_and_taken_ones_cancell
             ids.extend(e.id for e in envelopes)
             raise EnqueueError("some refused", ids[refused])
 
-    app = undoing_app(PartlyRefusing(), FakeRecords(journal), journal)
+    app = undoing_app(PartlyRefusing(), FakeRows(journal), journal)
 
     assert post(app, "/create").status_code == 503
     expected = [f"rows {' '.join(ids)}"]
@@ -369,7 +378,7 @@ def test_after_any_other_send_error_every_row_is_cancelled() -> None:
     journal: list[str] = []
     queue = FailingQueue(journal, TimeoutError("read timed out"))
 
-    response = post(undoing_app(queue, FakeRecords(journal), journal), "/create")
+    response = post(undoing_app(queue, FakeRows(journal), journal), "/create")
 
     assert response.status_code == 503
     ids = journal[0].removeprefix("rows ")
@@ -379,7 +388,7 @@ def test_after_any_other_send_error_every_row_is_cancelled() -> None:
 def test_rows_that_cannot_be_taken_back_still_answer_503_and_undo() -> None:
     journal: list[str] = []
 
-    class Stuck(FakeRecords):
+    class Stuck(FakeRows):
         def discard(self, task_ids: Sequence[str]) -> None:
             raise ConnectionError("DynamoDB unavailable")
 

@@ -7,16 +7,18 @@ import asyncio
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from offload import EnqueueError, Envelope, TaskRegistry
+from offload import EnqueueError, Envelope, Offload, TaskRegistry
+from offload.config import Config
 from offload.exceptions import TaskArgumentsError, TaskTimingError
-from offload.producer import BackgroundTasks, TaskBatch, use_task_queue
-from offload.scheduler import MAX_SCHEDULED_BODY_BYTES
-from offload.testing import InMemoryTaskRecords
+from offload.producer import BackgroundTasks, RequestTasks
+from offload.schedules import MAX_SCHEDULED_BODY_BYTES, OneTimeSchedules
+from offload.testing import MemoryTaskRows
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 registry = TaskRegistry()
@@ -53,19 +55,24 @@ class FakeSchedules:
 
 
 class Parts:
-    def __init__(self, queue_refuses: bool = False, scheduler_refuses: bool = False) -> None:
+    """An app whose tasks go to a fake queue and fake schedules, their rows in memory (the
+    backend offload.front_door.Offload takes); `scheduler` False: none is configured."""
+
+    def __init__(
+        self,
+        queue_refuses: bool = False,
+        scheduler_refuses: bool = False,
+        scheduler: bool = True,
+        clock: Callable[[], datetime] | None = lambda: NOW,
+    ) -> None:
         self.queue = FakeQueue(queue_refuses)
-        self.schedules = FakeSchedules(scheduler_refuses)
-        self.records = InMemoryTaskRecords(lambda: NOW)
+        self.fake_schedules = FakeSchedules(scheduler_refuses)
+        self.has_scheduler = scheduler
+        self.rows = MemoryTaskRows(lambda: NOW)
+        self.queues = {"default": self.queue}
         self.app = FastAPI()
-        use_task_queue(
-            self.app,
-            lambda: self.queue,
-            registry,
-            records=lambda: self.records,
-            schedules=lambda: self.schedules,
-            clock=lambda: NOW,
-        )
+        backend: Any = self
+        Offload(Config(), registry=registry, backend=backend, clock=clock).install(self.app)
 
         @self.app.post("/remind")
         async def endpoint(background_tasks: BackgroundTasks, seconds: float) -> list[str]:
@@ -78,6 +85,12 @@ class Parts:
         async def at(background_tasks: BackgroundTasks, when: datetime) -> list[str]:
             background_tasks.at(when).add_task(remind, "a@example.com")
             return background_tasks.task_ids
+
+    @property
+    def schedules(self) -> OneTimeSchedules:
+        if not self.has_scheduler:
+            Config().require_schedules(set())
+        return self.fake_schedules
 
     def post(self, path: str, **params: str) -> httpx.Response:
         async def go() -> httpx.Response:
@@ -95,9 +108,9 @@ def test_a_task_later_by_up_to_15_minutes_rides_sqs_with_its_due_time() -> None:
     assert [e.id for e in parts.queue.sent] == [now_id, later_id]
     assert parts.queue.sent[1].due_at == NOW + timedelta(minutes=15)
     assert parts.queue.sent[1].kwargs == {"delay": 7}
-    assert parts.schedules.made == {}
-    assert parts.records.get(now_id).status == "queued"  # type: ignore[union-attr]
-    later = parts.records.get(later_id)
+    assert parts.fake_schedules.made == {}
+    assert parts.rows.get(now_id).status == "queued"  # type: ignore[union-attr]
+    later = parts.rows.get(later_id)
     assert later is not None
     assert (later.status, later.due_at) == ("scheduled", NOW + timedelta(minutes=15))
 
@@ -107,15 +120,15 @@ def test_a_task_later_than_15_minutes_gets_a_one_time_schedule() -> None:
     now_id, later_id = parts.post("/remind", seconds="3600").json()
 
     assert [e.id for e in parts.queue.sent] == [now_id]
-    assert list(parts.schedules.made) == [later_id]
-    assert parts.schedules.made[later_id].due_at == NOW + timedelta(hours=1)
+    assert list(parts.fake_schedules.made) == [later_id]
+    assert parts.fake_schedules.made[later_id].due_at == NOW + timedelta(hours=1)
 
 
 def test_at_a_time_in_another_zone_is_the_same_moment() -> None:
     parts = Parts()
     [task_id] = parts.post("/at", when="2026-12-01T15:00:00+02:00").json()
 
-    assert parts.schedules.made[task_id].due_at == NOW + timedelta(hours=1)
+    assert parts.fake_schedules.made[task_id].due_at == NOW + timedelta(hours=1)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +146,7 @@ def test_a_time_it_cannot_run_at_fails_the_request_loudly(
     with pytest.raises(TaskTimingError):
         asyncio.run(_raising(parts.app, path, params))
     assert parts.queue.sent == []
-    assert parts.records.rows == {}
+    assert parts.rows.rows == {}
 
 
 async def _raising(app: FastAPI, path: str, params: dict[str, str]) -> None:
@@ -147,15 +160,15 @@ def test_a_scheduler_refusal_answers_503_and_leaves_nothing() -> None:
 
     assert parts.post("/remind", seconds="3600").status_code == 503
     assert parts.queue.sent == []
-    assert parts.records.rows == {}
+    assert parts.rows.rows == {}
 
 
 def test_an_sqs_refusal_after_scheduling_takes_the_schedules_back() -> None:
     parts = Parts(queue_refuses=True)
 
     assert parts.post("/remind", seconds="3600").status_code == 503
-    assert parts.schedules.made == {}
-    assert parts.records.rows == {}
+    assert parts.fake_schedules.made == {}
+    assert parts.rows.rows == {}
 
 
 def test_the_task_arguments_stay_type_checked() -> None:
@@ -169,23 +182,21 @@ def test_the_task_arguments_stay_type_checked() -> None:
 
 
 def test_a_task_due_beyond_15_minutes_without_a_scheduler_answers_503() -> None:
-    parts = Parts()
-    use_task_queue(parts.app, lambda: parts.queue, registry, records=lambda: parts.records)
+    parts = Parts(scheduler=False)
 
     assert parts.post("/remind", seconds="3600").status_code == 503
     assert parts.queue.sent == []
-    assert parts.records.rows == {}
+    assert parts.rows.rows == {}
 
 
 def test_the_real_clock_decides_when_none_is_given() -> None:
-    parts = Parts()
-    use_task_queue(parts.app, lambda: parts.queue, registry, schedules=lambda: parts.schedules)
+    parts = Parts(clock=None)
 
     soon, later = parts.post("/remind", seconds="3600").json()
 
     assert [e.id for e in parts.queue.sent] == [soon]
-    assert list(parts.schedules.made) == [later]
-    due = parts.schedules.made[later].due_at
+    assert list(parts.fake_schedules.made) == [later]
+    due = parts.fake_schedules.made[later].due_at
     assert due is not None
     assert due > NOW
 
@@ -196,19 +207,19 @@ def test_a_schedule_that_cannot_be_deleted_keeps_its_row_cancelled() -> None:
     def stuck(task_id: str) -> None:
         raise ConnectionError("scheduler unavailable")
 
-    parts.schedules.delete = stuck  # type: ignore[method-assign]
+    parts.fake_schedules.delete = stuck  # type: ignore[method-assign]
 
     assert parts.post("/remind", seconds="3600").status_code == 503
     # The task SQS refused is forgotten; the scheduled one's row says cancelled, so the worker
     # will not run it when its schedule fires.
-    [scheduled] = parts.schedules.made
-    assert {k: v["status"] for k, v in parts.records.rows.items()} == {scheduled: "cancelled"}
+    [scheduled] = parts.fake_schedules.made
+    assert {k: v["status"] for k, v in parts.rows.rows.items()} == {scheduled: "cancelled"}
 
 
 def test_a_scheduled_task_takes_arguments_up_to_the_schedulers_limit() -> None:
     # Beyond 15 minutes a task waits in a one-time schedule, whose input is limited; SQS's own
     # delay takes the same task of any size the queue takes.
-    batch = TaskBatch(registry, clock=lambda: NOW)
+    batch = RequestTasks(registry, lambda: NOW)
     later = batch.later(timedelta(hours=1))
     with pytest.raises(TaskArgumentsError) as refused:
         later.add_task(remind, "x" * MAX_SCHEDULED_BODY_BYTES)
@@ -228,26 +239,27 @@ def test_a_scheduled_task_takes_arguments_up_to_the_schedulers_limit() -> None:
 
 
 def _rows_refused(parts: Parts) -> None:
-    def queued(envelopes: Sequence[Envelope]) -> None:
+    def enqueue(envelopes: Sequence[Envelope]) -> None:
         raise ConnectionError("DynamoDB unavailable")
 
-    parts.records.queued = queued  # type: ignore[method-assign]
+    parts.rows.enqueue = enqueue  # type: ignore[method-assign]
 
 
 def _no_scheduler(parts: Parts) -> None:
-    use_task_queue(parts.app, lambda: parts.queue, registry, records=lambda: parts.records)
+    parts.has_scheduler = False
 
 
 @pytest.mark.parametrize(
     ("setup", "cause"),
     [
         (_rows_refused, "DynamoDB unavailable"),
-        (lambda parts: setattr(parts.schedules, "refuse", True), "scheduler unavailable"),
-        (lambda parts: setattr(parts.queue, "refuse", True), "queue unavailable"),
+        (lambda parts: setattr(parts.fake_schedules, "refuse", True), "scheduler unavailable"),
+        (lambda parts: setattr(parts.queue, "refuse", True), "default: queue unavailable"),
         (
             _no_scheduler,
-            "tasks due more than 15 minutes ahead need a scheduler: "
-            "use_task_queue(app, ..., schedules=...)",
+            "environment variables not set for tasks due more than 15 minutes ahead: "
+            "OFFLOAD_SCHEDULE_GROUP_NAME, OFFLOAD_SCHEDULER_ROLE_ARN (the template sets them: "
+            "README, 'Add it to your app')",
         ),
     ],
 )

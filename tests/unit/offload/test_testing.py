@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI, Query
+from fastapi import FastAPI, Query
 
-from offload import Backoff, Envelope, PermanentTaskError, TaskRegistry
-from offload.producer import TaskBatch, send_request_tasks, task_owner, use_task_queue
-from offload.routing import Message
+from offload import BackgroundTasks, Backoff, Envelope, Offload, PermanentTaskError, TaskRegistry
+from offload.front_door import installation
+from offload.producer import get_offload
+from offload.readers import Message
 from offload.testing import TaskKit
 
 registry = TaskRegistry()
@@ -35,14 +36,11 @@ def broken() -> None:
     raise PermanentTaskError("cannot ever work")
 
 
-Tasks = Annotated[TaskBatch, Depends(send_request_tasks, scope="function")]
+Tasks = BackgroundTasks
 app = FastAPI()
-use_task_queue(
-    app,
-    lambda: pytest.fail("the kit was not installed"),
-    task_registry=registry,
-    owner=lambda request: request.headers.get("x-user"),
-)
+# The app's own front door, from an environment that has no AWS: only the kit's can queue.
+front_door = Offload(registry=registry)
+front_door.install(app, owner=lambda request: request.headers.get("x-user"))
 
 
 @app.post("/greet/{name}")
@@ -64,7 +62,7 @@ def post_down(tasks: Tasks) -> list[str]:
 @pytest.fixture
 def kit() -> Iterator[TaskKit]:
     effects.clear()
-    kit = TaskKit(registry)
+    kit = TaskKit(front_door)
     kit.install(app)
     yield kit
     kit.close()
@@ -93,34 +91,42 @@ def client(kit: TaskKit) -> AppClient:
 def test_a_request_then_drain_runs_the_task(kit: TaskKit, client: AppClient) -> None:
     [task_id] = client.post("/greet/ada", headers={"x-user": "ada"}).json()
     assert kit.status(task_id) == "queued"
-    assert kit.record(task_id).owner == "ada"  # the app's own owner function is kept
+    assert kit.row(task_id).owner == "ada"  # the app's own owner function is kept
     assert effects == []
 
     assert [d.task_id for d in kit.drain(max_deliveries=1)] == [task_id]
 
     assert effects == [("greet", "ada")]
     assert kit.status(task_id) == "succeeded"
-    assert kit.record(task_id).attempts == 1
+    assert kit.row(task_id).attempts == 1
     assert kit.runs(greet) == kit.runs("greet") == kit.runs(task_id) == 1
     # Each call returns its own deliveries only.
     assert kit.run_due() == []
     [second] = client.post("/greet/bo").json()
     assert [d.task_id for d in kit.drain(max_deliveries=1)] == [second]
     with pytest.raises(KeyError, match="no task nope"):
-        kit.record("nope")
+        kit.row("nope")
 
 
-def test_closing_the_kit_gives_the_app_its_settings_back() -> None:
-    owner = task_owner(app)
-    kit = TaskKit(registry)
+def test_the_kit_swaps_the_front_door_through_fastapis_own_overrides(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OFFLOAD_TABLE_NAME", raising=False)
+    kit = TaskKit(front_door)
     kit.install(app)
+    assert app.dependency_overrides[get_offload]() is kit.offload
     kit.close()
-    assert task_owner(app) is owner
-    with pytest.raises(pytest.fail.Exception, match="the kit was not installed"):
-        AppClient(app).post("/greet/ada")
+
+    assert get_offload not in app.dependency_overrides
+    found = installation(app)
+    assert found is not None
+    assert found.offload is front_door
+    # The app's own front door again: no table configured, nothing can be queued.
+    front_door.reset()
+    assert AppClient(app).post("/greet/ada").status_code == 503
 
 
-def test_the_kit_serves_an_app_that_never_set_a_task_queue_and_leaves_it_so() -> None:
+def test_the_kit_serves_an_app_that_never_installed_a_front_door_and_leaves_it_so() -> None:
     bare = FastAPI()
 
     @bare.post("/greet/{name}")
@@ -128,19 +134,18 @@ def test_the_kit_serves_an_app_that_never_set_a_task_queue_and_leaves_it_so() ->
         tasks.add_task(greet, name)
         return tasks.task_ids
 
-    kit = TaskKit(registry)
+    kit = TaskKit(registry=registry)
     kit.install(bare)
     [task_id] = AppClient(bare).post("/greet/ada").json()
-    assert kit.record(task_id).owner is None
+    assert kit.row(task_id).owner is None
     kit.close()
 
-    assert task_owner(bare) is None
-    with pytest.raises(RuntimeError, match="no task queue"):
-        AppClient(bare).post("/greet/ada")
+    assert installation(bare) is None
+    assert get_offload not in bare.dependency_overrides
 
 
 def test_drain_stops_a_queue_that_never_empties() -> None:
-    kit = TaskKit(registry, max_attempts=100)
+    kit = TaskKit(front_door, max_attempts=100)
     kit.install(app)
     try:
         kit.fail(greet, attempts=range(1, 100))
@@ -166,7 +171,7 @@ def test_a_failed_attempt_is_retried_after_the_tasks_own_backoff(
 
     kit.drain()
     assert effects == [("greet", "bob")]
-    assert kit.record(task_id).attempts == 2
+    assert kit.row(task_id).attempts == 2
     # Full jitter within the task's 10 s backoff, never zero.
     assert timedelta(seconds=1) <= kit.clock.now() - start <= timedelta(seconds=10)
 
@@ -175,7 +180,7 @@ def test_a_failed_attempt_is_retried_after_the_tasks_own_backoff(
 def test_an_injected_failure_on_every_attempt_runs_out_of_attempts(
     max_attempts: int, options: dict[str, Any]
 ) -> None:
-    kit = TaskKit(registry, **options)
+    kit = TaskKit(front_door, **options)
     kit.install(app)
     try:
         kit.fail(greet, attempts=range(1, 10))
@@ -213,7 +218,7 @@ def test_retries_run_out_into_the_dead_letters_and_permanent_errors_go_at_once(
     kit.drain()
 
     assert kit.status(down_id) == "dead_lettered"
-    assert kit.record(down_id).attempts == 3
+    assert kit.row(down_id).attempts == 3
     assert kit.status(broken_id) == "failed"
     codes = {d.task_id: d.code for d in kit.dead_letters}
     assert codes == {down_id: "retries_exhausted", broken_id: "permanent_error"}
@@ -242,9 +247,9 @@ def test_duplicates_add_up_and_each_covers_one_message(kit: TaskKit, client: App
 
 def test_a_task_added_for_later_waits_for_the_clock(kit: TaskKit, client: AppClient) -> None:
     [task_id] = client.post("/greet/di", params={"delay": 3600}).json()
-    record = kit.record(task_id)
-    assert record.status == "scheduled"
-    assert record.due_at == kit.clock.now() + timedelta(hours=1)
+    row = kit.row(task_id)
+    assert row.status == "scheduled"
+    assert row.due_at == kit.clock.now() + timedelta(hours=1)
 
     assert kit.run_due() == []
     kit.clock.advance(timedelta(minutes=59))
@@ -256,7 +261,7 @@ def test_a_task_added_for_later_waits_for_the_clock(kit: TaskKit, client: AppCli
 
 def test_a_cancelled_task_delivered_anyway_does_not_run(kit: TaskKit, client: AppClient) -> None:
     [task_id] = client.post("/greet/ed", params={"delay": 60}).json()
-    kit.records.unschedule(task_id)
+    kit.rows.unschedule(task_id)
 
     kit.drain()
 
@@ -277,8 +282,6 @@ def test_arguments_that_no_longer_validate_are_dead_lettered(kit: TaskKit) -> No
 class Greetings:
     """A message of another kind: `{"greeting": name}`."""
 
-    name = "greeting"
-
     def matches(self, message: Message) -> bool:
         return isinstance(message.body, dict) and "greeting" in message.body
 
@@ -289,7 +292,7 @@ class Greetings:
 def test_the_workers_readers_and_a_short_timeout_are_the_kits_own() -> None:
     effects.clear()
     # Under the worker's usual 5 s guard, a 1 s invocation would hand every record back.
-    kit = TaskKit(registry, readers=[Greetings()], timeout=timedelta(seconds=1))
+    kit = TaskKit(front_door, readers=[Greetings()], timeout=timedelta(seconds=1))
     kit.queue.put('{"greeting": "fi"}', "greet", "g1", kit.clock.now())
 
     kit.drain()

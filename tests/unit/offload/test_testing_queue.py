@@ -17,6 +17,7 @@ from offload.testing.queue import (
     DeadLetter,
     InMemoryQueue,
     QueueDeadLetters,
+    QueueSchedules,
     QueueVisibility,
 )
 
@@ -169,15 +170,18 @@ def test_a_duplicated_task_is_put_twice_as_many_times_as_asked() -> None:
 
 def test_a_task_too_far_ahead_for_sqs_waits_as_a_schedule_that_delete_takes_back() -> None:
     queue = queue_at()
+    schedules = QueueSchedules(queue)
     now = queue.clock.now()
     soon = Envelope(task="greet", due_at=now + timedelta(minutes=15))
     later = Envelope(task="greet", due_at=now + timedelta(hours=2))
     cancelled = Envelope(task="greet", due_at=now + timedelta(hours=2))
-    queue.send([soon, later, cancelled])
+    # Which wait where was decided when they were added (offload.producer).
+    queue.send([soon])
+    schedules.send([later, cancelled])
     assert queue.schedules == {later.id, cancelled.id}
 
-    queue.delete(cancelled.id)
-    queue.delete(soon.id)  # on the queue already: SQS has no taking back
+    schedules.delete(cancelled.id)
+    schedules.delete(soon.id)  # on the queue already: SQS has no taking back
 
     assert queue.next_visible() == now + timedelta(minutes=15)
     queue.clock.advance(timedelta(hours=2))

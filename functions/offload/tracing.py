@@ -1,4 +1,5 @@
-"""X-Ray tracing (Powertools Tracer), built only where something receives the traces.
+"""X-Ray tracing (Powertools Tracer; the `tracing` extra), built only where something receives
+the traces.
 
 On Lambda with `Tracing: Active` the tracer records each invocation, patches botocore so every
 AWS call is a subsegment, and the task queue passes the trace on to the worker (offload.queue).

@@ -1,4 +1,4 @@
-"""offload.dead_letter: a record that can never succeed goes to the DLQ whole, with why, when and
+"""offload.dead_letters: a record that can never succeed goes to the DLQ whole, with why, when and
 from where as attributes (moto's SQS)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from offload.dead_letter import MAX_REASON_CHARS, SqsDeadLetters
+from offload.dead_letters import MAX_REASON_CHARS, SqsDeadLetterQueue
 from tests.conftest import load_event
 
 
@@ -44,7 +44,7 @@ def test_the_body_goes_whole_with_its_reason_and_origin(aws: Any) -> None:
     )
     before = datetime.now(UTC)
 
-    SqsDeadLetters(lambda: url, lambda: sqs).send(original, "Boom: " + "x" * 2000, "unknown_task")
+    SqsDeadLetterQueue(url, lambda: sqs).send(original, "Boom: " + "x" * 2000, "unknown_task")
 
     [message] = received(sqs, url)
     assert message["Body"] == original.body
@@ -67,7 +67,7 @@ def test_what_a_record_lacks_is_said_plainly(aws: Any) -> None:
     url = sqs.create_queue(QueueName="dlq")["QueueUrl"]
     bare = record(eventSourceARN=None, messageAttributes={})
 
-    SqsDeadLetters(lambda: url, lambda: sqs).send(bare, "", "invalid_envelope")
+    SqsDeadLetterQueue(url, lambda: sqs).send(bare, "", "invalid_envelope")
 
     found = attributes(received(sqs, url)[0])
     assert found["reason"] == ("String", "unspecified")
@@ -79,4 +79,4 @@ def test_what_a_record_lacks_is_said_plainly(aws: Any) -> None:
 
 def test_without_a_dead_letter_queue_the_record_is_kept_by_raising(aws: Any) -> None:
     with pytest.raises(RuntimeError, match="no dead-letter queue"):
-        SqsDeadLetters(lambda: "", lambda: aws("sqs")).send(record(), "why", "code")
+        SqsDeadLetterQueue("", lambda: aws("sqs")).send(record(), "why", "code")

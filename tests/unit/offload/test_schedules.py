@@ -1,4 +1,4 @@
-"""offload.scheduler: a one-time schedule per task, in the stack's group, sending the envelope
+"""offload.schedules: a one-time schedule per task, in the stack's group, sending the envelope
 to the queue its task names, when due (moto's EventBridge Scheduler stores; it never fires)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from offload import EnqueueError, Envelope, TaskRegistry
-from offload.scheduler import EventBridgeSchedules, at_expression
+from offload.schedules import EventBridgeSchedules, at_expression
 
 GROUP = "stack-tasks"
 ROLE = "arn:aws:iam::123456789012:role/scheduler"
@@ -40,7 +40,7 @@ def scheduler(aws: Any) -> Any:
 
 
 def schedules(client: Any, arns: dict[str, str] = ARNS) -> EventBridgeSchedules:
-    return EventBridgeSchedules(lambda: GROUP, lambda: ROLE, lambda: arns, registry, lambda: client)
+    return EventBridgeSchedules(GROUP, ROLE, arns.get, registry, lambda: client)
 
 
 def names(client: Any) -> list[str]:
@@ -112,9 +112,7 @@ def test_other_errors_on_delete_are_raised(scheduler: Any) -> None:
             raise ClientError({"Error": {"Code": "ThrottlingException"}}, "DeleteSchedule")
 
     client: Any = Refusing()
-    refusing = EventBridgeSchedules(
-        lambda: GROUP, lambda: ROLE, lambda: ARNS, registry, lambda: client
-    )
+    refusing = EventBridgeSchedules(GROUP, ROLE, ARNS.get, registry, lambda: client)
     with pytest.raises(ClientError):
         refusing.delete("t1")
 

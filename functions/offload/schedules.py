@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -54,19 +54,19 @@ def at_expression(due: datetime) -> str:
 
 class EventBridgeSchedules:
     """One-time schedules in one schedule group, each sending its envelope to the queue the
-    task's declaration names (`queue_arns`: queue name -> ARN)."""
+    task's declaration names (`queue_arn`: a queue's name -> its ARN, None if not configured)."""
 
     def __init__(
         self,
-        group: Callable[[], str],
-        role_arn: Callable[[], str],
-        queue_arns: Callable[[], Mapping[str, str]],
+        group: str,
+        role_arn: str,
+        queue_arn: Callable[[str], str | None],
         registry: TaskRegistry,
         client: Callable[[], SchedulerClient],
     ) -> None:
         self._group = group
         self._role_arn = role_arn
-        self._queue_arns = queue_arns
+        self._queue_arn = queue_arn
         self._registry = registry
         self._client = client
 
@@ -90,7 +90,7 @@ class EventBridgeSchedules:
         from botocore.exceptions import ClientError
 
         try:
-            self._client().delete_schedule(Name=task_id, GroupName=self._group())
+            self._client().delete_schedule(Name=task_id, GroupName=self._group)
         except ClientError as exc:
             # Already fired (and deleted itself), or never made: nothing left to delete.
             if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
@@ -100,17 +100,17 @@ class EventBridgeSchedules:
         if envelope.due_at is None:
             raise ValueError(f"task {envelope.id} has no due time")
         queue = self._registry.get(envelope.task).queue
-        arns = self._queue_arns()
-        if queue not in arns:
+        arn = self._queue_arn(queue)
+        if arn is None:
             raise EnqueueError(f"no ARN is configured for queue {queue!r}", [envelope.id])
         self._client().create_schedule(
             Name=envelope.id,
-            GroupName=self._group(),
+            GroupName=self._group,
             ScheduleExpression=at_expression(envelope.due_at),
             ScheduleExpressionTimezone="UTC",
             FlexibleTimeWindow={"Mode": "OFF"},
             ActionAfterCompletion="DELETE",
             # A retried create is the same schedule, not a second one.
             ClientToken=envelope.id,
-            Target={"Arn": arns[queue], "RoleArn": self._role_arn(), "Input": envelope.to_body()},
+            Target={"Arn": arn, "RoleArn": self._role_arn, "Input": envelope.to_body()},
         )

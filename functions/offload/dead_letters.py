@@ -16,29 +16,26 @@ if TYPE_CHECKING:
 MAX_REASON_CHARS = 1000
 
 
-class DeadLetters(Protocol):
+class DeadLetterQueue(Protocol):
     """Receives a record that can never succeed. Raises if it could not keep it."""
 
     def send(self, record: SQSRecord, reason: str, code: str) -> None: ...
 
 
-class SqsDeadLetters:
-    """Sends the original body to the DLQ; why, when and from where travel as attributes.
+class SqsDeadLetterQueue:
+    """Sends the original body to the DLQ; why, when and from where travel as attributes. The
+    client is made on the first send."""
 
-    Queue URL and client are looked up per message: nothing is created at import.
-    """
-
-    def __init__(self, queue_url: Callable[[], str], client: Callable[[], SQSClient]) -> None:
+    def __init__(self, queue_url: str, client: Callable[[], SQSClient]) -> None:
         self._queue_url = queue_url
         self._client = client
 
     def send(self, record: SQSRecord, reason: str, code: str) -> None:
-        queue_url = self._queue_url()
-        if not queue_url:
+        if not self._queue_url:
             # Raising makes the record retryable: SQS's own redrive still keeps it.
             raise RuntimeError("no dead-letter queue is configured")
         self._client().send_message(
-            QueueUrl=queue_url,
+            QueueUrl=self._queue_url,
             MessageBody=record.body,
             MessageAttributes=dead_letter_attributes(record, reason, code),
         )

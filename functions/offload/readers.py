@@ -1,6 +1,7 @@
 """What a queue message is. One queue may carry task envelopes, S3 notifications and S3's test
 event; like Mangum's adapter, the first reader whose `matches` says yes turns the message into
-the task to run (or into nothing to run: acknowledged).
+the envelope of the task to run (or into nothing to run: acknowledged). An application adds its
+own readers (the sample application reads its bucket's notifications as upload tasks).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Message:
-    """A queue record with its body parsed once."""
+    """A delivered SQS record with its body parsed once."""
 
     record: SQSRecord
     body: Any
@@ -43,8 +44,6 @@ class Message:
 class MessageReader(Protocol):
     """One kind of message. `envelope` raises PermanentTaskError for one that can never run."""
 
-    name: str
-
     def matches(self, message: Message) -> bool: ...
 
     def envelope(self, message: Message) -> Envelope | None: ...
@@ -53,19 +52,15 @@ class MessageReader(Protocol):
 class EnvelopeReader:
     """Task envelopes: a JSON object with a version field `v`."""
 
-    name = "task"
-
     def matches(self, message: Message) -> bool:
         return isinstance(message.body, dict) and "v" in message.body
 
     def envelope(self, message: Message) -> Envelope:
-        return Envelope.from_body(message.record.body)
+        return Envelope.from_data(message.body)
 
 
 class S3TestEventReader:
     """S3 sends `s3:TestEvent` once when a bucket notification is configured: acknowledge it."""
-
-    name = "s3_test_event"
 
     def matches(self, message: Message) -> bool:
         return isinstance(message.body, dict) and message.body.get("Event") == "s3:TestEvent"

@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from offload import EnqueueError, Envelope, TaskRegistry
-from offload.scheduler import EventBridgeSchedules, at_expression
+from offload.schedules import EventBridgeSchedules, at_expression
 from tests.moto_aws import REGION, use_fake_credentials
 
 GROUP = "tasks"
@@ -36,9 +36,7 @@ def scheduler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def schedules(client: Any) -> EventBridgeSchedules:
-    return EventBridgeSchedules(
-        lambda: GROUP, lambda: ROLE, lambda: QUEUES, registry, lambda: client
-    )
+    return EventBridgeSchedules(GROUP, ROLE, QUEUES.get, registry, lambda: client)
 
 
 def test_a_schedule_puts_the_envelope_on_the_tasks_queue_once_and_deletes_itself(

@@ -1,4 +1,4 @@
-"""moto in process for the offload modules that speak to AWS (a table, a queue, a bucket, the
+"""moto in process for the modules that speak to AWS (a table, a queue, a bucket, the
 scheduler): their requests and answers as the services make them, without a server."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.tracing import capture_handler, tracer, tracing_enabled
+from offload.tracing import capture_handler, tracer, tracing_enabled
 
 LAMBDA = {"LAMBDA_TASK_ROOT": "/var/task"}
 

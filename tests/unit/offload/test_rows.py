@@ -1,6 +1,6 @@
-"""offload.testing's in-memory task rows against offload.records' DynamoDB ones (moto): the
-same calls at the same times leave the very same rows, field by field, so the test kit cannot
-drift from what the worker writes on AWS."""
+"""The tasks' rows (offload.rows), their DynamoDB store (moto) and the test kit's in-memory one
+side by side: each lifecycle transition (offload.lifecycle) applied by both, the same calls at the
+same times leaving the very same rows, field by field."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import pytest
 
 from offload import Envelope
 from offload.context import TaskContext
+from offload.dynamodb import Table
+from offload.exceptions import NotScheduledError, StartRefusedError
+from offload.lifecycle import DEAD_LETTER, FAIL, RETRY
 from offload.reasons import RETRIES_EXHAUSTED, TEMPORARY_ERROR, Reason
-from offload.records import NotScheduledError, StartRefusedError, TaskRecords
-from offload.testing import InMemoryTaskRecords
+from offload.rows import DynamoDBTaskRows, TaskRows
+from offload.testing import MemoryTaskRows
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 INVALID_DATA = Reason(code="invalid_data", message="The data cannot be used.")
@@ -37,12 +40,12 @@ class Both:
 
     def __init__(self, dynamodb: Any) -> None:
         self.clock = Clock()
-        self.stores: list[TaskRecords] = [
-            TaskRecords("DataTable", lambda: dynamodb, RETENTION, self.clock),
-            InMemoryTaskRecords(self.clock, RETENTION),
+        self.stores: list[TaskRows] = [
+            DynamoDBTaskRows(Table("DataTable", lambda: dynamodb), RETENTION, self.clock),
+            MemoryTaskRows(self.clock, RETENTION),
         ]
 
-    def do(self, call: Callable[[TaskRecords], Any]) -> list[Any]:
+    def do(self, call: Callable[[TaskRows], Any]) -> list[Any]:
         results = []
         for store in self.stores:
             try:
@@ -53,9 +56,9 @@ class Both:
         return results
 
     def row(self, task_id: str) -> dict[str, Any] | None:
-        stored, kept = (store.row(task_id) for store in self.stores)
+        stored, kept = (store._read(task_id) for store in self.stores)
         if stored is not None:
-            # A task's row is keyed as offload.records documents it.
+            # A task's row is keyed as offload.rows documents it.
             assert (stored["pk"], stored["sk"]) == (f"TASK#{task_id}", "STATUS")
             stored = {k: v for k, v in stored.items() if k not in ("pk", "sk")}
         assert stored == kept
@@ -67,8 +70,8 @@ def both(dynamodb: Any) -> Both:
     return Both(dynamodb)
 
 
-def context(envelope: Envelope, attempt: int = 1) -> TaskContext:
-    return TaskContext.of(envelope, attempt)
+def context(envelope: Envelope, attempt: int = 1, deadline: datetime | None = None) -> TaskContext:
+    return TaskContext.of(envelope, attempt, deadline or NOW + timedelta(seconds=30))
 
 
 def lock(seconds: int = 30) -> int:
@@ -77,7 +80,7 @@ def lock(seconds: int = 30) -> int:
 
 def test_a_task_queued_run_and_succeeded(both: Both) -> None:
     envelope = Envelope(task="t", owner="u1", correlation_id="c1", enqueued_at=NOW)
-    both.do(lambda s: s.queued([envelope]))
+    both.do(lambda s: s.enqueue([envelope]))
     assert both.row(envelope.id) == {
         "id": envelope.id,
         "task": "t",
@@ -90,7 +93,7 @@ def test_a_task_queued_run_and_succeeded(both: Both) -> None:
         "expires_at": int((NOW + RETENTION).timestamp()),
     }
     both.clock.tick()
-    both.do(lambda s: s.start(context(envelope), lock()))
+    both.do(lambda s: s.start(context(envelope)))
     started = both.row(envelope.id)
     assert started is not None
     assert (started["status"], started["attempts"], started["lock_until"]) == (
@@ -100,28 +103,23 @@ def test_a_task_queued_run_and_succeeded(both: Both) -> None:
     )
     assert started["started_at"] == started["updated_at"] == both.clock.now.isoformat()
     both.clock.tick()
-    both.do(lambda s: s.succeed(envelope.id, '{"done": true}', 12.34567))
+    both.do(lambda s: s.succeed(context(envelope), 12.34567))
     done = both.row(envelope.id)
     assert done is not None
-    assert (done["status"], done["response"], done["duration_ms"]) == (
-        "succeeded",
-        '{"done": true}',
-        12.346,
-    )
+    assert (done["status"], done["duration_ms"]) == ("succeeded", 12.346)
     assert "lock_until" not in done
     assert done["expires_at"] == int((both.clock.now + RETENTION).timestamp())
     assert (
-        both.do(lambda s: s.start(context(envelope, 2), lock()))
-        == [("StartRefusedError", "succeeded")] * 2
+        both.do(lambda s: s.start(context(envelope, 2))) == [("StartRefusedError", "succeeded")] * 2
     )
 
 
 def test_a_task_that_fails_then_runs_again(both: Both) -> None:
     envelope = Envelope(task="t", enqueued_at=NOW)
-    both.do(lambda s: s.queued([envelope]))
-    both.do(lambda s: s.start(context(envelope), lock()))
+    both.do(lambda s: s.enqueue([envelope]))
+    both.do(lambda s: s.start(context(envelope)))
     both.clock.tick()
-    both.do(lambda s: s.finish(context(envelope), "retrying", TEMPORARY_ERROR))
+    both.do(lambda s: s.record(context(envelope), RETRY, TEMPORARY_ERROR))
     retrying = both.row(envelope.id)
     assert retrying is not None
     assert retrying["failed_on"] == "2026-12-01"
@@ -129,12 +127,12 @@ def test_a_task_that_fails_then_runs_again(both: Both) -> None:
     assert "lock_until" not in retrying
     assert [r.id for r in both.do(lambda s: s.failures(date(2026, 12, 1)))[0]] == [envelope.id]
     both.clock.tick()
-    both.do(lambda s: s.start(context(envelope, 2), lock(60)))
+    both.do(lambda s: s.start(context(envelope, 2, NOW + timedelta(seconds=60))))
     again = both.row(envelope.id)
     assert again is not None
     assert (again["attempts"], again["status"]) == (2, "running")
     assert not {"reason", "failed_on", "finished_at"} & set(again)
-    both.do(lambda s: s.finish(context(envelope, 2), "dead_lettered", RETRIES_EXHAUSTED))
+    both.do(lambda s: s.record(context(envelope, 2), DEAD_LETTER, RETRIES_EXHAUSTED))
     dead = both.row(envelope.id)
     assert dead is not None
     assert dead["finished_at"] == both.clock.now.isoformat()
@@ -144,47 +142,35 @@ def test_a_task_that_fails_then_runs_again(both: Both) -> None:
     # Redriven after a fix: a run again, its last outcome gone. Its lock holds to the
     # millisecond it names, as DynamoDB's condition has it.
     both.clock.tick()
-    held = int(both.clock.now.timestamp() * 1000)
-    both.do(lambda s: s.start(context(envelope, 3), held))
+    held = both.clock.now
+    both.do(lambda s: s.start(context(envelope, 3, held)))
     redriven = both.row(envelope.id)
     assert redriven is not None
     assert not {"reason", "failed_on", "finished_at"} & set(redriven)
     assert (
-        both.do(lambda s: s.start(context(envelope, 4), lock()))
+        both.do(lambda s: s.start(context(envelope, 4, held + timedelta(seconds=30))))
         == [("StartRefusedError", "running")] * 2
     )
     both.clock.tick(0.001)
-    both.do(lambda s: s.start(context(envelope, 4), lock()))
+    both.do(lambda s: s.start(context(envelope, 4, held + timedelta(seconds=30))))
 
 
 @pytest.mark.parametrize("failed_first", [True, False])
-@pytest.mark.parametrize(
-    ("outcome", "status"),
-    [
-        (lambda s, c: s.finish(c, "cancelled", TEMPORARY_ERROR), "cancelled"),
-        (lambda s, c: s.succeed(c.id, "null", None), "succeeded"),
-    ],
-)
-def test_a_final_outcome_that_is_no_failure_leaves_the_failures(
-    both: Both,
-    outcome: Callable[[TaskRecords, TaskContext], None],
-    status: str,
-    failed_first: bool,
-) -> None:
+def test_a_success_leaves_the_failures(both: Both, failed_first: bool) -> None:
     envelope = Envelope(task="t", enqueued_at=NOW)
     if failed_first:
-        both.do(lambda s: s.finish(context(envelope), "failed", INVALID_DATA))
-    both.do(lambda s: outcome(s, context(envelope)))
+        both.do(lambda s: s.record(context(envelope), FAIL, INVALID_DATA))
+    both.do(lambda s: s.succeed(context(envelope)))
 
     row = both.row(envelope.id)
     assert row is not None
     assert "failed_on" not in row
-    assert row["status"] == status
+    assert row["status"] == "succeeded"
 
 
 def test_a_row_no_api_wrote_is_filled_in_by_the_worker(both: Both) -> None:
     envelope = Envelope(task="t", owner="u9", correlation_id="c9", enqueued_at=NOW)
-    both.do(lambda s: s.start(context(envelope), lock()))
+    both.do(lambda s: s.start(context(envelope)))
     started = both.row(envelope.id)
     assert started is not None
     assert (started["owner"], started["correlation_id"], started["enqueued_at"]) == (
@@ -193,16 +179,17 @@ def test_a_row_no_api_wrote_is_filled_in_by_the_worker(both: Both) -> None:
         NOW.isoformat(),
     )
     other = Envelope(task="t", owner="u8", enqueued_at=NOW)
-    both.do(lambda s: s.finish(context(other), "failed", INVALID_DATA))
+    both.do(lambda s: s.record(context(other), FAIL, INVALID_DATA))
     assert both.row(other.id) is not None
-    both.do(lambda s: s.succeed("never-started", "{}", None))
-    assert both.row("never-started") is not None
+    never = Envelope(task="t", enqueued_at=NOW)
+    both.do(lambda s: s.succeed(context(never)))
+    assert both.row(never.id) is not None
 
 
 def test_a_scheduled_task_can_be_cancelled_until_it_starts(both: Both) -> None:
     later = Envelope(task="t", due_at=NOW + timedelta(hours=2), enqueued_at=NOW)
     started = Envelope(task="t", due_at=NOW + timedelta(hours=2), enqueued_at=NOW)
-    both.do(lambda s: s.queued([later, started]))
+    both.do(lambda s: s.enqueue([later, started]))
     scheduled = both.row(later.id)
     assert scheduled is not None
     assert (scheduled["status"], scheduled["due_at"]) == (
@@ -211,24 +198,21 @@ def test_a_scheduled_task_can_be_cancelled_until_it_starts(both: Both) -> None:
     )
     both.clock.tick()
     both.do(lambda s: s.unschedule(later.id))
-    both.do(lambda s: s.start(context(started), lock()))
+    both.do(lambda s: s.start(context(started)))
     cancelled = both.row(later.id)
     assert cancelled is not None
     assert cancelled["status"] == "cancelled"
     assert cancelled["finished_at"] == both.clock.now.isoformat()
     assert both.do(lambda s: s.unschedule(started.id)) == [("NotScheduledError", "running")] * 2
     assert both.do(lambda s: s.unschedule("nothing")) == [("NotScheduledError", None)] * 2
-    assert (
-        both.do(lambda s: s.start(context(later), lock()))
-        == [("StartRefusedError", "cancelled")] * 2
-    )
+    assert both.do(lambda s: s.start(context(later))) == [("StartRefusedError", "cancelled")] * 2
 
 
 def test_a_refused_request_cancels_what_sqs_took_and_forgets_the_rest(both: Both) -> None:
     taken, refused, running = (Envelope(task="t", enqueued_at=NOW) for _ in range(3))
     later = Envelope(task="t", enqueued_at=NOW, due_at=NOW + timedelta(hours=1))
-    both.do(lambda s: s.queued([taken, refused, running, later]))
-    both.do(lambda s: s.start(context(running), lock()))
+    both.do(lambda s: s.enqueue([taken, refused, running, later]))
+    both.do(lambda s: s.start(context(running)))
     both.do(lambda s: s.cancel([running.id, "unknown", taken.id, later.id]))
     both.do(lambda s: s.discard([refused.id, "unknown"]))
 
@@ -243,7 +227,7 @@ def test_recent_failures_newest_first_up_to_a_limit(both: Both) -> None:
     for envelope in envelopes:
         both.clock.tick()
         failed = context(envelope)
-        both.do(lambda s: s.finish(failed, "failed", INVALID_DATA))  # noqa: B023 (called at once)
+        both.do(lambda s: s.record(failed, FAIL, INVALID_DATA))  # noqa: B023 (called at once)
 
     [newest] = both.do(lambda s: s.failures(date(2026, 12, 1), limit=2))[:1]
     assert [r.id for r in newest] == [envelopes[50].id, envelopes[49].id]
@@ -252,17 +236,24 @@ def test_recent_failures_newest_first_up_to_a_limit(both: Both) -> None:
     assert both.do(lambda s: s.get(envelopes[0].id))[0].status == "failed"
 
 
-def test_the_in_memory_rows_never_reach_for_dynamodb() -> None:
-    # Any TaskRecords call they did not override would, and says so.
-    records = InMemoryTaskRecords(Clock(), RETENTION)
-    with pytest.raises(RuntimeError, match=r"^in-memory task records use no DynamoDB client$"):
-        TaskRecords.get(records, "t1")
+def test_a_store_implements_every_primitive_or_cannot_be_made() -> None:
+    # What each change writes is the base class's; a store only reads, writes and deletes.
+    class Partial(TaskRows):
+        def failures(self, day: date, limit: int = 50) -> list[Any]:
+            return []
+
+    with pytest.raises(TypeError, match="abstract"):
+        Partial()  # type: ignore[abstract]
 
 
-def test_the_in_memory_rows_override_every_method_of_the_dynamodb_ones() -> None:
-    # Found before any test runs one: the call above only fails when it is made.
-    public = {n for n, v in vars(TaskRecords).items() if callable(v) and not n.startswith("_")}
-    assert public <= set(vars(InMemoryTaskRecords))
+def test_a_start_without_a_deadline_takes_no_lock(both: Both) -> None:
+    envelope = Envelope(task="t", enqueued_at=NOW)
+    no_deadline = TaskContext.of(envelope, 1)
+
+    for store in both.stores:
+        with pytest.raises(RuntimeError, match="without a deadline"):
+            store.start(no_deadline)
+    assert both.row(envelope.id) is None
 
 
 def test_the_dynamodb_rows_are_read_strongly_consistent(dynamodb: Any) -> None:
@@ -272,7 +263,6 @@ def test_the_dynamodb_rows_are_read_strongly_consistent(dynamodb: Any) -> None:
         "provide-client-params.dynamodb.GetItem",
         lambda params, **_: reads.append(params.get("ConsistentRead", False)),
     )
-    records = TaskRecords("DataTable", lambda: dynamodb, RETENTION, Clock())
-    records.get("t1")
-    records.row("t1")
-    assert reads == [True, True]
+    rows = DynamoDBTaskRows(Table("DataTable", lambda: dynamodb), RETENTION, Clock())
+    rows.get("t1")
+    assert reads == [True]
