@@ -115,7 +115,6 @@ class Cron:
         """The first run strictly after `after`, in UTC (None: never again); the fields are
         read as wall-clock time in `zone`."""
         first = after.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
-        first += timedelta(minutes=1)
         for day in self._dates_from(first.date()):
             for hour in self.hours:
                 for minute in self.minutes:
@@ -365,16 +364,12 @@ class _Field:
             )
         return value
 
-    def _misplaced(self, part: str) -> bool:
-        return self.name not in ("day-of-month", "day-of-week") and bool(set(part) & set("?LW#"))
-
     def _part(self, part: str, text: str, expression: str) -> set[int]:
         match = _PART.fullmatch(part)
         if match is None:
             raise ScheduleExpressionError(
                 f"{expression!r}: {self.name} {text!r}: {part!r} is not *, a value, a range "
                 "or a step"
-                + (" (? L W # belong to the day fields)" if self._misplaced(part) else "")
             )
         base, step_text = match["base"], match["step"]
         if base == "*":
