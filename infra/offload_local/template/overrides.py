@@ -28,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml  # PyYAML, which cfn-lint brings
+
 from offload_local.errors import ParameterError
 
 _FILE = "file://"
@@ -39,9 +41,9 @@ _LONG_FORM = re.compile(r"ParameterKey=(?P<key>[^,]*),ParameterValue=(?P<value>.
 _EXAMPLES = "Key=Value, ParameterKey=Key,ParameterValue=Value or file://FILE"
 
 
-def parse_overrides(values: Any, within: Path | None = None) -> dict[str, str]:
+def parse_overrides(values: Any) -> dict[str, str]:
     """The overrides in `values` (strings, lists of them, tables), later ones winning."""
-    return _Reader().read(values, within)
+    return _Reader().read(values, None)
 
 
 class _Reader:
@@ -71,9 +73,10 @@ class _Reader:
         for key, value in table.items():
             if key == "$include":
                 if not isinstance(value, str | list):
+                    where = f" in {within}" if within is not None else ""
                     raise ParameterError(
-                        f"parameter overrides {within or ''}: $include takes a file://FILE or a "
-                        f"list of them, not {value!r}"
+                        f"parameter overrides{where}: $include takes a file://FILE or a list of "
+                        f"them, not {value!r}"
                     )
                 overrides.update(self.read(value, within))
             elif value is None:
@@ -107,14 +110,10 @@ class _Reader:
 
 
 def _load(path: Path) -> Any:
-    text = path.read_text()
     try:
-        if path.suffix == ".toml":
-            return tomllib.loads(text)
-        import yaml  # PyYAML, which cfn-lint brings
-
-        return yaml.safe_load(text)
-    except Exception as exc:
+        text = path.read_text()
+        return tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise ParameterError(f"parameter overrides file://{path}: {exc}") from None
 
 

@@ -163,5 +163,5 @@ def test_a_file_that_cannot_be_read_is_refused_naming_it(tmp_path: Path) -> None
         parse_overrides([f"file://{bad}"])
     with pytest.raises(ParameterError, match=r"params.txt: a file of overrides is .toml, .yaml"):
         parse_overrides([f"file://{text}"])
-    with pytest.raises(ParameterError, match=r"include.yaml: \$include takes a file://FILE"):
+    with pytest.raises(ParameterError, match=r"in .*include.yaml: \$include takes a file://FILE"):
         parse_overrides([f"file://{include}"])
