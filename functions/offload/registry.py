@@ -22,7 +22,7 @@ from offload.exceptions import (
     UnknownTaskError,
     UnregisteredTaskError,
 )
-from offload.periodic import check_expression
+from offload.expressions import parse_recurring
 from offload.retry import Backoff
 
 P = ParamSpec("P")
@@ -44,7 +44,7 @@ class TaskSpec:
     backoff: Backoff | None = None
     #: The queue it goes on (the functions map names to queues: offload.router.QueueRouter).
     queue: str = DEFAULT_QUEUE
-    #: A periodic task's schedule expression (rate or cron, offload.periodic).
+    #: A periodic task's schedule expression (rate or cron, offload.expressions).
     schedule: str | None = None
 
     @cached_property
@@ -169,7 +169,7 @@ class TaskRegistry:
                 "_ and -, starting with a letter, at most 40 characters"
             )
         if schedule is not None:
-            check_expression(schedule)
+            parse_recurring(schedule)
             _check_no_arguments(name, func)
         if not _NAME.match(name):
             raise ValueError(

@@ -11,6 +11,10 @@ class ParameterError(InfraError):
     """Raise when a parameter override is unknown or breaks the template's constraints."""
 
 
+class SamConfigError(InfraError):
+    """Raise when samconfig.toml cannot be read as the SAM CLI reads it."""
+
+
 class IntrinsicError(InfraError):
     """Raise when an intrinsic function cannot be resolved locally."""
 

@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from offload_local.cloud import CloudOptions, LocalCloud
-from offload_local.commands.common import add_target_options, add_template_options, overrides
+from offload_local.commands.common import (
+    add_target_options,
+    add_template_options,
+    stack_settings,
+)
 from offload_local.console import Console
 from offload_local.email.outbox import DEFAULT_OUTBOX, OutboxWatcher
 from offload_local.errors import InfraError, NoCloudRunningError
@@ -66,11 +70,13 @@ def run(args: argparse.Namespace) -> int:
         except NoCloudRunningError:
             endpoint = None  # start an endpoint of our own
     console = Console()
+    settings = stack_settings(args)
     cloud = LocalCloud(
         CloudOptions(
             template=args.template,
-            parameter_overrides=overrides(args),
-            region=args.region,
+            parameter_overrides=settings.parameter_overrides,
+            region=settings.region,
+            stack_name=settings.stack_name,
             env_vars=args.env_vars,
             serve=False,
             prewarm=False,

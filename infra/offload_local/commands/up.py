@@ -12,14 +12,13 @@ from types import FrameType
 from offload_local.aws.server import DEFAULT_AWS_PORT
 from offload_local.banner import banner
 from offload_local.cloud import CloudOptions, LocalCloud
-from offload_local.commands.common import add_template_options, overrides
+from offload_local.commands.common import add_template_options, stack_settings
 from offload_local.console import Console
 from offload_local.email.outbox import DEFAULT_OUTBOX
 from offload_local.functions.build import DEFAULT_BUILD_DIR
 from offload_local.functions.pool import DEFAULT_MAX_CONCURRENCY
 from offload_local.gateway.server import DEFAULT_PORT
 from offload_local.state import DEFAULT_STATE_FILE, remove_state, write_state
-from offload_local.template.stack import DEFAULT_STACK_NAME
 from offload_local.webconsole.server import DEFAULT_PORT as DEFAULT_CONSOLE_PORT
 from offload_local.webconsole.server import ConsoleServer
 from offload_local.webconsole.stack import local_target
@@ -43,7 +42,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=DEFAULT_AWS_PORT,
         help="AWS endpoint port, 0 for any free one (default: %(default)s)",
     )
-    parser.add_argument("--stack-name", default=DEFAULT_STACK_NAME, help="prefix of resource names")
     parser.add_argument(
         "--env-vars", type=Path, help="JSON file of environment overrides (sam's format)"
     )
@@ -88,14 +86,15 @@ def run(args: argparse.Namespace) -> int:
     def request_stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
+    settings = stack_settings(args)
     cloud = LocalCloud(
         CloudOptions(
             template=args.template,
-            parameter_overrides=overrides(args),
+            parameter_overrides=settings.parameter_overrides,
             port=args.port,
             aws_port=args.aws_port,
-            region=args.region,
-            stack_name=args.stack_name,
+            region=settings.region,
+            stack_name=settings.stack_name,
             outbox=args.outbox,
             env_vars=args.env_vars,
             max_concurrency=args.max_concurrency,
@@ -108,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     operator: ConsoleServer | None = None
     if args.console_port >= 0:
         operator = ConsoleServer(
-            local_target(args.state_file, cloud.aws_url, args.region), port=args.console_port
+            local_target(args.state_file, cloud.aws_url, settings.region), port=args.console_port
         )
         try:
             operator.start()

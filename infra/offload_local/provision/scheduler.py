@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from offload_local.errors import UnsupportedResourceError
+from offload.expressions import ScheduleExpressionError, parse, time_zone
+from offload_local.errors import ProvisionError, UnsupportedResourceError
 from offload_local.provision.base import ProvisionContext, Provisioner, error_code
 from offload_local.provision.resources import Provisioned
-from offload_local.scheduler.expressions import ScheduleExpressionError, check
 
 _DOCUMENTATION = "documentation only"
 #: Target properties fired as AWS would, and those that change nothing locally.
@@ -76,17 +76,21 @@ class ScheduleProvisioner(Provisioner):
                 f"{where}: only FlexibleTimeWindow Mode OFF fires locally"
             )
         expression = str(properties["ScheduleExpression"])
+        timezone = str(properties.get("ScheduleExpressionTimezone", "UTC"))
         try:
-            check(expression)
+            # What EventBridge Scheduler would refuse to create, refused here by the same parser
+            # that fires the schedule.
+            parse(expression)
+            time_zone(timezone)
         except ScheduleExpressionError as exc:
-            raise UnsupportedResourceError(f"{where}: {exc}") from None
+            raise ProvisionError(f"{where}: {exc}") from None
         name = str(properties.get("Name") or ctx.stack.physical_name(logical_id, 64))
         group = str(properties.get("GroupName") or "default")
         request: dict[str, Any] = {
             "Name": name,
             "GroupName": group,
             "ScheduleExpression": expression,
-            "ScheduleExpressionTimezone": str(properties.get("ScheduleExpressionTimezone", "UTC")),
+            "ScheduleExpressionTimezone": timezone,
             "FlexibleTimeWindow": {"Mode": "OFF"},
             "State": str(properties.get("State", "ENABLED")),
             "Target": {k: target[k] for k in _TARGET_APPLIED if k in target},

@@ -10,12 +10,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
+from offload.expressions import At, parse, time_zone
+from offload.expressions import Schedule as Expression
 from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.console import Console
 from offload_local.errors import InfraError
-from offload_local.scheduler.expressions import is_one_time, next_run
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +55,13 @@ class Schedule:
             action_after_completion=stored.get("ActionAfterCompletion"),
         )
 
+    @cached_property
+    def parsed(self) -> Expression:
+        return parse(self.expression)
+
     @property
     def one_time(self) -> bool:
-        return is_one_time(self.expression)
+        return isinstance(self.parsed, At)
 
     @property
     def queue_name(self) -> str:
@@ -64,7 +70,9 @@ class Schedule:
     def next_run(self, after: datetime) -> datetime | None:
         if self.state != "ENABLED":
             return None
-        return next_run(self.expression, after, self.created, self.timezone)
+        """When it is next due strictly after `after` (None: never again). A rate counts from
+        the schedule's creation; at() and cron() read in the schedule's time zone."""
+        return self.parsed.next_run(after, start=self.created, zone=time_zone(self.timezone))
 
     def body(self, scheduled_time: datetime) -> str:
         """The target's input as the scheduler sends it (its context attributes filled in)."""

@@ -1,4 +1,5 @@
-"""Template parameters: defaults, `--parameter-overrides`, and CloudFormation's constraints.
+"""Template parameters: defaults, overrides (offload_local.template.overrides), and
+CloudFormation's constraints.
 
 CloudFormation rejects a stack whose parameters break AllowedValues, AllowedPattern, Min/Max...
 The local cloud does the same, so a value that works here also deploys.
@@ -7,7 +8,7 @@ The local cloud does the same, so a value that works here also deploys.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from offload_local.errors import ParameterError
@@ -20,30 +21,6 @@ ParameterValue = str | list[str]
 LOCAL_VALUES: Mapping[str, str] = {"SenderEmail": "no-reply@example.com"}
 
 _LIST_TYPES = ("CommaDelimitedList", "List<Number>")
-
-
-def parse_overrides(items: Iterable[str]) -> dict[str, str]:
-    """Read overrides the way `sam deploy --parameter-overrides` accepts them.
-
-    Both `Key=Value` and `ParameterKey=Key,ParameterValue=Value` forms are understood; several
-    may share one argument separated by spaces, as in samconfig.toml.
-    """
-    overrides: dict[str, str] = {}
-    for item in items:
-        for token in item.split():
-            key, value = _parse_one(token)
-            overrides[key] = value
-    return overrides
-
-
-def _parse_one(token: str) -> tuple[str, str]:
-    long_form = re.fullmatch(r"ParameterKey=([^,]+),ParameterValue=(.*)", token)
-    if long_form:
-        return long_form.group(1), long_form.group(2)
-    key, sep, value = token.partition("=")
-    if not sep or not key:
-        raise ParameterError(f"parameter override {token!r} is not Key=Value")
-    return key, value
 
 
 def local_values_used(

@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from offload_local.errors import InfraError
@@ -129,30 +130,20 @@ class Stack:
 
 
 def _creation_order(resources: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Each resource after the ones it refers to (Ref, GetAtt, Sub, DependsOn)."""
     dependencies = {
-        logical_id: _references(spec, set(resources)) - {logical_id}
+        logical_id: sorted(_references(spec, set(resources)) - {logical_id})
         for logical_id, spec in resources.items()
     }
-    ordered: list[str] = []
-    placed: set[str] = set()
-    visiting: list[str] = []
-
-    def visit(logical_id: str) -> None:
-        if logical_id in placed:
-            return
-        if logical_id in visiting:
-            cycle = " -> ".join([*visiting[visiting.index(logical_id) :], logical_id])
-            raise InfraError(f"circular dependency between resources: {cycle}")
-        visiting.append(logical_id)
-        for dependency in sorted(dependencies[logical_id]):
-            visit(dependency)
-        visiting.pop()
-        placed.add(logical_id)
-        ordered.append(logical_id)
-
-    for logical_id in resources:
-        visit(logical_id)
-    return ordered
+    try:
+        return list(TopologicalSorter(dependencies).static_order())
+    except CycleError as exc:
+        # graphlib lists each resource before the one that needs it; said the other way round.
+        cycle: list[str] = exc.args[1]
+        raise InfraError(
+            f"circular dependency between resources: {' -> '.join(reversed(cycle))} "
+            "(each needs the next)"
+        ) from None
 
 
 def _references(spec: Any, names: set[str]) -> set[str]:

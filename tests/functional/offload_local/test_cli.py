@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from offload_local.cli import main
+from offload_local.cli import main, parser
+from offload_local.commands.common import StackSettings, stack_settings
 
 
 @pytest.fixture
@@ -109,6 +110,51 @@ def test_a_bad_parameter_override_stops_start_up(
 
     assert status == 2
     assert "no parameter Nope" in capsys.readouterr().err
+
+
+SAMCONFIG = """
+version = 0.1
+[default.global.parameters]
+stack_name = "from-samconfig"
+[default.deploy.parameters]
+region = "eu-west-1"
+parameter_overrides = "Size=9"
+"""
+
+
+def test_samconfig_sets_the_stack_unless_a_flag_does(queue_template: Path) -> None:
+    (queue_template.parent / "samconfig.toml").write_text(SAMCONFIG)
+
+    def settings(*flags: str) -> StackSettings:
+        return stack_settings(
+            parser().parse_args(["up", "--template", str(queue_template), *flags])
+        )
+
+    assert settings() == StackSettings("from-samconfig", "eu-west-1", {"Size": "9"})
+    # Each flag wins over its setting; overrides on the command line replace samconfig's.
+    assert settings(
+        "--stack-name", "mine", "--region", "us-west-2", "--parameter-overrides", "Other=1"
+    ) == StackSettings("mine", "us-west-2", {"Other": "1"})
+
+
+def test_samconfigs_parameter_overrides_reach_the_stack(
+    write_template: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = write_template(
+        """
+        Parameters:
+          Size: {Type: Number, Default: 1, MaxValue: 5}
+        Resources:
+          Queue:
+            Type: AWS::SQS::Queue
+        """
+    )
+    (template.parent / "samconfig.toml").write_text(SAMCONFIG)
+
+    status = main(["--template", str(template), "--aws-port", "0"])
+
+    assert status == 2
+    assert "parameter Size=9 is above MaxValue 5" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", [["queues"], ["token", "you@example.com"]])

@@ -15,10 +15,10 @@ from offload import Envelope
 from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.cli import main
 from offload_local.console import Console
-from offload_local.errors import UnsupportedResourceError
+from offload_local.errors import ProvisionError, UnsupportedResourceError
 from offload_local.provision import provision
 from offload_local.provision.deployment import Deployment
-from offload_local.scheduler.firing import SchedulerEmulator
+from offload_local.scheduler.firing import SchedulerEmulator, schedules
 from offload_local.template.stack import Stack
 from offload_local.template.translation import translate
 
@@ -154,22 +154,40 @@ def test_the_cli_lists_schedules_with_their_next_run_and_fires_one_now(
     assert "no schedule 'no-such-schedule'" in capsys.readouterr().err
 
 
+def test_a_schedule_fires_at_its_time_zones_time(
+    aws: AwsEndpoint, write_template: Callable[[str], Path]
+) -> None:
+    # 03:00 in Paris is 02:00 UTC in winter; cron's L: the last day of the month.
+    deployment = deploy(
+        aws, write_template, "cron(0 3 L * ? *)\n      ScheduleExpressionTimezone: Europe/Paris"
+    )
+    [schedule] = schedules(aws)
+    assert deployment.registry.ref("Nightly") == schedule.name
+
+    assert schedule.next_run(datetime(2027, 2, 1, tzinfo=UTC)) == datetime(
+        2027, 2, 28, 2, 0, tzinfo=UTC
+    )
+
+
+def test_what_it_cannot_fire_as_aws_would_stops_start_up(
+    aws: AwsEndpoint, write_template: Callable[[str], Path]
+) -> None:
+    with pytest.raises(UnsupportedResourceError, match=r"Target\.SqsParameters"):
+        deploy(aws, write_template, extra="SqsParameters: {MessageGroupId: g}")
+
+
 @pytest.mark.parametrize(
-    ("expression", "extra", "refused"),
+    ("expression", "refused"),
     [
-        ("cron(0 3 L * ? *)", "", "not run locally"),
-        ("cron(0 3 * * ? *)", "SqsParameters: {MessageGroupId: g}", "Target.SqsParameters"),
+        ("cron(0 3 * * * *)", "exactly one of the two must be '\\?'"),
+        ("cron(0 3 * * ? *)\n      ScheduleExpressionTimezone: Mars/Olympus", "IANA time zone"),
     ],
 )
-def test_what_it_cannot_fire_as_aws_would_stops_start_up(
-    aws: AwsEndpoint,
-    write_template: Callable[[str], Path],
-    expression: str,
-    extra: str,
-    refused: str,
+def test_a_schedule_aws_would_refuse_stops_start_up(
+    aws: AwsEndpoint, write_template: Callable[[str], Path], expression: str, refused: str
 ) -> None:
-    with pytest.raises(UnsupportedResourceError, match=refused):
-        deploy(aws, write_template, expression, extra)
+    with pytest.raises(ProvisionError, match=f"Nightly .*{refused}"):
+        deploy(aws, write_template, expression)
 
 
 def test_a_flexible_window_is_refused(

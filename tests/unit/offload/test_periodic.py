@@ -5,41 +5,8 @@ import json
 import pytest
 
 from offload import Envelope, TaskRegistry
-from offload.periodic import check_expression, periodic_body
-
-
-@pytest.mark.parametrize(
-    "expression",
-    [
-        "rate(1 day)",
-        "rate(5 minutes)",
-        "rate(2 hours)",
-        "cron(0 3 * * ? *)",
-        "cron(15 10 ? * MON-FRI *)",
-    ],
-)
-def test_recurring_expressions_the_scheduler_takes(expression: str) -> None:
-    assert check_expression(expression) == expression
-
-
-@pytest.mark.parametrize(
-    ("expression", "message"),
-    [
-        ("rate(1 days)", "say 1 day, or N days$"),
-        ("rate(5 minute)", "say 1 minute, or N minutes$"),
-        ("rate(0 minutes)", "not a recurring schedule"),
-        (
-            "cron(0 3 * * *)",
-            r"six fields \(minutes hours day-of-month month day-of-week year\)$",
-        ),
-        ("cron(0 3 * * * *)", "must be '\\?'"),
-        ("at(2026-12-01T00:00:00)", "not a recurring schedule"),
-        ("daily", "not a recurring schedule"),
-    ],
-)
-def test_anything_else_is_refused_with_the_reason(expression: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        check_expression(expression)
+from offload.expressions import ScheduleExpressionError
+from offload.periodic import periodic_body
 
 
 def test_a_periodic_task_takes_no_arguments() -> None:
@@ -53,6 +20,18 @@ def test_a_periodic_task_takes_no_arguments() -> None:
 
         @registry.task("report", schedule="rate(1 day)")
         def report(day: str) -> None: ...
+
+
+def test_a_periodic_task_with_a_schedule_aws_would_refuse_is_not_registered() -> None:
+    registry = TaskRegistry()
+
+    for schedule, message in [
+        ("cron(*/0 * * * ? *)", r"minutes '\*/0': the step 0"),
+        ("at(2027-01-01T09:00:00)", "runs once"),
+    ]:
+        with pytest.raises(ScheduleExpressionError, match=message):
+            registry.task("tidy", schedule=schedule)(lambda: None)
+    assert registry.periodic() == []
 
 
 def test_each_occurrence_is_one_task_however_often_it_is_delivered() -> None:

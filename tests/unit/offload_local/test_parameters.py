@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from offload_local.errors import ParameterError
-from offload_local.template.parameters import local_values_used, parse_overrides, resolve_parameters
+from offload_local.template.parameters import local_values_used, resolve_parameters
 
 DECLARED: dict[str, dict[str, Any]] = {
     "WorkerTimeout": {"Type": "Number", "Default": 30, "MinValue": 3, "MaxValue": 150},
@@ -15,19 +15,6 @@ DECLARED: dict[str, dict[str, Any]] = {
     "Sender": {"Type": "String", "Default": "a@b.c", "AllowedPattern": "^[^@]+@[^@]+$"},
     "Names": {"Type": "CommaDelimitedList", "Default": "x, y"},
 }
-
-
-def test_overrides_in_both_sam_forms() -> None:
-    assert parse_overrides(["A=1 B=x=y", "ParameterKey=C,ParameterValue=3"]) == {
-        "A": "1",
-        "B": "x=y",
-        "C": "3",
-    }
-
-
-def test_a_token_without_equals_is_refused() -> None:
-    with pytest.raises(ParameterError, match="not Key=Value"):
-        parse_overrides(["oops"])
 
 
 def test_defaults_become_text_and_overrides_win() -> None:

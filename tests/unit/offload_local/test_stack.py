@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -41,11 +42,27 @@ def test_resources_come_after_what_they_refer_to() -> None:
     assert order.index("Dlq") < order.index("Queue") < order.index("Mapping")
 
 
-def test_a_cycle_is_reported() -> None:
-    s = stack({"A": {"Type": "T", "DependsOn": "B"}, "B": {"Type": "T", "DependsOn": "A"}})
+def test_a_cycle_is_reported_with_the_resources_in_it() -> None:
+    s = stack(
+        {
+            "A": {"Type": "T", "DependsOn": "B"},
+            "B": {"Type": "T", "Properties": {"X": {"Fn::GetAtt": ["C", "Arn"]}}},
+            "C": {"Type": "T", "Properties": {"X": {"Ref": "A"}}},
+            "D": {"Type": "T", "DependsOn": "A"},
+        }
+    )
 
-    with pytest.raises(InfraError, match="circular dependency"):
+    with pytest.raises(InfraError) as raised:
         list(s.resources())
+
+    message = str(raised.value)
+    assert message.startswith("circular dependency between resources: ")
+    cycle = message.split(": ", 1)[1].removesuffix(" (each needs the next)").split(" -> ")
+    # Each needs the next, the first and last the same: A, B, C in some rotation; not D.
+    assert cycle[0] == cycle[-1]
+    assert sorted(cycle[:-1]) == ["A", "B", "C"]
+    needs = {"A": "B", "B": "C", "C": "A"}
+    assert all(needs[a] == b for a, b in pairwise(cycle))
 
 
 def test_resources_whose_condition_is_false_are_skipped() -> None:
