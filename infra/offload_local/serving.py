@@ -7,14 +7,18 @@ containers reach all run this way.
 from __future__ import annotations
 
 import errno
+import logging
 import socket
 import socketserver
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from offload_local.errors import PortInUseError
 
 LOOPBACK = "127.0.0.1"
+
+logger = logging.getLogger(__name__)
 
 
 def bind(port: int, what: str, host: str = LOOPBACK) -> socket.socket:
@@ -39,7 +43,11 @@ def bind(port: int, what: str, host: str = LOOPBACK) -> socket.socket:
 class Serving:
     """A threading socketserver of `server_class` answering on `sock` with `handler`, from a
     daemon thread named `name`, until `stop()`; each connection gets a daemon thread too, so
-    that a client holding one open never keeps the process alive."""
+    that a client holding one open never keeps the process alive.
+
+    With `peers`, a connection is served only if `peers(address)` is true of the address it
+    comes from; any other is closed before a byte is read.
+    """
 
     def __init__(
         self,
@@ -47,9 +55,14 @@ class Serving:
         server_class: type[socketserver.TCPServer],
         handler: type[socketserver.BaseRequestHandler],
         sock: socket.socket,
+        peers: Callable[[str], bool] | None = None,
     ) -> None:
         address = sock.getsockname()
         server: Any = server_class(address, handler, bind_and_activate=False)
+        if peers is not None:
+            # socketserver's hook for refusing a connection (it closes the socket when false),
+            # set on this server rather than on a subclass of each server class.
+            server.verify_request = _verifier(peers)
         # The server's own unbound socket is swapped for the one bound and listening already.
         server.socket.close()
         server.socket = sock
@@ -70,3 +83,15 @@ class Serving:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+
+
+def _verifier(peers: Callable[[str], bool]) -> Callable[[Any, Any], bool]:
+    def verify_request(request: Any, client_address: Any) -> bool:
+        try:
+            return peers(str(client_address[0]))
+        except Exception:
+            # An error here would end serve_forever: the connection is refused instead.
+            logger.exception("could not decide whether to serve %s", client_address[0])
+            return False
+
+    return verify_request

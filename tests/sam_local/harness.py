@@ -25,9 +25,9 @@ import pytest
 
 from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
+from offload_local.sam.containers import SAM_CONTAINER_LABEL
 from offload_local.sam.docker import DockerEngine
 from offload_local.sam.environment import ENDPOINT_VARIABLE
-from offload_local.sam.session import SAM_CONTAINER_LABEL
 from offload_local.state import write_state
 from tests.polling import wait_for
 

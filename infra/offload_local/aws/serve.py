@@ -21,7 +21,8 @@ from typing import Any
 
 
 def serve(fd: int, host: str, port: int) -> Any:
-    """moto's application, behind the send recorder, served on `fd` from a thread; the server."""
+    """moto's application, behind the host guard and the send recorder, served on `fd` from a
+    thread; the server."""
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -29,6 +30,7 @@ def serve(fd: int, host: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
+    from offload_local.aws.hosts import HostGuard
     from offload_local.email import sends
     from offload_local.metrics.sqs import QueueMetricsRoute
 
@@ -40,9 +42,14 @@ def serve(fd: int, host: str, port: int) -> Any:
     server: Any = make_server(
         host,
         port,
-        # Keeps what moto's SESv2 drops (each send's configuration set) and lists what SES sent;
-        # answers each queue's AWS/SQS metrics, which moto does not publish.
-        sends.SendRecorder(QueueMetricsRoute(DomainDispatcherApplication(create_backend_app))),
+        # Answers only requests naming this server, from no web page; keeps what moto's SESv2
+        # drops (each send's configuration set) and lists what SES sent; answers each queue's
+        # AWS/SQS metrics, which moto does not publish.
+        HostGuard(
+            sends.SendRecorder(QueueMetricsRoute(DomainDispatcherApplication(create_backend_app))),
+            host,
+            port,
+        ),
         threaded=True,
         request_handler=QuietHandler,
         fd=fd,

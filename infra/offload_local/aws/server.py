@@ -61,6 +61,9 @@ class MotoServer:
         environment["PYTHONPATH"] = os.pathsep.join(
             [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         )
+        # moto's server grants CORS to every origin unless this is set when moto is imported:
+        # no web page may use the local endpoint (offload_local/aws/hosts.py).
+        environment["MOTO_DISABLE_GLOBAL_CORS"] = "true"
         try:
             self._process = subprocess.Popen(  # noqa: S603 - our interpreter, our module
                 [

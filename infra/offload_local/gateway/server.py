@@ -1,7 +1,13 @@
-"""The gateway's HTTP server: one thread per connection, each request through the function."""
+"""The gateway's HTTP server: one thread per connection, each request through the function.
+
+Before anything else, a request must name the gateway as its host and come from no other web
+site (offload_local/host_check.py): a page in the developer's browser cannot call the local
+API with the tokens `offload-local token` prints, nor reach it through a name of its own.
+"""
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable, Mapping
@@ -9,18 +15,24 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from offload_local.console import Console
+from offload_local.content_length import ContentLengthError, content_length
 from offload_local.functions.invocation import Invocation
 from offload_local.gateway.authorizer import JwtValidator, Refused
 from offload_local.gateway.events import HttpRequest, http_api_event
 from offload_local.gateway.responses import HttpResponse, error_response, http_response
 from offload_local.gateway.routes import select_route
 from offload_local.gateway.throttle import RouteThrottles
+from offload_local.host_check import HostCheck
 from offload_local.provision.deployment import HttpApi
 from offload_local.serving import LOOPBACK, Serving, bind
 
 DEFAULT_PORT = 3000
 # API Gateway's payload quota; larger requests never reach the function.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+
+# A chunk's size line (hex digits, then extensions) is short; a longer one is not HTTP.
+_MAX_CHUNK_LINE = 4096
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 # Invokes a function, named by ARN, with an event.
 Invoker = Callable[[str, Any], Invocation]
@@ -64,6 +76,7 @@ class Gateway:
         # A socket bound earlier, so a taken port is reported before anything else starts.
         self._socket = sock
         self._serving: Serving | None = None
+        self.host_check = HostCheck([])
 
     @property
     def url(self) -> str:
@@ -74,6 +87,7 @@ class Gateway:
     def start(self) -> None:
         sock = self._socket or bind(self._requested_port, "HTTP API (--port)", self._host)
         self._socket = None
+        self.host_check = HostCheck.serving(*sock.getsockname()[:2])
         self._serving = Serving("gateway", ThreadingHTTPServer, _handler(self), sock)
 
     def stop(self) -> None:
@@ -130,10 +144,24 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             started = time.monotonic()
+            refusal = gateway.host_check.refusal(
+                self.headers.get("Host"),
+                self.headers.get("Origin"),
+                self.headers.get("Sec-Fetch-Site"),
+            )
+            if refusal is not None:
+                gateway.log(f"{self.command} {self.path} -> {refusal.status}: {refusal.reason}")
+                # The body is left unread: the connection ends with the answer.
+                self._send(error_response(refusal.status, refusal.reason), close=True)
+                return
             try:
                 body = self._body()
             except _TooLarge:
                 self._send(error_response(413, "Request Entity Too Large"), close=True)
+                return
+            except _Malformed:
+                # Where this request's body ends is unknown: so is where a next one would start.
+                self._send(error_response(400, "Bad Request"), close=True)
                 return
             request = HttpRequest(
                 method=self.command,
@@ -153,7 +181,10 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def _body(self) -> bytes:
             if self.headers.get("transfer-encoding", "").lower() == "chunked":
                 return self._chunked()
-            length = int(self.headers.get("content-length") or 0)
+            try:
+                length = content_length(self.headers.get_all("content-length"))
+            except ContentLengthError:
+                raise _Malformed from None
             if length > MAX_BODY_BYTES:
                 raise _TooLarge
             return self.rfile.read(length) if length else b""
@@ -161,15 +192,19 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def _chunked(self) -> bytes:
             data = bytearray()
             while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                line = self.rfile.readline(_MAX_CHUNK_LINE + 1)
+                size_field = line.split(b";", 1)[0].strip()
+                if not _CHUNK_SIZE.fullmatch(size_field) or len(line) > _MAX_CHUNK_LINE:
+                    raise _Malformed
+                size = int(size_field, 16)
                 if size == 0:
                     while self.rfile.readline().strip():
                         pass  # trailers
                     return bytes(data)
+                if len(data) + size > MAX_BODY_BYTES:
+                    raise _TooLarge
                 data += self.rfile.read(size)
                 self.rfile.readline()
-                if len(data) > MAX_BODY_BYTES:
-                    raise _TooLarge
 
         def _send(self, response: HttpResponse, close: bool = False) -> None:
             self.send_response(response.status)
@@ -194,3 +229,7 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 
 class _TooLarge(Exception):
     pass
+
+
+class _Malformed(Exception):
+    """A body whose length cannot be known: a bad Content-Length or chunk size."""

@@ -11,20 +11,25 @@ have done: the authorizer context to put in the event, or the response to send i
     POST / {"function": "<name>", "event": <the HTTP API event, without its body>}
     200 {"authorizer": {"jwt": {"claims": {...}, "scopes": null}} | null}
     200 {"response": {"statusCode": 401, "headers": {...}, "body": "{\\"message\\":..."}}
+
+Like the relay beside it, it serves only the SAM CLI's containers (`peers`), and only requests
+naming its own address, from no web page (offload_local/host_check.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from offload_local.console import Console
+from offload_local.content_length import ContentLengthError, content_length
 from offload_local.errors import UnknownFunctionError
 from offload_local.gateway.authorizer import JwtValidator, Refused
 from offload_local.gateway.events import HttpRequest
 from offload_local.gateway.routes import select_route
+from offload_local.host_check import HostCheck
 from offload_local.provision.deployment import Deployment, HttpApi
 from offload_local.serving import Serving, bind
 
@@ -40,12 +45,15 @@ class AuthorizerService:
         validators: Mapping[str, Mapping[str, JwtValidator]],
         console: Console,
         host: str,
+        peers: Callable[[str], bool],
     ) -> None:
         self._deployment = deployment
         self._validators = validators
         self._console = console
         self._host = host
+        self._peers = peers
         self._serving: Serving | None = None
+        self.host_check = HostCheck([])
 
     @property
     def url(self) -> str:
@@ -98,7 +106,10 @@ class AuthorizerService:
 
     def start(self) -> None:
         sock = bind(0, "authorizer for containers", self._host)
-        self._serving = Serving("authorizer", ThreadingHTTPServer, _handler(self), sock)
+        self.host_check = HostCheck.serving(*sock.getsockname()[:2])
+        self._serving = Serving(
+            "authorizer", ThreadingHTTPServer, _handler(self), sock, peers=self._peers
+        )
 
     def stop(self) -> None:
         if self._serving is not None:
@@ -112,19 +123,39 @@ def _handler(service: AuthorizerService) -> type[BaseHTTPRequestHandler]:
         server_version = "local-authorizer"
 
         def do_POST(self) -> None:
-            length = int(self.headers.get("content-length") or 0)
+            refusal = service.host_check.refusal(
+                self.headers.get("Host"),
+                self.headers.get("Origin"),
+                self.headers.get("Sec-Fetch-Site"),
+            )
+            if refusal is not None:
+                self.close_connection = True
+                self._send(refusal.status, {"message": refusal.reason})
+                return
+            try:
+                length = content_length(self.headers.get_all("content-length"))
+            except ContentLengthError as exc:
+                self.close_connection = True
+                self._send(400, {"message": str(exc)})
+                return
             try:
                 if length > _MAX_REQUEST_BYTES:
+                    self.close_connection = True  # its body is left unread
                     raise ValueError("request too large")
                 request = json.loads(self.rfile.read(length))
                 answer = service.decide(str(request["function"]), request["event"])
                 status = 200
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 answer, status = {"message": f"not an authorization request: {exc}"}, 400
+            self._send(status, answer)
+
+        def _send(self, status: int, answer: Any) -> None:
             body = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))
+            if self.close_connection:
+                self.send_header("connection", "close")
             self.end_headers()
             self.wfile.write(body)
 

@@ -3,8 +3,9 @@
 Where it listens: DOCKER_HOST (unix:// or tcp://, as the SAM CLI reads it), else the default
 socket. Asked three things before the SAM CLI starts: that it answers at all, the gateway of
 the network the containers join (the address at which they reach this machine), and whether an
-image is already here (then nothing needs pulling); and, once it has stopped, for the
-containers it left behind.
+image is already here (then nothing needs pulling); while it runs, the addresses of its
+containers (who may connect to the relay); and, once it has stopped, for the containers it
+left behind.
 """
 
 from __future__ import annotations
@@ -96,6 +97,23 @@ class DockerEngine:
         if status != 200:
             raise DockerError(f"the Docker engine answered {status} when asked for containers")
         return [str(container["Id"]) for container in json.loads(body)]
+
+    def addresses(self, label: str) -> set[str]:
+        """The IP addresses, on every network, of the running containers that carry `label`."""
+        filters = quote(json.dumps({"label": [label], "status": ["running"]}))
+        status, body = self._get(f"/containers/json?filters={filters}")
+        if status != 200:
+            raise DockerError(f"the Docker engine answered {status} when asked for containers")
+        found: set[str] = set()
+        for container in json.loads(body):
+            networks = (container.get("NetworkSettings") or {}).get("Networks") or {}
+            for network in networks.values():
+                found.update(
+                    str(network[key])
+                    for key in ("IPAddress", "GlobalIPv6Address")
+                    if network.get(key)
+                )
+        return found
 
     def environment_of(self, container: str) -> list[str]:
         """The container's environment, as NAME=value entries (none if it is gone)."""

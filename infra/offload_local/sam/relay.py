@@ -2,25 +2,37 @@
 
 The local cloud listens on 127.0.0.1 only, which a container on Docker's bridge cannot reach.
 While a `sam local` command runs, the relay listens on the bridge's gateway (a private address
-of this machine, never 0.0.0.0) and passes every connection, byte for byte, to the endpoint.
+of this machine, never 0.0.0.0) and passes each connection, byte for byte, to the endpoint.
+
+Every container on the bridge reaches that address: a connection is taken only from a peer
+`peers` admits (the SAM CLI's containers, offload_local/sam/containers.py), and closed unread
+otherwise. The requests it passes on name the relay as their host; the endpoint answers them
+only while the relay runs (offload_local/aws/hosts.py says why it is done there), and refuses,
+as it does its own, those a web page sends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import selectors
 import socket
 import socketserver
 import threading
+from collections.abc import Callable
 
+from offload_local.aws.hosts import admit_host, withdraw_host
+from offload_local.errors import InfraError
 from offload_local.serving import Serving, bind
 
 
 class Relay:
-    """Listens on `host` (a free port) and forwards each connection to `target`."""
+    """Listens on `host` (a free port) and forwards each connection that `peers` admits, by
+    the address it comes from, to the AWS endpoint at `target`."""
 
-    def __init__(self, host: str, target: tuple[str, int]) -> None:
+    def __init__(self, host: str, target: tuple[str, int], peers: Callable[[str], bool]) -> None:
         self._host = host
         self._target = target
+        self._peers = peers
         self._serving: Serving | None = None
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -31,14 +43,29 @@ class Relay:
             raise RuntimeError("the relay is not started")
         return self._serving.url
 
+    @property
+    def _endpoint(self) -> str:
+        return f"http://{self._target[0]}:{self._target[1]}"
+
     def start(self) -> None:
         sock = bind(0, "relay for containers", self._host)
-        self._serving = Serving("relay", socketserver.ThreadingTCPServer, self._handler(), sock)
+        own = f"{self._host}:{sock.getsockname()[1]}"
+        try:
+            admit_host(self._endpoint, own)
+        except BaseException:
+            sock.close()
+            raise
+        self._serving = Serving(
+            "relay", socketserver.ThreadingTCPServer, self._handler(), sock, peers=self._peers
+        )
 
     def stop(self) -> None:
         if self._serving is not None:
-            self._serving.stop()
-            self._serving = None
+            serving, self._serving = self._serving, None
+            serving.stop()
+            # An endpoint that stopped first (the local cloud did) has forgotten it already.
+            with contextlib.suppress(InfraError):
+                withdraw_host(self._endpoint, f"{serving.host}:{serving.port}")
         with self._lock:
             for sock in self._open:
                 sock.close()

@@ -4,11 +4,11 @@ In an order that refuses what can be refused before anything starts: the local c
 running (its state file answers); its stack is read back by provisioning into it again, which
 finds the existing resources (as `offload-local invoke` does); an event must be one the
 function receives; Docker must answer; the SAM build must be current. Then, while the SAM CLI
-runs: a relay and the authorizer service listen on the Docker network's gateway, a fresh env
-file names them, and the local cloud is watched. Containers started for one local cloud are
-wrong for the next (its user pool, its tokens and its state are new), so when it stops or
-restarts the SAM CLI is stopped and the command says why. The env file lives only as long as
-the command: none is left behind to go stale.
+runs: a relay and the authorizer service listen on the Docker network's gateway for the SAM
+CLI's containers only, a fresh env file names them, and the local cloud is watched. Containers
+started for one local cloud are wrong for the next (its user pool, its tokens and its state are
+new), so when it stops or restarts the SAM CLI is stopped and the command says why. The env
+file lives only as long as the command: none is left behind to go stale.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from offload_local.functions.triggers import check_event
 from offload_local.gateway.authorizer import jwt_validators
 from offload_local.provision.deployment import Deployment
 from offload_local.sam.authorizer import AuthorizerService
+from offload_local.sam.containers import SAM_CONTAINER_LABEL, SamContainers
 from offload_local.sam.docker import DEFAULT_NETWORK, DockerEngine, DockerError
 from offload_local.sam.environment import (
     ENDPOINT_VARIABLE,
@@ -47,8 +48,6 @@ from offload_local.state import CloudState, read_state
 
 BUILD_TEMPLATE = Path(".aws-sam/build/template.yaml")
 PROJECT_SAM_CLI = Path(".venv-sam/bin/sam")
-#: The label the SAM CLI puts on the containers it runs functions in.
-SAM_CONTAINER_LABEL = "sam.cli.container.type=lambda"
 WATCH_INTERVAL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 20.0
 _START_CLOUD = "start it first, in another terminal: `make dev` (offload-local up)"
@@ -126,8 +125,11 @@ class SamLocal:
         self._check_build()
         if self._images_present():
             command.append("--skip-pull-image")
+        peers = SamContainers(
+            lambda: self._docker.addresses(SAM_CONTAINER_LABEL), gateway, self._refused_connection
+        )
         with ExitStack() as stack:
-            relay = Relay(gateway, _address(self.deployment.aws.url))
+            relay = Relay(gateway, _address(self.deployment.aws.url), peers)
             relay.start()
             stack.callback(relay.stop)
             # Only this run's containers are given this endpoint.
@@ -135,7 +137,7 @@ class SamLocal:
             authorizer_url = None
             if behind_jwt_authorizer(self.deployment):
                 service = AuthorizerService(
-                    self.deployment, jwt_validators(self.deployment), self._console, gateway
+                    self.deployment, jwt_validators(self.deployment), self._console, gateway, peers
                 )
                 service.start()
                 stack.callback(service.stop)
@@ -181,6 +183,9 @@ class SamLocal:
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+
+    def _refused_connection(self, address: str, why: str) -> None:
+        self._console.line("sam", f"refused a connection from {address}: {why}")
 
     def _remove_left_behind(self, marker: str) -> None:
         """Remove the containers of this run that the SAM CLI left running (one whose start

@@ -1,9 +1,9 @@
 """The console's web server: a static page and a small JSON API, on 127.0.0.1 only.
 
 It acts with the operator's credentials, so a page elsewhere in their browser must not use it:
-the Host header must name this server (no DNS rebinding), and every change (redrive, delete)
-needs the token embedded in the console's own page, sent in a header a cross-origin page cannot
-send without a CORS preflight this server never answers.
+a request must name this server and come from no other site (offload_local/host_check.py), and
+every change (redrive, delete) needs the token embedded in the console's own page, sent in a
+header a cross-origin page cannot send without a CORS preflight this server never answers.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from offload_local.content_length import ContentLengthError, content_length
+from offload_local.host_check import HostCheck
 from offload_local.serving import LOOPBACK, Serving, bind
 from offload_local.webconsole import charts, dead_letters, overview, tasks
 from offload_local.webconsole.stack import ConsoleError, Target
@@ -51,6 +53,7 @@ class ConsoleServer:
         self._host = host
         self._port = port
         self._serving: Serving | None = None
+        self.host_check = HostCheck([])
 
     @property
     def url(self) -> str:
@@ -60,6 +63,7 @@ class ConsoleServer:
 
     def start(self) -> None:
         sock = bind(self._port, "console (--console-port)", self._host)
+        self.host_check = HostCheck.serving(*sock.getsockname()[:2])
         self._serving = Serving("console", _Server, _handler(self), sock)
 
     def stop(self) -> None:
@@ -141,7 +145,7 @@ def _handler(console: ConsoleServer) -> type[BaseHTTPRequestHandler]:
             logger.debug("console: " + format, *args)
 
         def do_GET(self) -> None:
-            if not self._trusted_host():
+            if not self._trusted_request():
                 return
             parts = urlsplit(self.path)
             path = parts.path
@@ -165,7 +169,7 @@ def _handler(console: ConsoleServer) -> type[BaseHTTPRequestHandler]:
                 self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
 
         def do_POST(self) -> None:
-            if not self._trusted_host():
+            if not self._trusted_request():
                 return
             action = console.actions().get(urlsplit(self.path).path)
             if action is None:
@@ -176,7 +180,11 @@ def _handler(console: ConsoleServer) -> type[BaseHTTPRequestHandler]:
                     HTTPStatus.FORBIDDEN, {"error": "only the console's own page may do this"}
                 )
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = content_length(self.headers.get_all("Content-Length"))
+            except ContentLengthError as exc:
+                self._json(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+                return
             if length > _MAX_BODY or not (self.headers.get("Content-Type") or "").startswith(
                 "application/json"
             ):
@@ -191,15 +199,14 @@ def _handler(console: ConsoleServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._answer(lambda: action(body))
 
-        def _trusted_host(self) -> bool:
-            port = urlsplit(console.url).port
-            allowed = {f"{LOOPBACK}:{port}", f"localhost:{port}"}
-            if self.headers.get("Host", "") not in allowed:
-                self._json(HTTPStatus.MISDIRECTED_REQUEST, {"error": "unknown host"})
-                return False
-            origin = self.headers.get("Origin")
-            if origin is not None and origin.removeprefix("http://") not in allowed:
-                self._json(HTTPStatus.FORBIDDEN, {"error": "cross-origin request refused"})
+        def _trusted_request(self) -> bool:
+            refusal = console.host_check.refusal(
+                self.headers.get("Host"),
+                self.headers.get("Origin"),
+                self.headers.get("Sec-Fetch-Site"),
+            )
+            if refusal is not None:
+                self._json(refusal.status, {"error": refusal.reason})
                 return False
             return True
 

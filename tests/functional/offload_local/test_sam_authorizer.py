@@ -9,6 +9,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -29,7 +30,13 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCloud]:
 def service(running: RunningCloud) -> Iterator[AuthorizerService]:
     deployment = running.cloud.deployment
     service = AuthorizerService(
-        deployment, jwt_validators(deployment), Console(colour=False), "127.0.0.1"
+        deployment,
+        jwt_validators(deployment),
+        Console(colour=False),
+        "127.0.0.1",
+        # This test's requests come from loopback, where the containers' would come from the
+        # bridge.
+        peers=lambda address: address == "127.0.0.1",
     )
     service.start()
     yield service
@@ -101,3 +108,35 @@ def test_a_request_that_is_not_one_is_a_400(service: AuthorizerService) -> None:
 
     with raised.value as error:
         assert error.code == 400
+
+
+def test_only_a_request_naming_it_from_no_web_page_is_answered(
+    service: AuthorizerService,
+) -> None:
+    body = json.dumps({"function": "ApiFunction", "event": sam_event("GET", "/health", None)})
+    port = urlsplit(service.url).port
+    for headers, status in [
+        ({"Host": f"evil.example:{port}"}, 421),
+        ({"Origin": "https://evil.example"}, 403),
+    ]:
+        request = urllib.request.Request(  # noqa: S310
+            service.url, data=body.encode(), method="POST", headers=headers
+        )
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310
+        with raised.value as error:
+            assert error.code == status, headers
+
+
+def test_a_peer_that_is_not_a_sam_local_container_is_refused(running: RunningCloud) -> None:
+    deployment = running.cloud.deployment
+    service = AuthorizerService(
+        deployment, jwt_validators(deployment), Console(colour=False), "127.0.0.1", lambda _: False
+    )
+    service.start()
+    try:
+        # Closed unread: nothing is answered (urllib says so one way or another)
+        with pytest.raises((urllib.error.URLError, ConnectionError)):
+            ask(service, sam_event("GET", "/health", None))
+    finally:
+        service.stop()

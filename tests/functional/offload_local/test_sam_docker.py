@@ -5,70 +5,37 @@ the real one is asked in `make test-sam-local`."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
-import socketserver
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from http.server import BaseHTTPRequestHandler
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from offload_local.sam.docker import DockerEngine, DockerError
-
-Routes = Mapping[str, tuple[int, Any]]
-
-
-class _UnixHttpServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    daemon_threads = True
+from tests.docker_engine import Routes, docker_engine, sam_container
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Callable[[Routes], DockerEngine]]:
-    servers: list[_UnixHttpServer] = []
+def engine(tmp_path: Path) -> Iterator[Callable[..., DockerEngine]]:
+    sockets = itertools.count()
+    with ExitStack() as stack:
 
-    def start(routes: Routes) -> DockerEngine:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                key = self.path.split("?")[0]
-                self._answer(*routes.get(key, (404, {"message": "not found"})))
+        def start(routes: Routes, asked: list[str] | None = None) -> DockerEngine:
+            path = tmp_path / f"docker-{next(sockets)}.sock"
+            return stack.enter_context(docker_engine(path, routes, asked))
 
-            def do_DELETE(self) -> None:
-                key = f"DELETE {self.path.split('?')[0]}"
-                self._answer(*routes.get(key, (404, {"message": "no such container"})))
-
-            def _answer(self, status: int, payload: Any) -> None:
-                body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def address_string(self) -> str:
-                return "unix"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        path = tmp_path / f"docker-{len(servers)}.sock"
-        server = _UnixHttpServer(str(path), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return DockerEngine(f"unix://{path}", timeout=2)
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
 def bridge(config: list[dict[str, str]]) -> dict[str, Any]:
     return {"Name": "bridge", "IPAM": {"Driver": "default", "Config": config}}
 
 
-def test_an_engine_that_answers(engine: Callable[[Routes], DockerEngine]) -> None:
+def test_an_engine_that_answers(engine: Callable[..., DockerEngine]) -> None:
     docker = engine({"/_ping": (200, b"OK")})
 
     docker.ping()
@@ -87,26 +54,26 @@ def test_an_engine_that_answers(engine: Callable[[Routes], DockerEngine]) -> Non
     ],
 )
 def test_the_gateway_containers_reach_this_machine_at(
-    engine: Callable[[Routes], DockerEngine], config: list[dict[str, str]], gateway: str
+    engine: Callable[..., DockerEngine], config: list[dict[str, str]], gateway: str
 ) -> None:
     docker = engine({"/networks/bridge": (200, bridge(config))})
 
     assert docker.gateway() == gateway
 
 
-def test_a_public_gateway_is_refused(engine: Callable[[Routes], DockerEngine]) -> None:
+def test_a_public_gateway_is_refused(engine: Callable[..., DockerEngine]) -> None:
     docker = engine({"/networks/bridge": (200, bridge([{"Subnet": "8.8.8.0/24"}]))})
 
     with pytest.raises(DockerError, match="not a private address"):
         docker.gateway()
 
 
-def test_a_network_docker_does_not_have(engine: Callable[[Routes], DockerEngine]) -> None:
+def test_a_network_docker_does_not_have(engine: Callable[..., DockerEngine]) -> None:
     with pytest.raises(DockerError, match="Docker has no network 'elsewhere'"):
         engine({}).gateway("elsewhere")
 
 
-def test_whether_an_image_is_here(engine: Callable[[Routes], DockerEngine]) -> None:
+def test_whether_an_image_is_here(engine: Callable[..., DockerEngine]) -> None:
     image = "public.ecr.aws/lambda/python:3.13-x86_64"
     docker = engine({f"/images/{image}/json": (200, {"Id": "sha256:0"})})
 
@@ -115,7 +82,7 @@ def test_whether_an_image_is_here(engine: Callable[[Routes], DockerEngine]) -> N
 
 
 def test_the_containers_of_a_label_and_their_environment(
-    engine: Callable[[Routes], DockerEngine],
+    engine: Callable[..., DockerEngine],
 ) -> None:
     docker = engine(
         {
@@ -130,6 +97,35 @@ def test_the_containers_of_a_label_and_their_environment(
     assert docker.environment_of("c2") == []  # gone meanwhile
     docker.remove("c1")
     docker.remove("c2")  # gone already: nothing to do
+
+
+def test_the_addresses_of_the_running_containers_of_a_label(
+    engine: Callable[..., DockerEngine],
+) -> None:
+    dual_stack = sam_container("c2", "172.17.0.3")
+    dual_stack["NetworkSettings"]["Networks"]["sam-net"] = {
+        "IPAddress": "10.9.0.7",
+        "GlobalIPv6Address": "fd00::7",
+    }
+    not_started = sam_container("c3", "")
+    asked: list[str] = []
+    docker = engine(
+        {"/containers/json": (200, [sam_container("c1", "172.17.0.2"), dual_stack, not_started])},
+        asked,
+    )
+
+    assert docker.addresses("sam.cli.container.type=lambda") == {
+        "172.17.0.2",
+        "172.17.0.3",
+        "10.9.0.7",
+        "fd00::7",
+    }
+    # Running ones only: a stopped container's address may be another's already.
+    (query,) = asked
+    assert json.loads(query.partition("filters=")[2]) == {
+        "label": ["sam.cli.container.type=lambda"],
+        "status": ["running"],
+    }
 
 
 def test_no_engine_at_all(tmp_path: Path) -> None:

@@ -1,8 +1,12 @@
-"""The relay containers reach the local cloud through: every connection passed on byte for
-byte (a boto3 client through it works as against the endpoint itself), none once stopped."""
+"""The relay containers reach the local cloud through: every connection it admits passed on byte
+for byte (a boto3 client through it works as against the endpoint itself), the endpoint
+answering the relay's address only while it runs, nothing listening once stopped. (Peers it
+does not admit: tests/security/test_local_endpoints.py.)"""
 
 from __future__ import annotations
 
+import http.client
+import socket
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -16,10 +20,24 @@ from offload_local.sam.relay import Relay
 @pytest.fixture
 def relay(moto_server: MotoServer) -> Iterator[Relay]:
     moto_server.reset()
-    relay = Relay("127.0.0.1", ("127.0.0.1", moto_server.port))
+    # On loopback here: the test's connections come from 127.0.0.1, a container's would come
+    # from its address on the bridge.
+    relay = Relay("127.0.0.1", ("127.0.0.1", moto_server.port), lambda peer: peer == "127.0.0.1")
     relay.start()
     yield relay
     relay.stop()
+
+
+def status_naming(server: MotoServer, host: str) -> int:
+    """The status moto's server answers a request that names `host` as its host."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        connection.request("GET", "/moto-api/", headers={"Host": host})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 def test_the_aws_endpoint_through_the_relay(relay: Relay) -> None:
@@ -33,9 +51,18 @@ def test_the_aws_endpoint_through_the_relay(relay: Relay) -> None:
     assert s3.get_object(Bucket="through-the-relay", Key="k")["Body"].read() == payload
 
 
-def test_nothing_listens_once_it_stops(relay: Relay) -> None:
-    import socket
+def test_the_endpoint_answers_the_relays_address_only_while_it_runs(
+    relay: Relay, moto_server: MotoServer
+) -> None:
+    address = urlsplit(relay.url).netloc
+    assert status_naming(moto_server, address) == 200
 
+    relay.stop()
+
+    assert status_naming(moto_server, address) == 421
+
+
+def test_nothing_listens_once_it_stops(relay: Relay) -> None:
     parts = urlsplit(relay.url)
     relay.stop()
 

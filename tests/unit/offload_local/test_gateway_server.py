@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
 
 from offload_local.console import Console
 from offload_local.functions.invocation import Invocation
@@ -13,6 +17,7 @@ from offload_local.gateway.authorizer import Allowed, Refused
 from offload_local.gateway.events import HttpRequest
 from offload_local.gateway.server import Gateway
 from offload_local.provision.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
+from tests.raw_http import exchange
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:local-Api"
 API = HttpApi(
@@ -52,6 +57,7 @@ def gateway(function: Function) -> Gateway:
         Console(io.StringIO(), colour=False),
         region="us-east-1",
         account_id="123456789012",
+        port=0,
         authorizers={"Users": Validator()},  # type: ignore[dict-item]
     )
 
@@ -113,3 +119,55 @@ def test_throttling_comes_first_for_every_route_public_or_not() -> None:
         {"message": "Too Many Requests"},
     )
     assert len(function.events) == 2
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[Gateway, Function]]:
+    function = Function()
+    server = gateway(function)
+    server.start()
+    yield server, function
+    server.stop()
+
+
+def post(gateway: Gateway, *framing: str, body: bytes = b"{}") -> bytes:
+    """A POST to a route behind the authorizer, with a token it accepts."""
+    head = [
+        "POST /items HTTP/1.1",
+        f"Host: {urlsplit(gateway.url).netloc}",
+        "Authorization: Bearer good",
+        *framing,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        ["Content-Length: ten"],
+        ["Content-Length: -1"],
+        ["Content-Length: 2", "Content-Length: 3"],
+        ["Transfer-Encoding: chunked"],  # then "{}" as the chunk size
+    ],
+    ids=["not a number", "negative", "two lengths", "chunk size not hex"],
+)
+def test_a_body_of_unknown_length_is_400_and_ends_the_connection(
+    served: tuple[Gateway, Function], framing: list[str]
+) -> None:
+    # Before: a word ended the handler with no answer; -1 read until the client gave up.
+    server, function = served
+
+    status, headers, body = exchange(server.url, post(server, *framing, body=b"{}\r\n"))
+
+    assert (status, json.loads(body)) == (400, {"message": "Bad Request"})
+    assert headers["connection"] == "close"
+    assert function.events == []
+
+
+def test_a_well_framed_body_reaches_the_function(served: tuple[Gateway, Function]) -> None:
+    server, function = served
+
+    status, _, _ = exchange(server.url, post(server, "Content-Length: 2, 2"))
+
+    assert status == 200
+    assert function.events[0]["body"] == "{}"

@@ -12,6 +12,7 @@ import pytest
 
 from offload_local.webconsole.server import TOKEN_HEADER, ConsoleServer
 from offload_local.webconsole.stack import StackView, Target
+from tests.raw_http import exchange
 
 VIEW = StackView(name="app", region="us-east-1", kind="deployed", outputs={}, resources={})
 
@@ -96,3 +97,33 @@ def test_a_task_id_is_checked_before_any_aws_call(console: ConsoleServer) -> Non
 
     assert status == 400
     assert "is not a task id" in json.loads(body)["error"]
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [["ten"], ["-1"], ["2", "3"]],
+    ids=["not a number", "negative", "two lengths"],
+)
+def test_a_malformed_content_length_is_400(console: ConsoleServer, lengths: list[str]) -> None:
+    # Before: a word ended the handler with no answer; -1 read until the client gave up.
+    url = urlsplit(console.url)
+    head = [
+        "POST /api/dead-letters/redrive HTTP/1.1",
+        f"Host: {url.netloc}",
+        f"{TOKEN_HEADER}: {console.token}",
+        "Content-Type: application/json",
+        *(f"Content-Length: {length}" for length in lengths),
+    ]
+    request = ("\r\n".join(head) + "\r\n\r\n{}").encode()
+
+    status, _, body = exchange(console.url, request)
+
+    assert status == 400
+    assert json.loads(body)["error"].startswith("Content-Length ")
+
+
+def test_a_request_another_site_sent_is_refused(console: ConsoleServer) -> None:
+    # An <img> on another site: a GET with no Origin, which the browser marks cross-site.
+    status, _, body = call(console, "GET", "/api/failures", Sec_Fetch_Site="cross-site")
+
+    assert (status, json.loads(body)) == (403, {"error": "request sent by another site refused"})

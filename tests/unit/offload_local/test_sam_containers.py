@@ -1,0 +1,60 @@
+"""Who the `sam local` services on the Docker bridge serve: the SAM CLI's running containers,
+asked of Docker at each connection, and this machine; nobody else, and no container at all when
+Docker does not answer."""
+
+from __future__ import annotations
+
+from offload_local.sam.containers import SamContainers
+from offload_local.sam.docker import DockerError
+
+GATEWAY = "172.17.0.1"
+
+
+def test_a_running_container_of_the_sam_cli_is_served() -> None:
+    peers = SamContainers(lambda: {"172.17.0.2", "172.17.0.3"}, GATEWAY)
+
+    assert peers("172.17.0.3")
+
+
+def test_any_other_peer_is_refused_and_said_why() -> None:
+    refused: list[tuple[str, str]] = []
+    peers = SamContainers(
+        lambda: {"172.17.0.2"}, GATEWAY, lambda peer, why: refused.append((peer, why))
+    )
+
+    assert not peers("172.17.0.9")  # another container on the bridge
+    assert not peers("10.9.0.4")  # one on another network
+    assert refused == [
+        ("172.17.0.9", "not a container of the SAM CLI"),
+        ("10.9.0.4", "not a container of the SAM CLI"),
+    ]
+
+
+def test_this_machine_is_served_without_asking_docker() -> None:
+    # The developer's tools following a URL a function wrote with the relay's address
+    def docker_not_asked() -> set[str]:
+        raise AssertionError("Docker asked about this machine's own address")
+
+    assert SamContainers(docker_not_asked, GATEWAY)(GATEWAY)
+
+
+def test_docker_is_asked_at_each_connection() -> None:
+    # The SAM CLI starts containers as requests come; an address is reused once one stops.
+    running = [{"172.17.0.2"}, {"172.17.0.4"}]
+    peers = SamContainers(lambda: running.pop(0), GATEWAY)
+
+    assert peers("172.17.0.2")
+    assert not peers("172.17.0.2")
+
+
+def test_without_an_answer_from_docker_no_container_is_served() -> None:
+    def docker_gone() -> set[str]:
+        raise DockerError("the Docker engine at unix:///var/run/docker.sock is not answering")
+
+    refused: list[tuple[str, str]] = []
+    peers = SamContainers(docker_gone, GATEWAY, lambda peer, why: refused.append((peer, why)))
+
+    assert not peers("172.17.0.2")
+    assert refused == [
+        ("172.17.0.2", "the Docker engine at unix:///var/run/docker.sock is not answering")
+    ]
