@@ -12,7 +12,8 @@ cfn-lint instantiates every rule class this module holds (so it holds nothing el
 - E9105 a producer may send to its task queues and write its tasks' rows;
 - E9106 a worker may change its queue's message visibility and send to its dead-letter queue.
 
-offload.rules.wiring says how the rules recognise workers, task queues and producers.
+offload.rules.wiring says how the rules recognise workers, task queues and producers;
+offload.rules.check.check_template runs these rules alone on a template's text.
 """
 
 from offload.rules.attempts import AttemptsMatchReceiveCount

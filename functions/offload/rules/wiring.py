@@ -6,8 +6,9 @@
 - a producer: a function whose environment names a task queue (OFFLOAD_QUEUE_URL, or
   OFFLOAD_<NAME>_QUEUE_URL) by a Ref to it; its table: OFFLOAD_TABLE_NAME.
 
-cfn-lint 1.54 and later lint a SAM template as written (with its Globals merged into each
-resource); earlier versions lint SAM's translation into CloudFormation. Both shapes are read.
+cfn-lint (1.54 and later) lints a SAM template as written, its Globals merged into each
+resource, not SAM's translation: a SAM function's SQS event and Policies are read as such. Plain
+CloudFormation (an event source mapping, an IAM role) is read too.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Small templates that deploy offload soundly, to break one piece at a time, and the rules'
 findings on them (offload.rules.check: cfn-lint's API with these rules alone).
 
-Two shapes of the same stack: SAM as written (what cfn-lint 1.54 and later lint) and plain
-CloudFormation (an event source mapping, an IAM role: what earlier versions lint, after SAM's
-translation, and what a template without SAM declares).
+Two shapes of the same stack: SAM as written (what cfn-lint 1.54 and later give the rules) and
+plain CloudFormation (an event source mapping, an IAM role: what a template without SAM
+declares, and what SAM's translation holds).
 """
 
 from __future__ import annotations
