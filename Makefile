@@ -44,13 +44,16 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-# Scanners: cfn-lint with the serverless rules on template.yaml; checkov on template.yaml and on
-# its translation into the CloudFormation SAM deploys. Every skip, with its reason, is in
-# .cfnlintrc.yaml or .checkov.yaml; tests/template/test_scanners.py keeps them honest.
+# Scanners: cfn-lint with the serverless rules and the library's own (offload.rules: a wiring
+# that would lose or repeat tasks) on template.yaml; checkov on template.yaml and on its
+# translation into the CloudFormation SAM deploys. Every skip, with its reason, is in
+# .cfnlintrc.yaml or .checkov.yaml; tests/template/test_scanners.py keeps them honest. The
+# offload rules are appended here, not in .cfnlintrc.yaml: `sam validate --lint` reads that
+# file too, and the SAM CLI's virtualenv does not have the library.
 TRANSLATED := .aws-sam/scan/translated.json
 
 scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml --append-rules offload.rules
 	$(BIN)/python -m offload_local.template.translate $(TRANSLATED)
 	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml --file template.yaml --file $(TRANSLATED)
 

@@ -1,10 +1,10 @@
 """The local cloud: moto's server, the provisioned stack, and the emulators that run it.
 
-Start-up order puts the checks that can fail first (template, parameters and rules, resource
-types, ports, then the JWT issuers' reachability right after provisioning), so a mistake is
-reported before anything runs. Stopping reverses it: pollers stop polling, function processes
-are killed (a running batch is then left to its visibility timeout, as after a crash on
-Lambda), the gateway closes, then the AWS endpoint.
+Start-up order puts the checks that can fail first (template, parameters and rules, the
+library's template rules, resource types, ports, then the JWT issuers' reachability right after
+provisioning), so a mistake is reported before anything runs. Stopping reverses it: pollers
+stop polling, function processes are killed (a running batch is then left to its visibility
+timeout, as after a crash on Lambda), the gateway closes, then the AWS endpoint.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from offload_local.provision.deployment import Deployment
 from offload_local.scheduler.firing import SchedulerEmulator
 from offload_local.serving import bind
 from offload_local.state import CloudState
+from offload_local.template.lint import check_wiring
 from offload_local.template.parameters import local_values_used
 from offload_local.template.stack import DEFAULT_STACK_NAME, Stack
 from offload_local.template.translation import DEFAULT_REGION, DEFAULT_TEMPLATE, translate
@@ -172,6 +173,7 @@ class LocalCloud:
         stack = Stack.from_template(
             translated, options.parameter_overrides, options.stack_name, options.region
         )
+        check_wiring(stack)
         check_supported(stack)
         api_count = len(translated.of_type("AWS::ApiGatewayV2::Api")) if options.serve else 0
         # Ports are taken before anything starts, so a busy one stops start-up at once.

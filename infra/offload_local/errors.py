@@ -37,3 +37,7 @@ class UnknownFunctionError(InfraError):
 
 class NoCloudRunningError(InfraError):
     """Raise when a command needs a running local cloud and none is found."""
+
+
+class WiringError(InfraError):
+    """Raise when the template's wiring would lose or repeat tasks (an offload.rules finding)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from offload.rules.check import check_template
 from offload_local.template.translation import Translated, translate
 from tests.template.values import default_parameters
 
@@ -26,3 +27,12 @@ def defaults(translated: Translated) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def rule_findings() -> dict[str, list[str]]:
+    """What the library's template rules (offload.rules) find in template.yaml, by rule id."""
+    found: dict[str, list[str]] = {}
+    for finding in check_template((REPO_ROOT / "template.yaml").read_text()):
+        found.setdefault(finding.rule, []).append(str(finding))
+    return found

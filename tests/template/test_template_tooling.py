@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -113,7 +115,15 @@ def runtime_requirements() -> list[Requirement]:
     ]
 
 
-def test_cfn_lint_passes() -> None:
+def scan_cfn_lint_arguments() -> list[str]:
+    """The arguments `make scan` gives cfn-lint (its recipe's `$(BIN)/cfn-lint ...` line)."""
+    makefile = (REPO_ROOT / "Makefile").read_text().splitlines()
+    recipe = makefile[makefile.index("scan: $(VENV)/.installed $(CHECKOV_VENV)/.installed") + 1 :]
+    line = next(line for line in recipe if line.startswith("\t$(BIN)/cfn-lint "))
+    return shlex.split(line.removeprefix("\t$(BIN)/cfn-lint "))
+
+
+def test_cfn_lint_passes_as_make_scan_runs_it() -> None:
     # Given cfn-lint from this interpreter's environment (its console script sits next to it)
     script = Path(sys.executable).with_name("cfn-lint")
     command = (
@@ -121,18 +131,22 @@ def test_cfn_lint_passes() -> None:
         if script.exists()
         else [sys.executable, "-c", "import sys; from cfnlint.runner import main; sys.exit(main())"]
     )
-    # When it lints the template
+    # When it lints the template as `make scan` does: with its config and the library's rules
+    arguments = scan_cfn_lint_arguments()
+    assert arguments == ["template.yaml", "--append-rules", "offload.rules"]
     result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
-        [*command, "template.yaml"],
+        [*command, *arguments],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "functions")},
         timeout=300,
         check=False,
     )
     # Then it finds nothing (exit status 0: no error, warning or informational finding it shows)
     assert result.returncode == 0, (
-        f"cfn-lint template.yaml exited {result.returncode}:\n{result.stdout}{result.stderr}"
+        f"cfn-lint {' '.join(arguments)} exited {result.returncode}:\n"
+        f"{result.stdout}{result.stderr}"
     )
 
 

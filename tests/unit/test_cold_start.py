@@ -57,6 +57,15 @@ def test_the_test_kit_and_pytest_stay_out_of_the_functions(handler: str) -> None
 
 
 @pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
+def test_the_template_rules_and_cfn_lint_stay_out_of_the_functions(handler: str) -> None:
+    # functions/Makefile leaves offload/rules out of the build: nothing there may need it.
+    loaded = modules_after_import(handler)
+
+    assert not any(m == "offload.rules" or m.startswith("offload.rules.") for m in loaded)
+    assert not any(m == "cfnlint" or m.startswith("cfnlint.") for m in loaded)
+
+
+@pytest.mark.parametrize("handler", ["api.handler", "worker.handler"])
 def test_the_xray_sdk_is_imported_only_where_traces_are_received(handler: str) -> None:
     # On Lambda the tracer is built at init and patches botocore (its cost: `make bench`);
     # under the local cloud (AWS_SAM_LOCAL, as sam local) and in tests it is never imported.

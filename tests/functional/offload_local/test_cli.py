@@ -3,14 +3,19 @@ status."""
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cfnlint.decode import decode
 
 from offload_local.cli import main, parser
 from offload_local.commands.common import StackSettings, stack_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -182,4 +187,48 @@ def test_an_issuer_the_local_cloud_cannot_check_stops_start_up(
     assert status == 2
     assert "trusts tokens issued by https://login.example.com/" in error
     assert "will not accept tokens unchecked" in error
+    assert not state.exists()
+
+
+def miswired(template: Path, to: Path) -> Path:
+    """The template with a realistic wiring mistake: the worker tries 10 times on a queue that
+    dead-letters after 2 receives and hides a message 5 s from a 30 s worker, and its mapping
+    lost ReportBatchItemFailures. Lambda would delete a failing task's batch: the task lost."""
+    decoded, errors = decode(str(template))
+    assert not errors
+    # cfn-lint reads !Ref and friends into their long form; plain JSON is a template too.
+    changed: dict[str, Any] = json.loads(json.dumps(decoded))
+    resources = changed["Resources"]
+    queue = resources["TaskQueue"]["Properties"]
+    queue["RedrivePolicy"]["maxReceiveCount"] = 2
+    queue["VisibilityTimeout"] = 5
+    worker = resources["WorkerFunction"]["Properties"]["Environment"]["Variables"]
+    worker["OFFLOAD_MAX_ATTEMPTS"] = "10"
+    del resources["WorkerFunctionTasks"]["Properties"]["FunctionResponseTypes"]
+    to.write_text(json.dumps(changed, indent=1))
+    return to
+
+
+def test_a_template_that_would_lose_tasks_stops_start_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the application's template, miswired
+    template = miswired(REPO_ROOT / "template.yaml", tmp_path / "template.json")
+    state = tmp_path / "cloud.json"
+    files = ["--state-file", str(state), "--outbox", str(tmp_path / "outbox")]
+
+    # When the local cloud is asked to run it
+    status = main(["up", "--template", str(template), *files, "--port", "0", "--aws-port", "0"])
+
+    # Then it refuses on one line, naming each rule that fires and what to change
+    [line] = [line for line in capsys.readouterr().err.splitlines() if "error" in line]
+    assert status == 2
+    assert line.startswith("error: template.json would lose or repeat tasks (offload.rules): ")
+    assert "E9101 (line " in line
+    assert "WorkerFunction gives up after OFFLOAD_MAX_ATTEMPTS=10 attempts but TaskQueue " in line
+    assert "E9102 (line " in line
+    assert "TaskQueue's VisibilityTimeout is under 6x WorkerFunction's Timeout: 5 s " in line
+    assert "E9103 (line " in line
+    assert "WorkerFunctionTasks feeds WorkerFunction from TaskQueue without " in line
+    # And nothing was started
     assert not state.exists()

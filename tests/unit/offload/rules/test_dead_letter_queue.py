@@ -1,0 +1,69 @@
+"""E9104: a task that keeps failing ends in a dead-letter queue that keeps it."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.offload.rules.templates import SHAPES, findings, line_of, properties, sound
+
+RULE = "E9104"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_dead_letter_queue_that_keeps_messages_longer_passes(shape: str) -> None:
+    assert findings(sound(shape), RULE) == []
+
+
+def test_a_task_queue_without_redrive_policy_is_an_error() -> None:
+    template = sound("sam")
+    del properties(template, "Tasks")["RedrivePolicy"]
+
+    [finding] = findings(template, RULE)
+
+    assert finding.message == (
+        "Tasks, Worker's task queue, has no RedrivePolicy: a task that keeps failing would be "
+        "retried until the queue's MessageRetentionPeriod drops it. Add a RedrivePolicy with a "
+        "deadLetterTargetArn and a maxReceiveCount"
+    )
+
+
+def test_a_redrive_policy_written_as_json_text_is_read() -> None:
+    template = sound("cloudformation")
+    properties(template, "Tasks")["RedrivePolicy"] = (
+        '{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dead", "maxReceiveCount": 5}'
+    )
+
+    assert findings(template, RULE) == []
+
+
+def test_a_dead_letter_queue_keeping_messages_as_long_as_its_source_is_an_error() -> None:
+    # Given both queues at SQS's default retention (4 days)
+    template = sound("cloudformation")
+    del properties(template, "Tasks")["MessageRetentionPeriod"]
+    del properties(template, "DeadLetters")["MessageRetentionPeriod"]
+
+    [finding] = findings(template, RULE)
+
+    assert finding.message == (
+        "DeadLetters keeps messages no longer than its source queue Tasks "
+        "(MessageRetentionPeriod 345600 s against 345600 s): a task moved there keeps its first "
+        "enqueue time and would expire soon after. Give DeadLetters a longer "
+        "MessageRetentionPeriod (at most 1209600), or Tasks a shorter one"
+    )
+    assert finding.line == line_of(template, "Properties", after="DeadLetters")
+
+
+def test_a_retention_parameter_is_checked_at_each_value_it_allows() -> None:
+    template = sound("sam")
+    template["Parameters"]["Retention"] = {
+        "Type": "Number",
+        "Default": 345600,
+        "MinValue": 60,
+        "MaxValue": 1209600,
+    }
+    properties(template, "Tasks")["MessageRetentionPeriod"] = {"Ref": "Retention"}
+
+    [finding] = findings(template, RULE)
+
+    assert "1209600 s against 1209600 s with Retention=1209600" in finding.message
+    assert "Retention=345600" not in finding.message
