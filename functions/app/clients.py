@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sqs.client import SQSClient
 
+    from app.admins import CognitoClient
     from offload.scheduler import SchedulerClient
 
 
@@ -71,7 +72,15 @@ def s3() -> S3Client:
     return boto3.client("s3", config=_config().merge(s3_config))
 
 
+@cache
+def cognito_idp() -> CognitoClient:
+    import boto3
+
+    client: CognitoClient = boto3.client("cognito-idp", config=_config())
+    return client
+
+
 def reset() -> None:
     """Forget cached clients (after the environment changed, e.g. between tests)."""
-    for getter in (sqs, sesv2, dynamodb, s3, scheduler):
+    for getter in (sqs, sesv2, dynamodb, s3, scheduler, cognito_idp):
         getter.cache_clear()

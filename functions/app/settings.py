@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     OFFLOAD_TABLE_NAME: str = ""
     #: Where task arguments too large for a message go (here the upload bucket, under payloads/).
     OFFLOAD_PAYLOAD_BUCKET_NAME: str = ""
+    #: The stack's own Cognito user pool, which confirms an admin's powers on each request
+    #: (app/admins.py). Empty when the API trusts another issuer: then nobody has them.
+    USER_POOL_ID: str = ""
     SENDER_EMAIL: str = ""
     #: The SES configuration set every email goes through (suppression list, event metrics).
     EMAIL_CONFIGURATION_SET: str = ""

@@ -137,7 +137,8 @@ def _chosen(
     branch's own values stay as written: conditions compare them unresolved."""
     while set(statement) == {"Fn::If"}:
         condition, when_true, when_false = statement["Fn::If"]
-        taken = when_true if resolve({"Condition": condition}, parameters, translated) else when_false
+        holds = resolve({"Condition": condition}, parameters, translated)
+        taken = when_true if holds else when_false
         if taken == {"Ref": "AWS::NoValue"}:
             return None
         statement = taken

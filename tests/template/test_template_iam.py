@@ -54,9 +54,7 @@ SQS_CONSUME = frozenset(
     }
 )
 
-COGNITO_ADMIN_READS = frozenset(
-    {"cognito-idp:admingetuser", "cognito-idp:adminlistgroupsforuser"}
-)
+COGNITO_ADMIN_READS = frozenset({"cognito-idp:admingetuser", "cognito-idp:adminlistgroupsforuser"})
 
 # What SAM attaches by itself: logs and X-Ray for `Tracing: Active`. Not the SQS event's
 # AWSLambdaSQSQueueExecutionRole (any queue in the account): the template declares the event
@@ -266,7 +264,8 @@ def role_grants(
             list(role["Properties"].get("ManagedPolicyArns", [])),
         )
     logical, role = role_of(translated, function)
-    return logical, grants(role, defaults, translated), list(role["Properties"].get("ManagedPolicyArns", []))
+    managed = list(role["Properties"].get("ManagedPolicyArns", []))
+    return logical, grants(role, defaults, translated), managed
 
 
 def pairs(grant: Grant) -> list[tuple[str, str]]:
