@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from api.handler import handler
 from app import clients
+from tests.conftest import load_event, make_context
 from tests.functional.conftest import ALICE, BOB, Cloud, User, captured, reset_caches
 
 
@@ -87,6 +89,13 @@ def test_a_disabled_or_deleted_admin_loses_admin_powers_at_once(cloud: Cloud) ->
         assert admin_powers(cloud, deleted) == REFUSED
     finally:
         cognito(cloud).admin_enable_user(UserPoolId=pool.pool_id, Username=disabled.email)
+
+
+def test_the_sample_event_of_an_admin_the_pool_does_not_know_is_refused(cloud: Cloud) -> None:
+    # events/list_logs.json: claims naming the admin group, of a user the stack's pool has not
+    response = handler(load_event("list_logs"), make_context())
+
+    assert response["statusCode"] == 403
 
 
 def test_a_token_of_an_ordinary_user_costs_no_call_to_the_pool(cloud: Cloud) -> None:
