@@ -30,10 +30,14 @@ def _documented(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
+#: Why any authenticated route may answer 503 (api/caller.py).
+ADMIN_UNCONFIRMED = "an administrator's rights could not be confirmed with the user pool"
+
 #: What every route behind the authorizer may answer.
 AUTHENTICATED: dict[int | str, dict[str, Any]] = {
     401: _documented("No token, or not a valid one (answered by API Gateway's authorizer)"),
     429: _documented("Throttled (API Gateway), or past a daily quota (Retry-After says when)"),
+    503: _documented(f"Unavailable: {ADMIN_UNCONFIRMED}; nothing was done (Retry-After)"),
 }
 #: Public routes are throttled too.
 THROTTLED: dict[int | str, dict[str, Any]] = {429: AUTHENTICATED[429]}
@@ -56,7 +60,10 @@ BODY: dict[int | str, dict[str, Any]] = {
 }
 #: Routes that queue tasks: SQS refused them, nothing was done, retry.
 ENQUEUE: dict[int | str, dict[str, Any]] = {
-    503: _documented("The background work could not be queued; nothing was done (Retry-After)")
+    503: _documented(
+        f"The background work could not be queued, or {ADMIN_UNCONFIRMED}; nothing was done "
+        "(Retry-After)"
+    )
 }
 
 

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client
     from mypy_boto3_sqs.client import SQSClient
 
+    from app.admins import CognitoClient
+
 
 def _config() -> Config:
     from botocore.config import Config
@@ -61,7 +63,15 @@ def s3() -> S3Client:
     return boto3.client("s3", config=_config().merge(s3_config))
 
 
+@cache
+def cognito_idp() -> CognitoClient:
+    import boto3
+
+    client: CognitoClient = boto3.client("cognito-idp", config=_config())
+    return client
+
+
 def reset() -> None:
     """Forget cached clients (after the environment changed, e.g. between tests)."""
-    for getter in (sqs, sesv2, dynamodb, s3):
+    for getter in (sqs, sesv2, dynamodb, s3, cognito_idp):
         getter.cache_clear()

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     #: Dead-letter queues the daily cleanup reports on (every queue's), comma-separated.
     WATCHED_DEAD_LETTER_QUEUE_URLS: str = ""
     DATA_TABLE_NAME: str = ""
+    #: The stack's own Cognito user pool, which confirms an admin's powers on each request
+    #: (app/admins.py). Empty when the API trusts another issuer: then nobody has them.
+    USER_POOL_ID: str = ""
     SENDER_EMAIL: str = ""
     #: The SES configuration set every email goes through (suppression list, event metrics).
     EMAIL_CONFIGURATION_SET: str = ""

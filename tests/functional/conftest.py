@@ -20,6 +20,7 @@ from app import wiring
 from app.settings import Settings, get_settings
 from offload_local.aws.server import MotoServer
 from offload_local.event_sources.records import sqs_event
+from offload_local.identity.users import UserPool
 from tests.background import offload_clients
 from tests.conftest import load_event, make_context
 from tests.moto_aws import (
@@ -47,12 +48,15 @@ class User:
     sub: str
     email: str
     verified: bool = True
+    #: The token names the admin group (whether the user pool agrees is another matter).
     admin: bool = False
 
     def claims(self) -> dict[str, str]:
-        # As the authorizer passes a Cognito ID token's claims on: every value a string.
+        # As the authorizer passes a Cognito ID token's claims on: every value a string. In
+        # the stack's pool (email as username) the username is the sub.
         claims = {
             "sub": self.sub,
+            "cognito:username": self.sub,
             "email": self.email,
             "email_verified": "true" if self.verified else "false",
             "token_use": "id",
@@ -65,7 +69,6 @@ class User:
 #: The sample event's caller (events/send_notification.json).
 ALICE = User(sub="6f0c2a4e-91b7-4d2c-a3f5-0e8d7c6b5a49", email="you@example.com")
 BOB = User(sub="9d1e3f5a-2b4c-4d6e-8f0a-1c3e5a7b9d2f", email="bob@example.com")
-ADMIN = User(sub="2b8e4d6a-7c1f-4e3b-9a5d-8f0c1e2d3b4a", email="admin@example.com", admin=True)
 
 
 @dataclass
@@ -83,6 +86,24 @@ class Cloud:
     heavy_queue_url: str = ""
     heavy_queue_arn: str = ""
     heavy_dead_letter_queue_url: str = ""
+
+    def user_pool(self) -> UserPool:
+        """The stack's Cognito user pool, as the local cloud manages its users."""
+        pool = UserPool.of(self.deployment)
+        assert pool is not None, "template.yaml's stack has a user pool"
+        return pool
+
+    def pool_user(self, email: str, *, admin: bool = False) -> User:
+        """A user of the stack's pool (created if need be), as their ID token describes them;
+        an admin is in the admin group with TOTP MFA on, enrolled as a person would."""
+        pool = self.user_pool()
+        username = pool.ensure_user(email, admin=admin)
+        user = self.deployment.aws.client("cognito-idp").admin_get_user(
+            UserPoolId=pool.pool_id, Username=username
+        )
+        sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+        assert user["Username"] == sub
+        return User(sub=sub, email=username, admin=admin)
 
     def settings(self) -> Settings:
         """The settings this cloud's functions run with (for a second worker, say)."""
@@ -234,6 +255,12 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
             heavy_dead_letter_queue_url=queues["HeavyDeadLetterQueue"],
         )
     reset_caches()
+
+
+@pytest.fixture
+def admin(cloud: Cloud) -> User:
+    """An administrator: in the stack's pool, in its admin group, with TOTP MFA on."""
+    return cloud.pool_user("admin@example.com", admin=True)
 
 
 @pytest.fixture(scope="module")

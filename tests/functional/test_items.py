@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.background import offload_clients
-from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, User, sent_emails
+from tests.functional.conftest import ALICE, BOB, Cloud, User, sent_emails
 
 ITEM = {
     "name": "Blue ceramic teapot",
@@ -45,7 +45,7 @@ def test_item_is_stored_at_once_and_all_its_tasks_leave_in_one_batch(cloud: Clou
     assert cloud.call_api("GET", f"/items/{item['id']}") == (200, item)
 
 
-def test_worker_indexes_the_item_and_emails_its_creator(cloud: Cloud) -> None:
+def test_worker_indexes_the_item_and_emails_its_creator(cloud: Cloud, admin: User) -> None:
     _, body = cloud.call_api("POST", "/items", ITEM)
     item_id = body["item"]["id"]
     assert cloud.call_api("GET", "/search", query="q=teapot")[1]["items"] == []
@@ -62,7 +62,7 @@ def test_worker_indexes_the_item_and_emails_its_creator(cloud: Cloud) -> None:
     # The item's name is in the body, escaped, never in the subject
     assert email.subject == "Your item is listed"
     assert "Blue ceramic teapot" in email.body
-    _, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
+    _, logs = cloud.call_api("GET", "/logs", as_user=admin)
     assert [entry["message"] for entry in logs] == ["POST /items"]
 
 
@@ -87,7 +87,7 @@ def test_a_caller_without_a_verified_address_gets_no_email(cloud: Cloud) -> None
     assert sent_emails() == []
 
 
-def test_each_caller_reads_and_searches_only_their_own_items(cloud: Cloud) -> None:
+def test_each_caller_reads_and_searches_only_their_own_items(cloud: Cloud, admin: User) -> None:
     _, alice = cloud.call_api("POST", "/items", ITEM | {"name": "alice teapot"})
     _, bob = cloud.call_api("POST", "/items", ITEM | {"name": "bob teapot"}, as_user=BOB)
     cloud.run_worker()
@@ -99,11 +99,11 @@ def test_each_caller_reads_and_searches_only_their_own_items(cloud: Cloud) -> No
 
     assert search(ALICE) == {"alice teapot"}
     assert search(BOB) == {"bob teapot"}
-    assert search(ADMIN) == {"alice teapot", "bob teapot"}
+    assert search(admin) == {"alice teapot", "bob teapot"}
     # Another user's item is answered as if it did not exist
     assert cloud.call_api("GET", f"/items/{alice['item']['id']}", as_user=BOB)[0] == 404
     assert cloud.call_api("GET", f"/items/{bob['item']['id']}", as_user=BOB)[0] == 200
-    assert cloud.call_api("GET", f"/items/{bob['item']['id']}", as_user=ADMIN)[0] == 200
+    assert cloud.call_api("GET", f"/items/{bob['item']['id']}", as_user=admin)[0] == 200
 
 
 def test_search_ands_words_across_items(cloud: Cloud) -> None:

@@ -12,7 +12,6 @@ from api.handler import handler as api_handler
 from app import clients
 from tests.conftest import make_context
 from tests.functional.conftest import (
-    ADMIN,
     ALICE,
     BOB,
     Cloud,
@@ -31,7 +30,9 @@ def call_api(event: dict[str, Any]) -> tuple[int, Any]:
     return response["statusCode"], json.loads(body) if body else None
 
 
-def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud) -> None:
+def test_notification_is_queued_then_sent_and_logged_by_the_worker(
+    cloud: Cloud, admin: User
+) -> None:
     # Given a notification request through API Gateway's HTTP API
     status, body = call_api(http_event("POST", "/send-notification/you@example.com"))
 
@@ -61,7 +62,7 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
     # through the stack's configuration set (suppression list, bounce and complaint metrics)
     configuration_set = cloud.deployment.registry.ref("EmailConfigurationSet")
     assert [s["ConfigurationSetName"] for s in sends] == [configuration_set]
-    status, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
+    status, logs = cloud.call_api("GET", "/logs", as_user=admin)
     assert status == 200
     assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
     assert logs[0]["correlation_id"] == "Jz4q1hUyIAMEb9w="
@@ -70,6 +71,7 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(cloud: Cloud)
 
 def test_the_notifications_messages_delivered_again_send_and_log_nothing_more(
     cloud: Cloud,
+    admin: User,
 ) -> None:
     # Given a notification the worker has sent and logged
     _, body = call_api(http_event("POST", "/send-notification/you@example.com"))
@@ -85,7 +87,7 @@ def test_the_notifications_messages_delivered_again_send_and_log_nothing_more(
     # Then both are acknowledged, and nothing is done again: one email, one log entry
     assert response == {"batchItemFailures": []}
     assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["you@example.com"]]
-    _, logs = cloud.call_api("GET", "/logs", as_user=ADMIN)
+    _, logs = cloud.call_api("GET", "/logs", as_user=admin)
     assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
     # and each task stays succeeded, run once
     for task_id in body["task_ids"]:
@@ -112,10 +114,10 @@ def test_invalid_email_is_422_and_queues_nothing(cloud: Cloud, address: str) -> 
     assert cloud.receive(cloud.task_queue_url) == []
 
 
-def test_422_does_not_echo_large_input(cloud: Cloud) -> None:
+def test_422_does_not_echo_large_input(cloud: Cloud, admin: User) -> None:
     huge = "x" * 100_000
 
-    status, body = cloud.call_api("GET", "/logs", query=f"limit={huge}", as_user=ADMIN)
+    status, body = cloud.call_api("GET", "/logs", query=f"limit={huge}", as_user=admin)
 
     assert status == 422
     assert huge not in json.dumps(body)
@@ -198,7 +200,7 @@ def test_ses_rejecting_the_sender_is_permanent(
     }
 
 
-def test_nobody_is_emailed_who_did_not_ask(cloud: Cloud) -> None:
+def test_nobody_is_emailed_who_did_not_ask(cloud: Cloud, admin: User) -> None:
     # Another user's address: refused, and nothing is queued
     status, body = cloud.call_api("POST", "/send-notification/bob@example.com")
     assert (status, body) == (403, {"detail": "Notifications go to your own verified address only"})
@@ -212,7 +214,7 @@ def test_nobody_is_emailed_who_did_not_ask(cloud: Cloud) -> None:
     assert cloud.receive(cloud.task_queue_url) == []
     # One's own address (in any case) and, for an admin, anyone's
     assert cloud.call_api("POST", "/send-notification/YOU@example.com")[0] == 202
-    assert cloud.call_api("POST", "/send-notification/bob@example.com", as_user=ADMIN)[0] == 202
+    assert cloud.call_api("POST", "/send-notification/bob@example.com", as_user=admin)[0] == 202
     assert cloud.call_api("POST", f"/send-notification/{BOB.email}", as_user=BOB)[0] == 202
 
 
@@ -223,7 +225,9 @@ def test_a_request_without_the_authorizers_claims_is_401(cloud: Cloud) -> None:
     assert cloud.receive(cloud.task_queue_url) == []
 
 
-def test_each_recipient_has_a_daily_quota(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_recipient_has_a_daily_quota(
+    cloud: Cloud, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "2")
     reset_caches()
     for _ in range(2):
@@ -231,7 +235,7 @@ def test_each_recipient_has_a_daily_quota(cloud: Cloud, monkeypatch: pytest.Monk
     queued = len(cloud.receive(cloud.task_queue_url))
 
     # Past the quota, even for an admin writing to that address: 429 and nothing queued
-    response = cloud.api_response("POST", "/send-notification/you@example.com", as_user=ADMIN)
+    response = cloud.api_response("POST", "/send-notification/you@example.com", as_user=admin)
 
     assert response["statusCode"] == 429
     assert json.loads(response["body"]) == {"detail": "Daily limit of 2 emails reached."}
@@ -277,9 +281,9 @@ def test_a_correlation_id_in_a_safe_format_is_kept(cloud: Cloud) -> None:
     assert {e["correlation_id"] for e in envelopes} == {"req-42.a:b_c"}
 
 
-def test_logs_are_for_admins_only(cloud: Cloud) -> None:
+def test_logs_are_for_admins_only(cloud: Cloud, admin: User) -> None:
     assert cloud.call_api("GET", "/logs", as_user=ALICE) == (
         403,
         {"detail": "Administrators only"},
     )
-    assert cloud.call_api("GET", "/logs", as_user=ADMIN) == (200, [])
+    assert cloud.call_api("GET", "/logs", as_user=admin) == (200, [])

@@ -10,7 +10,7 @@ import pytest
 
 from offload.outcome import Rejected
 from offload.testing import TaskKit
-from tests.functional.conftest import ADMIN, BOB, Cloud
+from tests.functional.conftest import BOB, Cloud, User
 
 
 @pytest.fixture
@@ -67,12 +67,12 @@ def test_bad_datasets_are_refused(cloud: Cloud) -> None:
     assert cloud.call_api("GET", "/process/not-an-id")[0] == 422
 
 
-def test_a_summary_is_its_posters_only(cloud: Cloud) -> None:
+def test_a_summary_is_its_posters_only(cloud: Cloud, admin: User) -> None:
     _, accepted = cloud.call_api("POST", "/process", DATASET)
     cloud.run_worker()
 
     assert cloud.call_api("GET", accepted["status_url"], as_user=BOB)[0] == 404
-    assert cloud.call_api("GET", accepted["status_url"], as_user=ADMIN)[0] == 200
+    assert cloud.call_api("GET", accepted["status_url"], as_user=admin)[0] == 200
     assert cloud.call_api("GET", f"/process/{'0' * 32}")[0] == 404
 
 

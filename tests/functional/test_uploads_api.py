@@ -13,7 +13,7 @@ import pytest
 
 from app.uploads import policy
 from app.wiring import wiring
-from tests.functional.conftest import ADMIN, ALICE, BOB, Cloud, reset_caches
+from tests.functional.conftest import ALICE, BOB, Cloud, User, reset_caches
 from tests.functional.uploads import authorize, file_status, keys, upload
 from tests.multipart import multipart
 
@@ -87,11 +87,11 @@ def test_hostile_filenames_in_a_multipart_upload(cloud: Cloud) -> None:
     assert all(key.startswith("uploads/") and len(key) == 40 for key in keys(cloud))
 
 
-def test_a_file_is_its_uploaders_only(cloud: Cloud) -> None:
+def test_a_file_is_its_uploaders_only(cloud: Cloud, admin: User) -> None:
     _, accepted = upload(cloud, "mine.txt", "text/plain", b"hello")
 
     assert cloud.call_api("GET", f"/files/{accepted['id']}", as_user=BOB)[0] == 404
-    assert cloud.call_api("GET", f"/files/{accepted['id']}", as_user=ADMIN)[0] == 200
+    assert cloud.call_api("GET", f"/files/{accepted['id']}", as_user=admin)[0] == 200
 
 
 def test_uploads_count_against_a_daily_byte_quota(

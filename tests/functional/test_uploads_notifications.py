@@ -8,7 +8,7 @@ import hashlib
 import json
 import uuid
 
-from tests.functional.conftest import ADMIN, Cloud
+from tests.functional.conftest import Cloud, User
 from tests.functional.uploads import (
     authorize,
     dead_letters,
@@ -67,7 +67,7 @@ def test_a_file_past_its_upload_is_never_processed_again(cloud: Cloud) -> None:
     assert dead_letters(cloud) == []
 
 
-def test_an_object_the_api_did_not_accept_is_dead_lettered(cloud: Cloud) -> None:
+def test_an_object_the_api_did_not_accept_is_dead_lettered(cloud: Cloud, admin: User) -> None:
     # Only the API's role may put under uploads/, and it makes the record first
     file_id = uuid.uuid4().hex
 
@@ -77,7 +77,7 @@ def test_an_object_the_api_did_not_accept_is_dead_lettered(cloud: Cloud) -> None
     [dead] = dead_letters(cloud)
     reason = dead["MessageAttributes"]["reason"]["StringValue"]
     assert f"no record for file {file_id}" in reason
-    assert cloud.call_api("GET", f"/files/{file_id}", as_user=ADMIN)[0] == 404
+    assert cloud.call_api("GET", f"/files/{file_id}", as_user=admin)[0] == 404
 
 
 def test_events_for_keys_outside_uploads_are_dead_lettered_with_the_reason(cloud: Cloud) -> None:

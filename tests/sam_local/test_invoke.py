@@ -1,12 +1,15 @@
 """`sam local invoke` of every sample event in events/, in the SAM CLI's containers, against the
 local cloud: the worker's documented outcomes (success, permanent failure with a reason in the
-dead-letter queue, S3's test event acknowledged), and the API's answers to its two events."""
+dead-letter queue, S3's test event acknowledged), and the API's answers to its two events (the
+log to an admin of the local pool only)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ import pytest
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
 from offload_local.email.outbox import list_outbox
+from offload_local.gateway.claims import render_claims
 from tests.conftest import EVENTS
 from tests.polling import wait_for
 from tests.sam_local.harness import RunningCloud, sam_invoke
@@ -143,8 +147,27 @@ def test_the_api_queues_a_notification_that_the_local_clouds_worker_sends(
     assert mail.subject == "Notification"
 
 
-def test_the_api_answers_an_admins_request_for_the_log(cloud: RunningCloud) -> None:
+def test_the_sample_admin_the_pool_does_not_know_is_refused_the_log(cloud: RunningCloud) -> None:
+    # The event's claims name the admin group, but its user is not in the local cloud's pool:
+    # the API asks the pool, and the claim alone gives no admin power.
     result = sam_invoke(cloud.state_file, "ApiFunction", EVENTS / "list_logs.json")
+
+    assert result.returncode == 0, result.stderr[-4000:]
+    response = json.loads(result.stdout.strip().splitlines()[-1])
+    assert response["statusCode"] == 403, response
+
+
+def test_the_api_answers_an_admins_request_for_the_log(cloud: RunningCloud, tmp_path: Path) -> None:
+    # Given the sample event with the claims of an admin of the local cloud's pool (in the
+    # group, TOTP on), as API Gateway's authorizer passes them on
+    token = cloud.cloud.token("admin@example.com", admin=True)
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=" * 4))
+    event = json.loads((EVENTS / "list_logs.json").read_text())
+    event["requestContext"]["authorizer"]["jwt"]["claims"] = render_claims(payload)
+    path = tmp_path / "list_logs_admin.json"
+    path.write_text(json.dumps(event))
+
+    result = sam_invoke(cloud.state_file, "ApiFunction", path)
 
     assert result.returncode == 0, result.stderr[-4000:]
     response = json.loads(result.stdout.strip().splitlines()[-1])

@@ -2,7 +2,8 @@
 
 SAM's policy templates (SQSSendMessagePolicy ...) become inline policies of a generated
 `<Function>Role`; its Events add AWS-managed policies. A grant is one Allow statement with its
-actions in lower case and its resources rendered by `values.render`.
+actions in lower case and its resources rendered by `values.render`. A statement under Fn::If
+counts only where its condition holds for the parameters given.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from offload_local.template.stack import ACCOUNT_ID
-from tests.template.values import PARTITION, REGION, render
+from tests.template.values import PARTITION, REGION, render, resolve
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -45,12 +46,15 @@ def role_of(translated: Translated, function: str) -> tuple[str, dict[str, Any]]
     return logical, translated.resources[logical]
 
 
-def grants(role: Mapping[str, Any], parameters: Mapping[str, str]) -> list[Grant]:
+def grants(
+    role: Mapping[str, Any], parameters: Mapping[str, str], translated: Translated
+) -> list[Grant]:
     """The Allow statements of a role's inline policies (Deny statements only take away)."""
     found: list[Grant] = []
     for policy in role["Properties"].get("Policies", []):
         for statement in _as_list(policy["PolicyDocument"]["Statement"]):
-            if statement.get("Effect") != "Allow":
+            statement = _chosen(statement, parameters, translated)
+            if statement is None or statement.get("Effect") != "Allow":
                 continue
             found.append(
                 Grant(
@@ -124,6 +128,21 @@ def _statements_in(value: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(value, list):
         for child in value:
             yield from _statements_in(child)
+
+
+def _chosen(
+    statement: Mapping[str, Any], parameters: Mapping[str, str], translated: Translated
+) -> Mapping[str, Any] | None:
+    """The statement itself, or the branch its Fn::If takes (None for AWS::NoValue). The
+    branch's own values stay as written: conditions compare them unresolved."""
+    while set(statement) == {"Fn::If"}:
+        condition, when_true, when_false = statement["Fn::If"]
+        holds = resolve({"Condition": condition}, parameters, translated)
+        taken = when_true if holds else when_false
+        if taken == {"Ref": "AWS::NoValue"}:
+            return None
+        statement = taken
+    return statement
 
 
 def _sid(statement: Mapping[str, Any]) -> str:

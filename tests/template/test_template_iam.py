@@ -54,6 +54,8 @@ SQS_CONSUME = frozenset(
     }
 )
 
+COGNITO_ADMIN_READS = frozenset({"cognito-idp:admingetuser", "cognito-idp:adminlistgroupsforuser"})
+
 # What SAM attaches by itself: logs and X-Ray for `Tracing: Active`. Not the SQS event's
 # AWSLambdaSQSQueueExecutionRole (any queue in the account): the template declares the event
 # source mapping itself and grants the task queue only.
@@ -176,6 +178,13 @@ API_MAY = {
         frozenset({"s3:getobject"}),
         frozenset(object_arns("UploadBucket", "thumbnails/")),
     ),
+    # Before a request uses admin powers, the API asks the stack's own pool whether the caller
+    # is still an enabled member of the admin group with TOTP MFA on: two reads, that pool only.
+    "confirm_admins": Allowance(
+        "read a user's groups and MFA settings in the stack's user pool",
+        COGNITO_ADMIN_READS,
+        frozenset({"<UserPool.Arn>"}),
+    ),
 }
 WORKER_MAY = {
     "data": Allowance(
@@ -251,11 +260,12 @@ def role_grants(
         role = translated.resources[function]
         return (
             function,
-            grants(role, defaults),
+            grants(role, defaults, translated),
             list(role["Properties"].get("ManagedPolicyArns", [])),
         )
     logical, role = role_of(translated, function)
-    return logical, grants(role, defaults), list(role["Properties"].get("ManagedPolicyArns", []))
+    managed = list(role["Properties"].get("ManagedPolicyArns", []))
+    return logical, grants(role, defaults, translated), managed
 
 
 def pairs(grant: Grant) -> list[tuple[str, str]]:
@@ -346,6 +356,8 @@ def test_the_api_may_enqueue_and_the_workers_retry_and_dead_letter(
         ("ApiFunction", API_MAY["schedule"], "scheduler:deleteschedule"),
         ("ApiFunction", API_MAY["pass_scheduler_role"], "iam:passrole"),
         ("ApiFunction", API_MAY["cancel"], "dynamodb:updateitem"),
+        ("ApiFunction", API_MAY["confirm_admins"], "cognito-idp:admingetuser"),
+        ("ApiFunction", API_MAY["confirm_admins"], "cognito-idp:adminlistgroupsforuser"),
         ("HeavyWorkerFunction", HEAVY_WORKER_MAY["write_thumbnails"], "s3:putobject"),
         ("HeavyWorkerFunction", HEAVY_WORKER_MAY["consume"], "sqs:receivemessage"),
         ("SchedulerRole", SCHEDULER_MAY["send"], "sqs:sendmessage"),
@@ -364,6 +376,21 @@ def test_role_can_do_what_the_function_needs(
         f"{role} has no {action} grant that fits '{allowance.purpose}' "
         f"(resources {sorted(allowance.resources)}); it has:\n  " + "\n  ".join(map(str, found))
     )
+
+
+def test_with_another_issuer_the_api_may_read_no_user_pool(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    # Given AuthIssuerUrl naming another issuer: the stack has no pool, nor admin powers
+    other_issuer = defaults | {
+        "AuthIssuerUrl": "https://issuer.example.com",
+        "AuthAudience": "some-client",
+    }
+    # When the API's grants are read with those parameters
+    _, found, _ = role_grants(translated, other_issuer, "ApiFunction")
+    # Then none of them is Cognito's
+    cognito = [str(g) for g in found if any(a.startswith("cognito-idp:") for a in g.actions)]
+    assert not cognito, cognito
 
 
 def test_no_allow_statement_has_a_wildcard_action_resource_or_principal(

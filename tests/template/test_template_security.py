@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.template.values import as_int, boundary_values
+from tests.template.values import as_int, boundary_values, resolve
 
 if TYPE_CHECKING:
     from offload_local.template.translation import Translated
@@ -207,3 +207,74 @@ def test_the_daily_quotas_reach_the_api(translated: Translated) -> None:
     variables = translated.resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["EMAILS_PER_RECIPIENT_PER_DAY"] == {"Ref": "EmailsPerRecipientPerDay"}
     assert variables["UPLOAD_BYTES_PER_USER_PER_DAY"] == {"Ref": "UploadBytesPerUserPerDay"}
+
+
+def test_admins_have_mfa_on_offer_and_the_api_knows_the_pool_to_re_check_them_with(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    pool = translated.resources["UserPool"]["Properties"]
+    # TOTP on offer to everyone, required of admins by the API (app/admins.py)
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    # No remembered devices: a user with TOTP on is challenged at every sign-in
+    assert "DeviceConfiguration" not in pool
+    variables = translated.resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert resolve(variables, defaults, translated)["USER_POOL_ID"] == "<UserPool>"
+    # Another issuer: no pool to re-check with, so no variable (and no admin powers)
+    other = defaults | {"AuthIssuerUrl": "https://issuer.example.com", "AuthAudience": "c"}
+    assert "USER_POOL_ID" not in resolve(variables, other, translated)
+
+
+@pytest.mark.parametrize(
+    ("mode", "tier"), [("OFF", "ESSENTIALS"), ("AUDIT", "PLUS"), ("ENFORCED", "PLUS")]
+)
+def test_threat_protection_is_a_parameter_with_the_plan_it_needs(
+    translated: Translated, defaults: dict[str, str], mode: str, tier: str
+) -> None:
+    pool = translated.resources["UserPool"]["Properties"]
+    chosen = defaults | {"ThreatProtection": mode}
+
+    assert resolve(pool["UserPoolAddOns"], chosen, translated) == {"AdvancedSecurityMode": mode}
+    assert resolve(pool["UserPoolTier"], chosen, translated) == tier
+
+
+def test_threat_protection_is_off_by_default_and_states_its_cost(translated: Translated) -> None:
+    spec = translated.parameters["ThreatProtection"]
+
+    assert spec["Default"] == "OFF"
+    assert spec["AllowedValues"] == ["OFF", "AUDIT", "ENFORCED"]
+    # The price per monthly active user of the plan it needs, and where it came from
+    description = " ".join(spec["Description"].split())
+    assert "USD 0.020 per MAU with no free tier" in description
+    assert "us-east-1" in description
+
+
+def test_with_self_sign_up_cognito_emails_through_the_stacks_ses_identity(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    pool = translated.resources["UserPool"]["Properties"]
+    self_sign_up = defaults | {"SelfSignUp": "true"}
+
+    configuration = resolve(pool["EmailConfiguration"], self_sign_up, translated)
+
+    assert configuration == {
+        "EmailSendingAccount": "DEVELOPER",
+        # The stack's identity (its Ref is the address), so the pool is created after it
+        "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/<SenderIdentity>",
+        "From": "sender@example.com",
+        "ConfigurationSet": "<EmailConfigurationSet>",
+    }
+    # An identity made outside the stack is named by its address
+    outside = self_sign_up | {"CreateSenderIdentity": "false"}
+    assert resolve(pool["EmailConfiguration"], outside, translated)["SourceArn"] == (
+        "arn:aws:ses:us-east-1:123456789012:identity/sender@example.com"
+    )
+
+
+def test_without_self_sign_up_cognito_keeps_its_own_sender(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    pool = translated.resources["UserPool"]["Properties"]
+    assert defaults["SelfSignUp"] == "false"
+
+    assert "EmailConfiguration" not in resolve(pool, defaults, translated)

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
 from api.deps import Bucket, FileDB, Tasks, UploadQuota, charge
-from api.errors import AUTHENTICATED, BODY, NOT_FOUND
+from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND
 from app.uploads import policy
 from app.uploads.files import FileStatus, UploadedFile
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
@@ -111,7 +111,10 @@ def _accepted(file: UploadedFile) -> FileAccepted:
 @router.post(
     "/upload",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**BODY, 503: {"description": "The file could not be stored; try again"}},
+    responses={
+        **BODY,
+        503: {"description": f"The file could not be stored, or {ADMIN_UNCONFIRMED}; try again"},
+    },
 )
 async def upload(
     form: Annotated[UploadForm, Form()],

@@ -177,3 +177,23 @@ def test_optional_cors_and_alarm_subscription(aws: AwsEndpoint) -> None:
     assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "ops@example.com")
     assert deployment.registry.ref("AlarmEmailSubscription") == subscription["SubscriptionArn"]
     assert "nothing is delivered locally" in str(deployment.registry["AlarmEmailSubscription"].note)
+
+
+def test_self_sign_up_and_threat_protection_reach_the_user_pool(aws: AwsEndpoint) -> None:
+    overrides = {"SelfSignUp": "true", "ThreatProtection": "AUDIT"}
+    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+
+    deployment = provision(stack, aws)
+
+    pool = aws.client("cognito-idp").describe_user_pool(
+        UserPoolId=deployment.registry.ref("UserPool")
+    )["UserPool"]
+    # Cognito's own emails through the stack's SES identity and configuration set
+    assert pool["EmailConfiguration"] == {
+        "EmailSendingAccount": "DEVELOPER",
+        "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com",
+        "From": "no-reply@example.com",
+        "ConfigurationSet": deployment.registry.ref("EmailConfigurationSet"),
+    }
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": "AUDIT"}
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is False
