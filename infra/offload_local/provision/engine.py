@@ -22,7 +22,7 @@ from offload_local.provision.lambda_ import (
     FunctionProvisioner,
     PermissionProvisioner,
 )
-from offload_local.provision.logs import LogGroupProvisioner
+from offload_local.provision.logs import LogGroupProvisioner, MetricFilterProvisioner
 from offload_local.provision.resources import Registry
 from offload_local.provision.s3 import BucketPolicyProvisioner, BucketProvisioner
 from offload_local.provision.scheduler import ScheduleGroupProvisioner, ScheduleProvisioner
@@ -51,6 +51,7 @@ PROVISIONERS: dict[str, Provisioner] = {
         AlarmProvisioner(),
         DashboardProvisioner(),
         LogGroupProvisioner(),
+        MetricFilterProvisioner(),
         UserPoolProvisioner(),
         UserPoolClientProvisioner(),
         UserPoolGroupProvisioner(),

@@ -100,15 +100,35 @@ def test_alarms_notify_the_alarm_topic(deployment: Deployment, aws: AwsEndpoint)
     topic = deployment.registry.ref("AlarmTopic")
 
     dlq = alarms["local-DeadLetterQueueAlarm"]
-    assert len(alarms) == 9
+    assert len(alarms) == 14
     assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": "local-DeadLetterQueue"}]
     assert dlq["Threshold"] == 0
     assert dlq["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarms["local-WorkerErrorsAlarm"]["Dimensions"] == [
         {"Name": "FunctionName", "Value": "local-WorkerFunction"}
     ]
+    # A rate: metric math over the HTTP API's own metrics
+    rate = alarms["local-ApiServerErrorRateAlarm"]
+    [expression] = [m for m in rate["Metrics"] if m.get("ReturnData")]
+    assert expression["Expression"] == "100 * errors / requests"
     for alarm in alarms.values():
         assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic])
+
+
+def test_the_access_logs_count_429s_by_api(deployment: Deployment, aws: AwsEndpoint) -> None:
+    [found] = aws.client("logs").describe_metric_filters(logGroupName="local-HttpApiAccessLogs")[
+        "metricFilters"
+    ]
+
+    assert found["filterName"] == deployment.registry.ref("ApiTooManyRequestsMetric")
+    assert found["filterPattern"] == '{ $.status = "429" }'
+    [transformation] = found["metricTransformations"]
+    assert (transformation["metricNamespace"], transformation["metricName"]) == (
+        "Offload",
+        "Api429",
+    )
+    assert transformation["metricValue"] == "1"
+    assert transformation["dimensions"] == {"ApiId": "$.apiId"}
 
 
 def test_alarm_topic_without_subscription_by_default(
