@@ -261,6 +261,62 @@ def test_the_429_metric_counts_the_access_logs_429s_by_api(translated: Translate
     assert transformation["Dimensions"] == [{"Key": "ApiId", "Value": "$.apiId"}]
 
 
+def refuses_insecure_transport(statement: dict[str, Any], service: str, resource: Any) -> bool:
+    """A statement that denies everyone everything on the resource, unless over TLS."""
+    return (
+        statement.get("Effect") == "Deny"
+        and statement.get("Principal") == "*"
+        and statement.get("Action") == f"{service}:*"
+        and statement.get("Resource") == resource
+        and statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    )
+
+
+def test_every_queue_has_one_policy_and_it_refuses_requests_without_tls(
+    translated: Translated,
+) -> None:
+    policies = translated.of_type("AWS::SQS::QueuePolicy").values()
+    for queue in translated.of_type("AWS::SQS::Queue"):
+        # One each: a second policy on a queue would replace the first
+        [policy] = [p for p in policies if {"Ref": queue} in p["Properties"]["Queues"]]
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        arn = {"Fn::GetAtt": [queue, "Arn"]}
+        assert any(refuses_insecure_transport(s, "sqs", arn) for s in statements), queue
+
+
+def test_the_alarm_topic_takes_this_accounts_alarms_and_refuses_requests_without_tls(
+    translated: Translated,
+) -> None:
+    [policy] = translated.of_type("AWS::SNS::TopicPolicy").values()
+    properties = policy["Properties"]
+    topic = {"Ref": "AlarmTopic"}
+    statements = properties["PolicyDocument"]["Statement"]
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+
+    assert properties["Topics"] == [topic]
+    assert any(refuses_insecure_transport(s, "sns", topic) for s in statements)
+    # The policy replaces the topic's default: CloudWatch's alarms need letting in, and no
+    # other account's (confused deputy)
+    assert allowed == [
+        {
+            "Sid": "AlarmsOfThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic,
+            "Condition": {
+                "ArnLike": {
+                    "aws:SourceArn": {
+                        "Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:"
+                        "${AWS::AccountId}:alarm:*"
+                    }
+                },
+                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+            },
+        }
+    ]
+
+
 @pytest.mark.parametrize("logical", ["DeadLetterQueue", "DataTable"])
 def test_what_an_operator_needs_outlives_the_stack(translated: Translated, logical: str) -> None:
     resource = translated.resources[logical]

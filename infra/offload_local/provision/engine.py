@@ -31,7 +31,11 @@ from offload_local.provision.ses import (
     ConfigurationSetProvisioner,
     EmailIdentityProvisioner,
 )
-from offload_local.provision.sns import SubscriptionProvisioner, TopicProvisioner
+from offload_local.provision.sns import (
+    SubscriptionProvisioner,
+    TopicPolicyProvisioner,
+    TopicProvisioner,
+)
 from offload_local.provision.sqs import QueuePolicyProvisioner, QueueProvisioner
 from offload_local.template.stack import Stack
 
@@ -48,6 +52,7 @@ PROVISIONERS: dict[str, Provisioner] = {
         ConfigurationSetEventDestinationProvisioner(),
         TopicProvisioner(),
         SubscriptionProvisioner(),
+        TopicPolicyProvisioner(),
         AlarmProvisioner(),
         DashboardProvisioner(),
         LogGroupProvisioner(),

@@ -147,6 +147,41 @@ def test_alarm_topic_without_subscription_by_default(
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
 
 
+def denies_without_tls(policy: str, service: str) -> bool:
+    return any(
+        statement["Effect"] == "Deny"
+        and statement["Action"] == f"{service}:*"
+        and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for statement in json.loads(policy)["Statement"]
+    )
+
+
+def test_every_queue_and_the_alarm_topic_carry_their_policies(
+    deployment: Deployment, aws: AwsEndpoint
+) -> None:
+    queues = deployment.queues()
+    topic = deployment.registry.ref("AlarmTopic")
+
+    policies = {
+        name: queue_attributes(aws, url).get("Policy", "{}") for name, url in queues.items()
+    }
+    topic_policy = aws.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+
+    assert sorted(policies) == [
+        "DeadLetterQueue",
+        "HeavyDeadLetterQueue",
+        "HeavyTaskQueue",
+        "TaskQueue",
+    ]
+    assert all(denies_without_tls(policy, "sqs") for policy in policies.values()), policies
+    assert denies_without_tls(topic_policy, "sns")
+    # moto keeps them without judging requests by them: the local cloud's HTTP still works
+    url = queues["TaskQueue"]
+    aws.client("sqs").send_message(QueueUrl=url, MessageBody="{}")
+    [message] = aws.client("sqs").receive_message(QueueUrl=url)["Messages"]
+    aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
 def test_log_groups_keep_their_retention_and_name_the_functions_logs(
     deployment: Deployment, aws: AwsEndpoint
 ) -> None:
