@@ -48,8 +48,8 @@ EmailAddress = Annotated[str, AfterValidator(_plain_address)]
 
 
 class EmailServiceError(Exception):
-    """Raise when SES did not take a message for a reason another attempt may not meet
-    (throttling, a paused account). Its text is SES's error code, never SES's message."""
+    """Raise when SES turned a message away for now (throttling, a paused account): another
+    attempt may get it through. Its text is SES's error code, never SES's message."""
 
 
 @dataclass(frozen=True)
