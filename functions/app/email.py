@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator
 
+from app.masking import masked_address
 from offload import PermanentTaskError
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2.client import SESV2Client
+
+logger = logging.getLogger(__name__)
 
 # Retrying cannot change SES's mind about these; anything else (throttling, a paused account,
 # a network error) is worth another attempt.
@@ -41,6 +45,11 @@ def _plain_address(value: str) -> str:
 
 
 EmailAddress = Annotated[str, AfterValidator(_plain_address)]
+
+
+class EmailServiceError(Exception):
+    """Raise when SES turned a message away for now (throttling, a paused account): another
+    attempt may get it through. Its text is SES's error code, never SES's message."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +91,18 @@ class Mailer:
                 ConfigurationSetName=self._configuration_set,
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _PERMANENT_SES_ERRORS:
+            # SES's message names addresses (the sender's, a recipient's), and whatever this
+            # raises is logged and, dead-lettered, kept with the message: only the operation
+            # and SES's code go on, and `from None` keeps the ClientError out of tracebacks.
+            code = str(exc.response.get("Error", {}).get("Code") or "Unknown")
+            detail = f"SES {exc.operation_name} refused the email: {code}"
+            if code in _PERMANENT_SES_ERRORS:
                 raise PermanentTaskError(
-                    f"SES refused the email: {exc}",
+                    detail,
                     code="email_rejected",
                     message="The email service refused the message.",
-                ) from exc
-            raise
-        return response["MessageId"]
+                ) from None
+            raise EmailServiceError(detail) from None
+        message_id = response["MessageId"]
+        logger.info("email sent to %s (SES message %s)", masked_address(email.to), message_id)
+        return message_id

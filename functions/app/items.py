@@ -53,10 +53,13 @@ class ItemStore:
         values = self._table.get(key(item_id))
         return Item.model_validate(values) if values is not None else None
 
-    def get_many(self, item_ids: list[str]) -> list[Item]:
-        """Items by id, in the order given; ids without an item are left out."""
+    def get_many(self, item_ids: list[str], *, owner: str | None) -> list[Item]:
+        """`owner`'s items (anyone's when None) by id, in the order given; ids without an item,
+        or whose item is someone else's, are left out: whatever found the ids, only the item's
+        own record says whose it is."""
         found = {
             item.id: item
             for item in map(Item.model_validate, self._table.batch_get([key(i) for i in item_ids]))
+            if owner is None or item.owner == owner
         }
         return [found[i] for i in item_ids if i in found]

@@ -48,13 +48,18 @@ def words(text: str) -> set[str]:
 
 
 def _owner_prefix(owner: str) -> str:
-    return f"OWNER#{owner}#"
+    """The key range of an owner's entries. `#` ends the owner in the key, so an owner's own
+    `#` (any OpenID Connect issuer's `sub` may have one) is escaped, and `%`, the escape, with
+    it: no owner's range is the start of another's ("alice#ITEM" cannot read "alice"'s)."""
+    escaped = owner.replace("%", "%25").replace("#", "%23")
+    return f"OWNER#{escaped}#"
 
 
 class SearchIndex:
     """Entries (WORD#<word>, OWNER#<owner>#ITEM#<id>): a word's items are one partition, and an
     owner's among them one key range, so a user's search never reads another user's items and
-    an admin's reads all of them without a second index."""
+    an admin's reads all of them without a second index. What a search finds is only ids: the
+    items themselves are read with their owner checked again (ItemStore.get_many)."""
 
     def __init__(self, table: Table) -> None:
         self._table = table

@@ -272,16 +272,19 @@ class Offload:
         def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
             return consumer().handle(event, context)
 
-        return WorkerHandler(handler, consumer)
+        return WorkerHandler(handler, consumer, log)
 
 
 class WorkerHandler:
     """The worker Lambda's handler: called with each SQS batch; `consumer()` is what it runs
-    (built on the first call, kept for the execution environment)."""
+    (built on the first call, kept for the execution environment), `logger` what it logs with."""
 
-    def __init__(self, handle: LambdaHandler, consumer: Callable[[], TaskConsumer]) -> None:
+    def __init__(
+        self, handle: LambdaHandler, consumer: Callable[[], TaskConsumer], logger: Logger
+    ) -> None:
         self._handle = handle
         self.consumer = consumer
+        self.logger = logger
 
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return self._handle(event, context)

@@ -143,10 +143,10 @@ class Cloud:
         with those ids (tests/refusals.py)."""
         return sqs_refusing(offload_clients().sqs, entries)
 
-    def run_worker(self) -> list[dict[str, Any]]:
-        """Hand everything on the task queues to the worker handler, in batches of 10 as the
-        template's event source mapping does; delete what succeeded, as Lambda would.
-        Returns the bodies of the messages that were handled."""
+    def run_worker(self, only: str | None = None) -> list[dict[str, Any]]:
+        """Hand everything on the task queues (or on the `only` one) to the worker handler, in
+        batches of 10 as the template's event source mapping does; delete what succeeded, as
+        Lambda would. Returns the bodies of the messages that were handled."""
         from worker.handler import handler
 
         handled: list[dict[str, Any]] = []
@@ -154,6 +154,8 @@ class Cloud:
         if self.heavy_queue_url:
             queues.append((self.heavy_queue_url, self.heavy_queue_arn))
         for url, arn in queues:
+            if only is not None and url != only:
+                continue
             while messages := self.receive(url):
                 for start in range(0, len(messages), 10):
                     batch = messages[start : start + 10]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.wiring import wiring
 from tests.background import offload_clients
 from tests.functional.conftest import ALICE, BOB, Cloud, User, sent_emails
 
@@ -104,6 +105,45 @@ def test_each_caller_reads_and_searches_only_their_own_items(cloud: Cloud, admin
     assert cloud.call_api("GET", f"/items/{alice['item']['id']}", as_user=BOB)[0] == 404
     assert cloud.call_api("GET", f"/items/{bob['item']['id']}", as_user=BOB)[0] == 200
     assert cloud.call_api("GET", f"/items/{bob['item']['id']}", as_user=admin)[0] == 200
+
+
+#: Any OpenID Connect issuer's `sub` may hold a `#`, the character that ends the owner in the
+#: search index's keys: this one's key range would start Alice's ("OWNER#<sub>#ITEM#...").
+ALICES_PREFIX = User(sub=f"{ALICE.sub}#ITEM", email="mallory@example.com")
+
+
+def test_an_owner_whose_sub_has_a_hash_searches_only_their_own_items(
+    cloud: Cloud, admin: User
+) -> None:
+    # Given Alice's item, and an item of a caller whose sub is Alice's followed by "#ITEM"
+    cloud.call_api("POST", "/items", ITEM | {"name": "alice teapot"})
+    cloud.call_api("POST", "/items", ITEM | {"name": "mallory teapot"}, as_user=ALICES_PREFIX)
+    cloud.run_worker()
+
+    def search(user: User) -> set[str]:
+        _, found = cloud.call_api("GET", "/search", query="q=teapot", as_user=user)
+        return {item["name"] for item in found["items"]}
+
+    # Then each finds their own, and only their own
+    assert search(ALICES_PREFIX) == {"mallory teapot"}
+    assert search(ALICE) == {"alice teapot"}
+    assert search(admin) == {"alice teapot", "mallory teapot"}
+
+
+def test_search_returns_no_item_whose_record_names_another_owner(cloud: Cloud) -> None:
+    # Given Alice's item, and an index entry that files it under Bob (however it got there)
+    _, created = cloud.call_api("POST", "/items", ITEM | {"name": "alice teapot"})
+    cloud.run_worker()
+    wiring().search.index(created["item"]["id"], BOB.sub, "teapot")
+
+    # When Bob searches for it
+    status, found = cloud.call_api("GET", "/search", query="q=teapot", as_user=BOB)
+
+    # Then the item's own record decides: it is not his
+    assert (status, found["items"]) == (200, [])
+    assert [i["name"] for i in cloud.call_api("GET", "/search", query="q=teapot")[1]["items"]] == [
+        "alice teapot"
+    ]
 
 
 def test_search_ands_words_across_items(cloud: Cloud) -> None:

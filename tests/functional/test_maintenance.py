@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,40 @@ def test_the_same_occurrence_delivered_twice_runs_once(cloud: Cloud) -> None:
     assert first is not None
     assert second is not None
     assert (first.status, first.attempts, second.status) == ("succeeded", 1, "succeeded")
+
+
+def test_the_record_of_an_upload_taken_up_stays_until_the_upload_expires(cloud: Cloud) -> None:
+    # Given a presigned upload that arrived and was taken up by its task
+    uploaded("arrived", "presigned", timedelta(days=2))
+    assert wiring().files.claim("arrived", "t1")
+
+    # When the cleanup runs, past the day an unused presigned POST is kept
+    fire_daily_cleanup(cloud, "2026-12-05T03:00:00Z")
+
+    # Then its record stays
+    assert wiring().files.get("arrived") is not None
+
+
+def test_an_upload_taken_up_while_the_cleanup_runs_keeps_its_record(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an unused presigned upload the sweep index lists as due, whose task takes it up
+    # right after the index was read (the index lags the table besides)
+    uploaded("racing", "presigned", timedelta(days=2))
+    files = wiring().files
+    table = wiring().table
+    read_index = table.query
+
+    def read_then_claimed(*args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        found = list(read_index(*args, **kwargs))
+        files.claim("racing", "t2")
+        return iter(found)
+
+    monkeypatch.setattr(table, "query", read_then_claimed)
+
+    # When the sweep deletes what it found due
+    removed = files.sweep(datetime.now(UTC))
+
+    # Then the record, due no longer, stays
+    assert removed == []
+    assert files.get("racing") is not None

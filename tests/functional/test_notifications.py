@@ -3,13 +3,17 @@ API handler -> messages on SQS -> worker handler -> email in SES, entry in the l
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 import pytest
 
 from api.handler import handler as api_handler
 from app import clients
+from app.background import background
 from tests.conftest import make_context
 from tests.functional.conftest import (
     ALICE,
@@ -21,7 +25,10 @@ from tests.functional.conftest import (
     reset_caches,
     sent_emails,
 )
+from tests.refusals import ses_refusing
 from worker.handler import handler as worker_handler
+
+RECIPIENT = "you@example.com"
 
 
 def call_api(event: dict[str, Any]) -> tuple[int, Any]:
@@ -64,7 +71,8 @@ def test_notification_is_queued_then_sent_and_logged_by_the_worker(
     assert [s["ConfigurationSetName"] for s in sends] == [configuration_set]
     status, logs = cloud.call_api("GET", "/logs", as_user=admin)
     assert status == 200
-    assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
+    # naming the recipient masked: what an admin needs to recognise them, not the address
+    assert [entry["message"] for entry in logs] == ["notification sent to y***@e***.com"]
     assert logs[0]["correlation_id"] == "Jz4q1hUyIAMEb9w="
     assert cloud.receive(cloud.dead_letter_queue_url) == []
 
@@ -88,7 +96,7 @@ def test_the_notifications_messages_delivered_again_send_and_log_nothing_more(
     assert response == {"batchItemFailures": []}
     assert [e.destinations["ToAddresses"] for e in sent_emails()] == [["you@example.com"]]
     _, logs = cloud.call_api("GET", "/logs", as_user=admin)
-    assert [entry["message"] for entry in logs] == ["notification sent to you@example.com"]
+    assert [entry["message"] for entry in logs] == ["notification sent to y***@e***.com"]
     # and each task stays succeeded, run once
     for task_id in body["task_ids"]:
         _, status = cloud.call_api("GET", f"/tasks/{task_id}")
@@ -198,6 +206,106 @@ def test_ses_rejecting_the_sender_is_permanent(
         "code": "email_rejected",
         "message": "The email service refused the message.",
     }
+
+
+#: What the worker runs: its handler, the library, the application.
+WORKER_PACKAGES = ("worker", "offload", "app")
+
+
+@pytest.fixture
+def worker_log(caplog: pytest.LogCaptureFixture) -> Iterator[Callable[[], str]]:
+    """Everything the worker's code logs: the lines its Powertools handler writes (what Lambda
+    ships to CloudWatch, stack traces included), and its records that reach the root logger."""
+    handler = cast("logging.StreamHandler[Any]", worker_handler.logger.registered_handler)
+    lines = io.StringIO()
+    shipped = handler.setStream(lines)
+    caplog.set_level(logging.INFO)
+
+    def text() -> str:
+        formatter = logging.Formatter()
+        propagated = [
+            formatter.format(record)
+            for record in caplog.records
+            if record.name.split(".")[0] in WORKER_PACKAGES
+        ]
+        return lines.getvalue() + "\n".join(propagated)
+
+    try:
+        yield text
+    finally:
+        handler.setStream(shipped)
+
+
+def attribute_values(message: dict[str, Any]) -> str:
+    return " ".join(str(a.get("StringValue")) for a in message["MessageAttributes"].values())
+
+
+def test_a_sent_email_is_logged_with_its_address_masked(
+    cloud: Cloud, worker_log: Callable[[], str]
+) -> None:
+    call_api(http_event("POST", f"/send-notification/{RECIPIENT}"))
+
+    worker_handler(cloud.sqs_event(cloud.receive(cloud.task_queue_url)), make_context())
+
+    assert len(sent_emails()) == 1
+    assert "email sent to y***@e***.com (SES message " in worker_log()
+    assert RECIPIENT not in worker_log()
+
+
+def test_an_email_ses_refuses_is_dead_lettered_and_logged_by_its_code_alone(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch, worker_log: Callable[[], str]
+) -> None:
+    # Given a sender SES has not verified: SES's refusal names it
+    sender = "unverified@example.com"
+    monkeypatch.setenv("SENDER_EMAIL", sender)
+    reset_caches()
+    call_api(http_event("POST", f"/send-notification/{RECIPIENT}"))
+
+    # When the worker tries to send
+    response = worker_handler(cloud.sqs_event(cloud.receive(cloud.task_queue_url)), make_context())
+
+    # Then the task is dead-lettered, with SES's code and operation and no address
+    assert response == {"batchItemFailures": []}
+    [dead] = cloud.receive(cloud.dead_letter_queue_url)
+    reason = dead["MessageAttributes"]["reason"]["StringValue"]
+    assert reason == "PermanentTaskError: SES SendEmail refused the email: MessageRejected"
+    assert "@" not in attribute_values(dead)
+    # and the log says the same, with its stack trace, and names nobody
+    log = worker_log()
+    assert "SES SendEmail refused the email: MessageRejected" in log
+    assert "stack_trace" in log
+    assert sender not in log
+    assert RECIPIENT not in log
+
+
+def test_an_email_ses_turns_away_for_now_is_retried_then_dead_lettered_by_its_code_alone(
+    cloud: Cloud, worker_log: Callable[[], str]
+) -> None:
+    # Given SES answering with an error worth retrying, whose message names the recipient
+    call_api(http_event("POST", f"/send-notification/{RECIPIENT}"))
+    messages = cloud.receive(cloud.task_queue_url)
+    email = next(m for m in messages if json.loads(m["Body"])["task"] == "send_email")
+    refusal = f"Maximum sending rate exceeded for {RECIPIENT}"
+
+    # When the worker tries, and tries again on the last delivery SQS would make
+    with ses_refusing(clients.sesv2(), "Throttling", refusal):
+        first = worker_handler(cloud.sqs_event([email]), make_context())
+        last_count = str(background.config.max_attempts)
+        last = email | {"Attributes": email["Attributes"] | {"ApproximateReceiveCount": last_count}}
+        after_last = worker_handler(cloud.sqs_event([last]), make_context())
+
+    # Then it was retried, then dead-lettered with SES's code and no address
+    assert first == {"batchItemFailures": [{"itemIdentifier": email["MessageId"]}]}
+    assert after_last == {"batchItemFailures": []}
+    assert sent_emails() == []
+    [dead] = cloud.receive(cloud.dead_letter_queue_url)
+    reason = dead["MessageAttributes"]["reason"]["StringValue"]
+    assert reason.endswith("EmailServiceError: SES SendEmail refused the email: Throttling")
+    assert "@" not in attribute_values(dead)
+    # and neither delivery's log names the recipient
+    log = worker_log()
+    assert log.count("SES SendEmail refused the email: Throttling") >= 2
+    assert RECIPIENT not in log
 
 
 def test_nobody_is_emailed_who_did_not_ask(cloud: Cloud, admin: User) -> None:

@@ -9,6 +9,7 @@ counts only where its condition holds for the parameters given.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
@@ -35,6 +36,47 @@ class Grant:
 
     def __str__(self) -> str:
         return f"{self.policy}: {list(self.actions)} on {list(self.resources)}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call as IAM judges it: its action, its resource (rendered as grants are), and the
+    partition key values it names (`dynamodb:LeadingKeys`; none for a Scan)."""
+
+    action: str
+    resource: str
+    leading_keys: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.resource} with keys {list(self.leading_keys)}"
+
+
+#: The conditions `allows` evaluates, as IAM does; any other makes a grant allow nothing here.
+LEADING_KEYS = ("ForAllValues:StringLike", "dynamodb:LeadingKeys")
+
+
+def allows(grant: Grant, request: Request) -> bool:
+    """Whether the grant lets the request through: its action, a resource matching one of the
+    grant's (IAM wildcards), and its condition. ForAllValues holds for every value named, so
+    it holds for a request that names none (a Scan): a key condition cannot narrow a Scan."""
+    if not any(request.action in expand(action) for action in grant.actions):
+        return False
+    if not any(_like(request.resource, resource) for resource in grant.resources):
+        return False
+    for operator, keys in grant.condition.items():
+        for key, expected in keys.items():
+            if (operator, key) != LEADING_KEYS:
+                return False
+            patterns = expected if isinstance(expected, list) else [expected]
+            if not all(any(_like(k, p) for p in patterns) for k in request.leading_keys):
+                return False
+    return True
+
+
+def _like(value: str, pattern: str) -> bool:
+    """IAM's StringLike (and ARN) matching: `*` any run of characters, `?` any one."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, re.DOTALL) is not None
 
 
 def role_of(translated: Translated, function: str) -> tuple[str, dict[str, Any]]:
@@ -92,9 +134,16 @@ def queue_arns(queue: str) -> set[str]:
 
 
 def table_arns(table: str) -> set[str]:
-    """The ways a statement may name one table of this stack, and its indexes."""
-    bases = {f"<{table}.Arn>", f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/<{table}>"}
-    return bases | {f"{base}/index/*" for base in bases}
+    """The ways a statement may name one table of this stack (not its indexes)."""
+    return {f"<{table}.Arn>", f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/<{table}>"}
+
+
+def index_arns(table: str, index: str) -> set[str]:
+    """The ways a statement may name one index of a table of this stack."""
+    return {
+        f"<{table}.Arn>/index/{index}",
+        f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT_ID}:table/<{table}>/index/{index}",
+    }
 
 
 def object_arns(bucket: str, prefix: str) -> set[str]:

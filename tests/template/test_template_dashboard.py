@@ -66,7 +66,8 @@ def test_the_failure_index_is_the_one_the_rows_and_the_console_use(
     translated: Translated,
 ) -> None:
     table = translated.resources["DataTable"]["Properties"]
-    [index] = table["GlobalSecondaryIndexes"]
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    index = indexes[FAILURE_INDEX]
     keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
 
     assert index["IndexName"] == FAILURE_INDEX == lifecycle.FAILURE_INDEX

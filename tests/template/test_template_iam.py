@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from app.uploads.files import SWEEP_INDEX, SWEEP_KEY
 from tests.template.iam import (
     Grant,
     configuration_set_arn,
     expand,
     grants,
+    index_arns,
     object_arns,
     queue_arns,
     role_of,
@@ -29,12 +31,13 @@ if TYPE_CHECKING:
 
     from offload_local.template.translation import Translated
 
+# No Scan: it names no partition key, so a `dynamodb:LeadingKeys` condition (ForAllValues:
+# true for no values at all) would not hold it back from any item.
 DYNAMODB_READ = frozenset(
     {
         "dynamodb:getitem",
         "dynamodb:batchgetitem",
         "dynamodb:query",
-        "dynamodb:scan",
         "dynamodb:describetable",
         "dynamodb:conditioncheckitem",
     }
@@ -75,6 +78,15 @@ def _unconditional(grant: Grant) -> bool:
 #: reach those items only, whatever a request could make it ask for.
 API_RECORD_PREFIXES = ["TASK#*", "ITEM#*", "WORD#*", "USER#*", "DATASET#*", "FILE#*", "LOG#*"]
 API_QUOTA_PREFIXES = ["QUOTA#*"]
+#: What the worker's tasks read and write (app/tasks/*): task rows, items (update_search_index,
+#: send_item_created_email), search entries, datasets (summarize_dataset), the notification log
+#: (write_log). tests/functional/test_table_access.py runs them and checks every call fits.
+WORKER_RECORD_PREFIXES = ["TASK#*", "ITEM#*", "WORD#*", "DATASET#*", "LOG#*"]
+#: The daily cleanup: the sweep index's one partition (app/uploads/files.py), then file records.
+SWEEP_PARTITION = [SWEEP_KEY]
+FILE_PREFIX = ["FILE#*"]
+#: process_upload: its task row and the file it claims and completes.
+HEAVY_WORKER_RECORD_PREFIXES = ["TASK#*", "FILE#*"]
 
 
 def leading_keys(prefixes: list[str]) -> Callable[[Grant], bool]:
@@ -187,10 +199,30 @@ API_MAY = {
     ),
 }
 WORKER_MAY = {
-    "data": Allowance(
-        "read and write DataTable",
-        DYNAMODB_READ | DYNAMODB_WRITE,
+    "records": Allowance(
+        "read and write the DataTable records its tasks touch (no delete)",
+        frozenset(
+            {
+                "dynamodb:getitem",
+                "dynamodb:putitem",
+                "dynamodb:updateitem",
+                "dynamodb:batchwriteitem",
+            }
+        ),
         frozenset(table_arns("DataTable")),
+        leading_keys(WORKER_RECORD_PREFIXES),
+    ),
+    "find_due_uploads": Allowance(
+        "query the UploadSweep index's one partition",
+        frozenset({"dynamodb:query"}),
+        frozenset(index_arns("DataTable", SWEEP_INDEX)),
+        leading_keys(SWEEP_PARTITION),
+    ),
+    "remove_due_uploads": Allowance(
+        "delete file records",
+        frozenset({"dynamodb:deleteitem"}),
+        frozenset(table_arns("DataTable")),
+        leading_keys(FILE_PREFIX),
     ),
     "dead_letter": Allowance(
         "send permanent failures to DeadLetterQueue (and no other queue)",
@@ -222,7 +254,12 @@ WORKER_MAY = {
 }
 #: Uploads and thumbnails are the heavy worker's only; it sends no email.
 HEAVY_WORKER_MAY = {
-    "data": WORKER_MAY["data"],
+    "records": Allowance(
+        "read and update task rows and file records",
+        frozenset({"dynamodb:getitem", "dynamodb:updateitem"}),
+        frozenset(table_arns("DataTable")),
+        leading_keys(HEAVY_WORKER_RECORD_PREFIXES),
+    ),
     "dead_letter": Allowance(
         "send permanent failures to HeavyDeadLetterQueue (and no other queue)",
         SQS_SEND,
@@ -349,7 +386,11 @@ def test_the_api_may_enqueue_and_the_workers_retry_and_dead_letter(
     ("function", "allowance", "action"),
     [
         ("ApiFunction", API_MAY["read"], "dynamodb:query"),
-        ("WorkerFunction", WORKER_MAY["data"], "dynamodb:putitem"),
+        ("WorkerFunction", WORKER_MAY["records"], "dynamodb:putitem"),
+        ("WorkerFunction", WORKER_MAY["records"], "dynamodb:batchwriteitem"),
+        ("WorkerFunction", WORKER_MAY["find_due_uploads"], "dynamodb:query"),
+        ("WorkerFunction", WORKER_MAY["remove_due_uploads"], "dynamodb:deleteitem"),
+        ("HeavyWorkerFunction", HEAVY_WORKER_MAY["records"], "dynamodb:updateitem"),
         ("WorkerFunction", WORKER_MAY["email"], "ses:sendemail"),
         ("WorkerFunction", WORKER_MAY["count_dead_letters"], "sqs:getqueueattributes"),
         ("ApiFunction", API_MAY["schedule"], "scheduler:createschedule"),
@@ -391,6 +432,24 @@ def test_with_another_issuer_the_api_may_read_no_user_pool(
     # Then none of them is Cognito's
     cognito = [str(g) for g in found if any(a.startswith("cognito-idp:") for a in g.actions)]
     assert not cognito, cognito
+
+
+FUNCTIONS = ("ApiFunction", "WorkerFunction", "HeavyWorkerFunction")
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_every_table_grant_is_held_to_key_prefixes(
+    translated: Translated, defaults: dict[str, str], function: str
+) -> None:
+    # Given every grant of a DynamoDB action
+    role, found, _ = role_grants(translated, defaults, function)
+    table_grants = [g for g in found if any(a.startswith("dynamodb:") for a in g.actions)]
+    # Then each names the key prefixes it reaches, and none lets a Scan (no key) past them
+    unheld = [str(g) for g in table_grants if set(g.condition) != {"ForAllValues:StringLike"}]
+    scans = [str(g) for g in table_grants if any("dynamodb:scan" in expand(a) for a in g.actions)]
+    assert table_grants, f"{role} has no DynamoDB grant"
+    assert not unheld, f"{role} reaches any item through:\n  " + "\n  ".join(unheld)
+    assert not scans, f"{role} may Scan, past any LeadingKeys condition:\n  " + "\n  ".join(scans)
 
 
 def test_no_allow_statement_has_a_wildcard_action_resource_or_principal(

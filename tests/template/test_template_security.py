@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.template.values import as_int, boundary_values, resolve
+from tests.template.values import as_int, boundary_values, render, resolve
 
 if TYPE_CHECKING:
     from offload_local.template.translation import Translated
@@ -152,27 +152,169 @@ def test_the_http_api_writes_access_logs_that_expire(translated: Translated) -> 
     assert "email" not in settings["Format"]
 
 
-EXPECTED_ALARMS = {
-    ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
-    ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
-    ("AWS/Lambda", "Errors"),
-    ("AWS/Lambda", "Throttles"),
-    ("AWS/SES", "Reputation.BounceRate"),
-    ("AWS/SES", "Reputation.ComplaintRate"),
-}
+Metric = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+def watched(alarm: dict[str, Any], defaults: dict[str, str]) -> set[Metric]:
+    """(namespace, metric, dimensions) an alarm reads: its metric, or each one of its math."""
+    properties = alarm["Properties"]
+    metrics = [
+        m["MetricStat"]["Metric"] for m in properties.get("Metrics", []) if "MetricStat" in m
+    ]
+    if "MetricName" in properties:
+        metrics.append(properties)
+    return {
+        (
+            m["Namespace"],
+            m["MetricName"],
+            tuple((d["Name"], render(d["Value"], defaults)) for d in m.get("Dimensions", [])),
+        )
+        for m in metrics
+    }
+
+
+def alarmed(translated: Translated, defaults: dict[str, str]) -> set[Metric]:
+    alarms = translated.of_type("AWS::CloudWatch::Alarm").values()
+    return set().union(*(watched(alarm, defaults) for alarm in alarms))
 
 
 def test_every_alarm_tells_the_alarm_topic(translated: Translated) -> None:
     alarms = translated.of_type("AWS::CloudWatch::Alarm")
-    watched = {
-        (a["Properties"]["Namespace"], a["Properties"]["MetricName"]) for a in alarms.values()
-    }
-    assert watched >= EXPECTED_ALARMS
     for logical, alarm in alarms.items():
-        assert alarm["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical
+        properties = alarm["Properties"]
+        assert properties["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical
+        assert properties["OKActions"] == [{"Ref": "AlarmTopic"}], logical
     subscription = translated.resources["AlarmEmailSubscription"]
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_every_queue_function_and_the_senders_reputation_is_watched(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    found = alarmed(translated, defaults)
+    queues = translated.of_type("AWS::SQS::Queue")
+    task_queues = [q for q, r in queues.items() if "RedrivePolicy" in r["Properties"]]
+    workers = [
+        m["Properties"]["FunctionName"]["Ref"]
+        for m in translated.of_type("AWS::Lambda::EventSourceMapping").values()
+    ]
+    expected: set[Metric] = set()
+    for queue in task_queues:
+        # Tasks waiting too long: the queue's worker is stuck or too slow
+        name = (("QueueName", f"<{queue}.QueueName>"),)
+        expected.add(("AWS/SQS", "ApproximateAgeOfOldestMessage", name))
+    for queue in set(queues) - set(task_queues):
+        # A dead letter: an operator must look
+        name = (("QueueName", f"<{queue}.QueueName>"),)
+        expected.add(("AWS/SQS", "ApproximateNumberOfMessagesVisible", name))
+    for function in [*workers, "ApiFunction"]:
+        expected.add(("AWS/Lambda", "Errors", (("FunctionName", f"<{function}>"),)))
+    for function in workers:
+        # Throttled deliveries count towards the dead-letter queue
+        expected.add(("AWS/Lambda", "Throttles", (("FunctionName", f"<{function}>"),)))
+    # SES pauses an account whose bounces or complaints run high
+    expected |= {
+        ("AWS/SES", "Reputation.BounceRate", ()),
+        ("AWS/SES", "Reputation.ComplaintRate", ()),
+    }
+    assert sorted(set(task_queues)) == ["HeavyTaskQueue", "TaskQueue"]
+    assert sorted(workers) == ["HeavyWorkerFunction", "WorkerFunction"]
+    missing = sorted(expected - found)
+    assert not missing, f"no alarm reads {missing}"
+
+
+@pytest.mark.parametrize(
+    ("metric", "namespace"),
+    [("5xx", "AWS/ApiGateway"), ("4xx", "AWS/ApiGateway"), ("Api429", "Offload")],
+)
+def test_the_apis_answers_are_alarmed_as_rates_of_its_requests(
+    translated: Translated, defaults: dict[str, str], metric: str, namespace: str
+) -> None:
+    api = (("ApiId", "<HttpApi>"),)
+    [alarm] = [
+        a
+        for a in translated.of_type("AWS::CloudWatch::Alarm").values()
+        if (namespace, metric, api) in watched(a, defaults)
+    ]
+    # divided by the API's requests in the same period
+    assert ("AWS/ApiGateway", "Count", api) in watched(alarm, defaults)
+    [rate] = [m for m in alarm["Properties"]["Metrics"] if m.get("ReturnData")]
+    assert "/ requests" in rate["Expression"]
+
+
+def test_the_429_metric_counts_the_access_logs_429s_by_api(translated: Translated) -> None:
+    [metric_filter] = translated.of_type("AWS::Logs::MetricFilter").values()
+    properties = metric_filter["Properties"]
+    log_format = stage(translated)["AccessLogSettings"]["Format"]
+
+    # the HTTP API's access log, whose lines carry the status and the API's id
+    assert properties["LogGroupName"] == {"Ref": "HttpApiAccessLogs"}
+    assert '"status":"$context.status"' in log_format
+    assert '"apiId":"$context.apiId"' in log_format
+    assert properties["FilterPattern"] == '{ $.status = "429" }'
+    [transformation] = properties["MetricTransformations"]
+    assert (transformation["MetricNamespace"], transformation["MetricName"]) == (
+        "Offload",
+        "Api429",
+    )
+    assert transformation["Dimensions"] == [{"Key": "ApiId", "Value": "$.apiId"}]
+
+
+def refuses_insecure_transport(statement: dict[str, Any], service: str, resource: Any) -> bool:
+    """A statement that denies everyone everything on the resource, unless over TLS."""
+    return (
+        statement.get("Effect") == "Deny"
+        and statement.get("Principal") == "*"
+        and statement.get("Action") == f"{service}:*"
+        and statement.get("Resource") == resource
+        and statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    )
+
+
+def test_every_queue_has_one_policy_and_it_refuses_requests_without_tls(
+    translated: Translated,
+) -> None:
+    policies = translated.of_type("AWS::SQS::QueuePolicy").values()
+    for queue in translated.of_type("AWS::SQS::Queue"):
+        # One each: a second policy on a queue would replace the first
+        [policy] = [p for p in policies if {"Ref": queue} in p["Properties"]["Queues"]]
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        arn = {"Fn::GetAtt": [queue, "Arn"]}
+        assert any(refuses_insecure_transport(s, "sqs", arn) for s in statements), queue
+
+
+def test_the_alarm_topic_takes_this_accounts_alarms_and_refuses_requests_without_tls(
+    translated: Translated,
+) -> None:
+    [policy] = translated.of_type("AWS::SNS::TopicPolicy").values()
+    properties = policy["Properties"]
+    topic = {"Ref": "AlarmTopic"}
+    statements = properties["PolicyDocument"]["Statement"]
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+
+    assert properties["Topics"] == [topic]
+    assert any(refuses_insecure_transport(s, "sns", topic) for s in statements)
+    # The policy replaces the topic's default: CloudWatch's alarms need letting in, and no
+    # other account's (confused deputy)
+    assert allowed == [
+        {
+            "Sid": "AlarmsOfThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic,
+            "Condition": {
+                "ArnLike": {
+                    "aws:SourceArn": {
+                        "Fn::Sub": "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:"
+                        "${AWS::AccountId}:alarm:*"
+                    }
+                },
+                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+            },
+        }
+    ]
 
 
 @pytest.mark.parametrize("logical", ["DeadLetterQueue", "DataTable"])

@@ -72,5 +72,5 @@ async def search(
     """The caller's items with every word of `q` (an admin's search covers everyone's)."""
     owner = None if caller.is_admin else caller.sub
     ids = await run_in_threadpool(index.search, q, owner, limit)
-    found = await run_in_threadpool(items.get_many, ids)
+    found = await run_in_threadpool(items.get_many, ids, owner=owner)
     return SearchResults(query=q, items=found)

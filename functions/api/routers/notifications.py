@@ -15,6 +15,7 @@ from api.caller import CurrentCaller
 from api.deps import EmailQuota, charge
 from api.errors import AUTHENTICATED, ENQUEUE, FORBIDDEN
 from app.email import EmailAddress
+from app.masking import masked_address
 from app.tasks.notifications import send_email, write_log
 from offload.producer import BackgroundTasks
 from offload.timing import MAX_AHEAD
@@ -52,13 +53,15 @@ async def send_notification(
             status.HTTP_403_FORBIDDEN, "Notifications go to your own verified address only"
         )
     await charge(quota, email, background_tasks)
+    # The notification log names the recipient masked: what an admin needs to recognise them.
+    entry = f"notification sent to {masked_address(email)}"
     if delay_seconds:
         later = background_tasks.later(timedelta(seconds=delay_seconds))
         later.add_task(send_email, email, message="some notification")
-        later.add_task(write_log, f"notification sent to {email}")
+        later.add_task(write_log, entry)
     else:
         background_tasks.add_task(send_email, email, message="some notification")
-        background_tasks.add_task(write_log, f"notification sent to {email}")
+        background_tasks.add_task(write_log, entry)
     # By the time this is returned to the client, both tasks are on the queue (or it is a 503).
     return Accepted(
         message="Notification sent in the background", task_ids=background_tasks.task_ids

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from app import clients
 from app.dead_letters import dead_letter_counts
@@ -11,10 +11,6 @@ from app.wiring import wiring
 from offload import task
 
 logger = logging.getLogger(__name__)
-
-#: A presigned POST lasts 5 minutes and its object's notification follows within seconds: a
-#: record still unclaimed a day later is an upload that never arrived.
-UNCLAIMED_AFTER = timedelta(days=1)
 
 
 @task("daily_cleanup", schedule="cron(0 3 * * ? *)")
@@ -24,7 +20,7 @@ def daily_cleanup() -> None:
     from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
     parts = wiring()
-    removed = parts.files.sweep(datetime.now(UTC), UNCLAIMED_AFTER)
+    removed = parts.files.sweep(datetime.now(UTC))
     urls = [u for u in parts.settings.WATCHED_DEAD_LETTER_QUEUE_URLS.split(",") if u]
     held = dead_letter_counts(urls, clients.sqs)
     logger.info(

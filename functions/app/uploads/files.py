@@ -6,6 +6,11 @@ The file's facts live here; where its processing stands is its task's (its row: 
 status a client reads is derived from both. The API only ever puts whole records (its role may
 not update); the worker claims a file for one task only, so an object put again under the
 same key (a presigned POST used twice) is not processed again.
+
+Every record says when it is due to go (`sweep_at`), in the sweep index (template.yaml:
+DataTable's UploadSweep): when its upload expires from the bucket, or, for a presigned POST
+nobody has used, a day after it was handed out. The daily cleanup reads what is due there, and
+nothing else of the table.
 """
 
 from __future__ import annotations
@@ -106,6 +111,15 @@ def key(file_id: str) -> dict[str, str]:
     return {"pk": f"FILE#{file_id}", "sk": "FILE"}
 
 
+#: The index of file records by when each is due to go: one partition (every record has the
+#: same `sweep_key`), sorted by `sweep_at` (epoch seconds), so what is due is one key range.
+SWEEP_INDEX = "UploadSweep"
+SWEEP_KEY = "SWEEP#FILE"
+#: A presigned POST lasts 5 minutes and its object's notification follows within seconds: a
+#: record still unclaimed a day later is an upload that never arrived.
+UNCLAIMED_AFTER = timedelta(days=1)
+
+
 class FileRecordMissingError(LookupError):
     """Raise when there is no record for an uploaded object: the API did not accept it."""
 
@@ -121,7 +135,14 @@ class FileStore:
         """Store a new record; the id is new, so an existing one would be a bug."""
         values = values_of(file)
         # The upload and its thumbnails leave the bucket after the retention; so does this.
-        values["expires_at"] = int((file.created_at + self._retention).timestamp())
+        expires = file.created_at + self._retention
+        values["expires_at"] = int(expires.timestamp())
+        # Until its upload arrives (claim), a presigned POST's record is due much sooner.
+        unclaimed = file.via == "presigned" and file.task_id is None
+        values["sweep_key"] = SWEEP_KEY
+        values["sweep_at"] = int(
+            (file.created_at + UNCLAIMED_AFTER if unclaimed else expires).timestamp()
+        )
         for derived in ("status", "result"):
             values.pop(derived, None)
         self._table.put(key(file.id) | values, condition="attribute_not_exists(pk)")
@@ -140,26 +161,28 @@ class FileStore:
 
     # The worker's side: updates of a record the API made, and the daily sweep.
 
-    def sweep(self, now: datetime, unclaimed_after: timedelta) -> list[str]:
-        """Delete the records of uploads that never arrived (a presigned POST nobody used,
-        `unclaimed_after` old) and of uploads whose object has expired (the bucket's
-        lifecycle took it; the record's TTL would only follow within days). Returns their
-        ids."""
-        stale = self._table.scan(
-            "begins_with(pk, :file) AND (expires_at < :now OR "
-            "(via = :presigned AND attribute_not_exists(task_id) AND created_at < :before))",
-            {
-                ":file": "FILE#",
-                ":now": int(now.timestamp()),
-                ":presigned": "presigned",
-                ":before": (now - unclaimed_after).isoformat(),
-            },
+    def sweep(self, now: datetime) -> list[str]:
+        """Delete the records that are due: uploads that never arrived (a presigned POST nobody
+        used, UNCLAIMED_AFTER old) and uploads whose object has expired (the bucket's lifecycle
+        took it; the record's TTL would only follow within days). Reads the due part of the
+        sweep index only. Returns the ids of the records deleted."""
+        due = int(now.timestamp())
+        found = self._table.query(
+            "sweep_key = :sweep AND sweep_at <= :due",
+            {":sweep": SWEEP_KEY, ":due": due},
             projection="pk",
+            index=SWEEP_INDEX,
         )
         removed = []
-        for values in stale:
+        for values in found:
             file_id = str(values["pk"]).removeprefix("FILE#")
-            self._table.delete(key(file_id))
+            try:
+                # The index lags the table: a record claimed since is due later, and stays.
+                self._table.delete(
+                    key(file_id), condition="sweep_at <= :due", expression_values={":due": due}
+                )
+            except ConditionFailedError:
+                continue
             removed.append(file_id)
         return removed
 
@@ -168,9 +191,11 @@ class FileStore:
         object was put again after the first one was taken up); FileRecordMissingError when
         the API never made a record for it."""
         try:
+            # Taken up, the record is due when its upload expires (as one made for an upload
+            # through the API is from the start).
             self._table.update(
                 key(file_id),
-                "SET task_id = :task",
+                "SET task_id = :task, sweep_at = expires_at",
                 condition="attribute_exists(pk) AND "
                 "(attribute_not_exists(task_id) OR task_id = :task)",
                 expression_values={":task": task_id},

@@ -22,7 +22,7 @@ from offload_local.provision.lambda_ import (
     FunctionProvisioner,
     PermissionProvisioner,
 )
-from offload_local.provision.logs import LogGroupProvisioner
+from offload_local.provision.logs import LogGroupProvisioner, MetricFilterProvisioner
 from offload_local.provision.resources import Registry
 from offload_local.provision.s3 import BucketPolicyProvisioner, BucketProvisioner
 from offload_local.provision.scheduler import ScheduleGroupProvisioner, ScheduleProvisioner
@@ -31,7 +31,11 @@ from offload_local.provision.ses import (
     ConfigurationSetProvisioner,
     EmailIdentityProvisioner,
 )
-from offload_local.provision.sns import SubscriptionProvisioner, TopicProvisioner
+from offload_local.provision.sns import (
+    SubscriptionProvisioner,
+    TopicPolicyProvisioner,
+    TopicProvisioner,
+)
 from offload_local.provision.sqs import QueuePolicyProvisioner, QueueProvisioner
 from offload_local.template.stack import Stack
 
@@ -48,9 +52,11 @@ PROVISIONERS: dict[str, Provisioner] = {
         ConfigurationSetEventDestinationProvisioner(),
         TopicProvisioner(),
         SubscriptionProvisioner(),
+        TopicPolicyProvisioner(),
         AlarmProvisioner(),
         DashboardProvisioner(),
         LogGroupProvisioner(),
+        MetricFilterProvisioner(),
         UserPoolProvisioner(),
         UserPoolClientProvisioner(),
         UserPoolGroupProvisioner(),

@@ -1,4 +1,4 @@
-"""SNS: AWS::SNS::Topic and AWS::SNS::Subscription, created in moto.
+"""SNS: AWS::SNS::Topic, AWS::SNS::Subscription and AWS::SNS::TopicPolicy, created in moto.
 
 Locally nothing publishes to them (CloudWatch alarms are never evaluated) and an email
 subscription never receives anything: they exist so their ARNs are real and inspectable.
@@ -92,3 +92,22 @@ class SubscriptionProvisioner(Provisioner):
             note=f"{properties['Protocol']} subscription recorded only: nothing is delivered "
             "locally",
         )
+
+
+class TopicPolicyProvisioner(Provisioner):
+    """Sets the policy on each of its topics, whole. moto keeps a topic's policy without
+    evaluating it (unlike a bucket's: see s3.py), so a statement with a condition, such as
+    "deny without TLS" over the local cloud's plain HTTP, is stored as written."""
+
+    resource_type = "AWS::SNS::TopicPolicy"
+    applied = frozenset({"Topics", "PolicyDocument"})
+
+    def create(
+        self, ctx: ProvisionContext, logical_id: str, properties: Mapping[str, Any]
+    ) -> Provisioned:
+        document = json.dumps(properties["PolicyDocument"])
+        for topic in properties["Topics"]:
+            ctx.aws.client("sns").set_topic_attributes(
+                TopicArn=str(topic), AttributeName="Policy", AttributeValue=document
+            )
+        return Provisioned(type=self.resource_type, ref=ctx.stack.physical_name(logical_id))

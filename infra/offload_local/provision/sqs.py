@@ -70,6 +70,10 @@ def _redrive_numbers(policy: Any) -> Any:
 
 
 class QueuePolicyProvisioner(Provisioner):
+    """Sets the policy on each of its queues, whole. moto keeps a queue's policy without
+    evaluating it (unlike a bucket's: see s3.py), so a statement with a condition, such as
+    "deny without TLS" over the local cloud's plain HTTP, is stored as written."""
+
     resource_type = "AWS::SQS::QueuePolicy"
     applied = frozenset({"Queues", "PolicyDocument"})
 

@@ -100,15 +100,35 @@ def test_alarms_notify_the_alarm_topic(deployment: Deployment, aws: AwsEndpoint)
     topic = deployment.registry.ref("AlarmTopic")
 
     dlq = alarms["local-DeadLetterQueueAlarm"]
-    assert len(alarms) == 9
+    assert len(alarms) == 14
     assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": "local-DeadLetterQueue"}]
     assert dlq["Threshold"] == 0
     assert dlq["ComparisonOperator"] == "GreaterThanThreshold"
     assert alarms["local-WorkerErrorsAlarm"]["Dimensions"] == [
         {"Name": "FunctionName", "Value": "local-WorkerFunction"}
     ]
+    # A rate: metric math over the HTTP API's own metrics
+    rate = alarms["local-ApiServerErrorRateAlarm"]
+    [expression] = [m for m in rate["Metrics"] if m.get("ReturnData")]
+    assert expression["Expression"] == "100 * errors / requests"
     for alarm in alarms.values():
         assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic])
+
+
+def test_the_access_logs_count_429s_by_api(deployment: Deployment, aws: AwsEndpoint) -> None:
+    [found] = aws.client("logs").describe_metric_filters(logGroupName="local-HttpApiAccessLogs")[
+        "metricFilters"
+    ]
+
+    assert found["filterName"] == deployment.registry.ref("ApiTooManyRequestsMetric")
+    assert found["filterPattern"] == '{ $.status = "429" }'
+    [transformation] = found["metricTransformations"]
+    assert (transformation["metricNamespace"], transformation["metricName"]) == (
+        "Offload",
+        "Api429",
+    )
+    assert transformation["metricValue"] == "1"
+    assert transformation["dimensions"] == {"ApiId": "$.apiId"}
 
 
 def test_alarm_topic_without_subscription_by_default(
@@ -125,6 +145,41 @@ def test_alarm_topic_without_subscription_by_default(
     # AlarmEmail is empty by default: its subscription's Condition is false.
     assert "AlarmEmailSubscription" not in deployment.registry
     assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+
+
+def denies_without_tls(policy: str, service: str) -> bool:
+    return any(
+        statement["Effect"] == "Deny"
+        and statement["Action"] == f"{service}:*"
+        and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for statement in json.loads(policy)["Statement"]
+    )
+
+
+def test_every_queue_and_the_alarm_topic_carry_their_policies(
+    deployment: Deployment, aws: AwsEndpoint
+) -> None:
+    queues = deployment.queues()
+    topic = deployment.registry.ref("AlarmTopic")
+
+    policies = {
+        name: queue_attributes(aws, url).get("Policy", "{}") for name, url in queues.items()
+    }
+    topic_policy = aws.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+
+    assert sorted(policies) == [
+        "DeadLetterQueue",
+        "HeavyDeadLetterQueue",
+        "HeavyTaskQueue",
+        "TaskQueue",
+    ]
+    assert all(denies_without_tls(policy, "sqs") for policy in policies.values()), policies
+    assert denies_without_tls(topic_policy, "sns")
+    # moto keeps them without judging requests by them: the local cloud's HTTP still works
+    url = queues["TaskQueue"]
+    aws.client("sqs").send_message(QueueUrl=url, MessageBody="{}")
+    [message] = aws.client("sqs").receive_message(QueueUrl=url)["Messages"]
+    aws.client("sqs").delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def test_log_groups_keep_their_retention_and_name_the_functions_logs(

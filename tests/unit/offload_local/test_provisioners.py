@@ -46,6 +46,17 @@ def test_an_unknown_property_is_refused_with_its_name() -> None:
             },
             "EventDestination.SnsDestination",
         ),
+        (
+            "AWS::Logs::MetricFilter",
+            {
+                "FilterPattern": "ERROR",
+                "LogGroupName": "g",
+                "MetricTransformations": [
+                    {"MetricName": "m", "MetricNamespace": "n", "MetricValue": "1", "Bogus": 1}
+                ],
+            },
+            "metric transformation keys Bogus",
+        ),
     ],
 )
 def test_what_cannot_run_locally_is_refused(
