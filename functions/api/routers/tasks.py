@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Path, status
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import Schedules, TaskRecordsDB
-from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED
+from api.deps import LIMITED, Schedules, TaskRecordsDB
+from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED, WRITE
 from offload.records import NotScheduledError, TaskRecord, TaskRecords
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ async def task_status(task_id: TaskId, caller: CurrentCaller, records: TaskRecor
     return await _own_task(task_id, caller, records)
 
 
-@router.delete("/{task_id}", responses=NOT_SCHEDULED)
+@router.delete("/{task_id}", responses={**NOT_SCHEDULED, **WRITE}, dependencies=[LIMITED])
 async def cancel_task(
     task_id: TaskId, caller: CurrentCaller, records: TaskRecordsDB, schedules: Schedules
 ) -> TaskRecord:

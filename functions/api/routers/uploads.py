@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import Bucket, FileDB, TaskRecordsDB, UploadQuota, charge
-from api.errors import AUTHENTICATED, BODY, NOT_FOUND
+from api.deps import LIMITED, Bucket, FileDB, TaskRecordsDB, UploadQuota, charge
+from api.errors import AUTHENTICATED, BODY, NOT_FOUND, WRITE_WITH_QUOTA
 from app.uploads import policy
 from app.uploads.files import FileStatus, UploadedFile
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
@@ -111,7 +111,12 @@ def _accepted(file: UploadedFile) -> FileAccepted:
 @router.post(
     "/upload",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**BODY, 503: {"description": "The file could not be stored; try again"}},
+    responses={
+        **BODY,
+        **WRITE_WITH_QUOTA,
+        503: {"description": "The file could not be stored; try again"},
+    },
+    dependencies=[LIMITED],
 )
 async def upload(
     form: Annotated[UploadForm, Form()],
@@ -151,7 +156,12 @@ async def upload(
     return _accepted(file)
 
 
-@router.post("/uploads", status_code=status.HTTP_201_CREATED, responses=BODY)
+@router.post(
+    "/uploads",
+    status_code=status.HTTP_201_CREATED,
+    responses={**BODY, **WRITE_WITH_QUOTA},
+    dependencies=[LIMITED],
+)
 async def authorize_upload(
     request: UploadRequest,
     caller: CurrentCaller,
