@@ -15,23 +15,11 @@ import pytest
 from app.quotas import DailyQuota, Quota, QuotaExceededError, write_rate
 from app.wiring import wiring
 from offload.dynamodb import Table
+from offload.testing import Clock
 from tests.functional.conftest import Cloud
 from tests.moto_aws import items_written_atomically
 
 SUB = "6f0c2a4e-91b7-4d2c-a3f5-0e8d7c6b5a49"
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -57,7 +45,7 @@ def test_a_burst_is_let_through_then_refused_until_the_next_window(
     table: Table, clock: Clock
 ) -> None:
     # 2 writes a second, 4 at once: a window of 2 s that takes 4
-    rate = write_rate(table, per_second=2, burst=4, clock=clock)
+    rate = write_rate(table, per_second=2, burst=4, clock=clock.now)
 
     assert [allowed(rate) for _ in range(4)] == [True] * 4
     with pytest.raises(QuotaExceededError) as refused:
@@ -73,7 +61,7 @@ def test_a_burst_is_let_through_then_refused_until_the_next_window(
 
 
 def test_a_refused_charge_counts_nothing(table: Table, clock: Clock) -> None:
-    rate = write_rate(table, per_second=1, burst=3, clock=clock)
+    rate = write_rate(table, per_second=1, burst=3, clock=clock.now)
     for _ in range(3):
         rate.charge(SUB)
 
@@ -87,11 +75,11 @@ def test_a_refused_charge_counts_nothing(table: Table, clock: Clock) -> None:
 
 def test_over_time_no_more_than_the_rate_gets_through(table: Table, clock: Clock) -> None:
     # A caller trying every 100 ms for a minute, at 2 writes a second with bursts of 4
-    rate = write_rate(table, per_second=2, burst=4, clock=clock)
+    rate = write_rate(table, per_second=2, burst=4, clock=clock.now)
     times: list[datetime] = []
     for _ in range(600):
         if allowed(rate):
-            times.append(clock.now)
+            times.append(clock.now())
         clock.advance(0.1)
 
     # 2 a second over the minute, give or take the burst
@@ -104,7 +92,7 @@ def test_over_time_no_more_than_the_rate_gets_through(table: Table, clock: Clock
 
 def test_a_daily_quota_opens_again_at_the_next_utc_midnight(table: Table) -> None:
     clock = Clock(datetime(2026, 12, 8, 22, 59, 59, 500_000, tzinfo=UTC))
-    quota = DailyQuota(table, "DATASET", "datasets", 2, clock, fold_case=False)
+    quota = DailyQuota(table, "DATASET", "datasets", 2, clock.now, fold_case=False)
     quota.charge(SUB, 2)
 
     with pytest.raises(QuotaExceededError) as refused:
@@ -116,7 +104,7 @@ def test_a_daily_quota_opens_again_at_the_next_utc_midnight(table: Table) -> Non
 
 
 def test_a_charge_larger_than_the_limit_is_refused_whole(table: Table, clock: Clock) -> None:
-    quota = DailyQuota(table, "UPLOAD", "bytes uploaded", 100, clock)
+    quota = DailyQuota(table, "UPLOAD", "bytes uploaded", 100, clock.now)
 
     with pytest.raises(QuotaExceededError):
         quota.charge(SUB, 101)
@@ -126,7 +114,7 @@ def test_a_charge_larger_than_the_limit_is_refused_whole(table: Table, clock: Cl
 
 
 def test_a_refund_gives_back_what_was_charged(table: Table, clock: Clock) -> None:
-    quota = DailyQuota(table, "ITEM", "items", 1, clock, fold_case=False)
+    quota = DailyQuota(table, "ITEM", "items", 1, clock.now, fold_case=False)
     quota.charge(SUB)
 
     quota.refund(SUB)
@@ -136,8 +124,8 @@ def test_a_refund_gives_back_what_was_charged(table: Table, clock: Clock) -> Non
 
 
 def test_each_subject_has_a_counter_of_its_own(table: Table, clock: Clock) -> None:
-    rate = write_rate(table, per_second=1, burst=1, clock=clock)
-    emails = DailyQuota(table, "EMAIL", "emails", 1, clock)
+    rate = write_rate(table, per_second=1, burst=1, clock=clock.now)
+    emails = DailyQuota(table, "EMAIL", "emails", 1, clock.now)
     rate.charge(SUB)
     emails.charge("You@Example.com")
 
@@ -151,8 +139,8 @@ def test_each_subject_has_a_counter_of_its_own(table: Table, clock: Clock) -> No
 def test_counters_are_kept_one_window_past_its_end_then_expire(
     cloud: Cloud, table: Table, clock: Clock
 ) -> None:
-    write_rate(table, per_second=1, burst=5, clock=clock).charge(SUB)
-    DailyQuota(table, "ITEM", "items", 5, clock, fold_case=False).charge(SUB)
+    write_rate(table, per_second=1, burst=5, clock=clock.now).charge(SUB)
+    DailyQuota(table, "ITEM", "items", 5, clock.now, fold_case=False).charge(SUB)
 
     rows = {row["sk"]["S"]: row for row in cloud.rows("QUOTA#")}
 
@@ -185,7 +173,7 @@ def interleaved() -> Iterator[None]:
 def test_concurrent_requests_never_pass_the_limit(
     table: Table, clock: Clock, interleaved: None
 ) -> None:
-    rate = write_rate(table, per_second=5, burst=25, clock=clock)
+    rate = write_rate(table, per_second=5, burst=25, clock=clock.now)
     start = threading.Barrier(16)
 
     def caller(_: int) -> int:

@@ -13,8 +13,8 @@ import pytest
 from api.main import app
 from app.quotas import write_rate
 from app.wiring import wiring
+from offload.testing import Clock
 from tests.functional.conftest import ALICE, BOB, Cloud, User
-from tests.functional.test_quotas import Clock
 from tests.multipart import multipart
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -67,7 +67,7 @@ def clock(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> Clock:
     0.5 s into a window: a test that fills the burst stays in that window."""
     clock = Clock(datetime(2026, 12, 8, 10, 0, 0, 500_000, tzinfo=UTC))
     parts = wiring()
-    monkeypatch.setattr(parts, "write_rate", write_rate(parts.table, 1, 3, clock))
+    monkeypatch.setattr(parts, "write_rate", write_rate(parts.table, 1, 3, clock.now))
     return clock
 
 
