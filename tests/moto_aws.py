@@ -227,3 +227,28 @@ def _counted(sqs: SQSClient, url: str) -> int:
         ],
     )["Attributes"]
     return sum(int(v) for v in attributes.values())
+
+
+@contextmanager
+def items_written_atomically() -> Iterator[None]:
+    """moto's DynamoDB, writing each item as DynamoDB does: a condition and the write it guards
+    as one step. moto reads the item, checks the condition and writes without a lock, so
+    threads can pass a condition on a value another one is changing; a test of our conditional
+    writes under concurrency needs the platform's guarantee, not moto's gap."""
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.Lock()
+
+    def serialized(write: Any) -> Any:
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return write(*args, **kwargs)
+
+        return locked
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            patch.setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
+        yield

@@ -9,10 +9,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from api.caller import CurrentCaller
 from app.datasets import DatasetStore
 from app.items import ItemStore
 from app.logs import LogStore
-from app.quotas import DailyQuota
+from app.quotas import DailyQuota, Quota
 from app.search import SearchIndex
 from app.tasks.notifications import write_log
 from app.uploads.files import FileStore
@@ -46,10 +47,28 @@ FileDB = Annotated[FileStore, part(lambda p: p.files)]
 Bucket = Annotated[UploadBucket, part(lambda p: p.bucket)]
 EmailQuota = Annotated[DailyQuota, part(lambda p: p.email_quota)]
 UploadQuota = Annotated[DailyQuota, part(lambda p: p.upload_quota)]
+DatasetQuota = Annotated[DailyQuota, part(lambda p: p.dataset_quota)]
+ItemQuota = Annotated[DailyQuota, part(lambda p: p.item_quota)]
+WriteRate = Annotated[Quota, part(lambda p: p.write_rate)]
+
+
+async def count_write(caller: CurrentCaller, rate: WriteRate) -> None:
+    """One write against the caller's own rate; QuotaExceededError (answered 429) past it.
+
+    A route dependency (`dependencies=[LIMITED]`): FastAPI runs it before it validates the
+    endpoint's own parameters and body, so a refused request charges no other quota, creates
+    and queues nothing. The requests it lets through count, whatever they answer next: a
+    flood of invalid bodies is a flood too.
+    """
+    await run_in_threadpool(rate.charge, caller.sub)
+
+
+#: Every route that writes (POST, PUT, PATCH, DELETE) lists it.
+LIMITED = Depends(count_write)
 
 
 async def charge(
-    quota: DailyQuota, subject: str, background_tasks: RequestTasks | None = None, amount: int = 1
+    quota: Quota, subject: str, background_tasks: RequestTasks | None = None, amount: int = 1
 ) -> None:
     """Count `amount` for `subject`; QuotaExceededError (answered 429) past the limit.
 

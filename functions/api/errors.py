@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.quotas import QuotaExceededError
+from app.quotas import DAY, QuotaExceededError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -32,15 +32,36 @@ def _documented(description: str) -> dict[str, Any]:
 
 #: Why any authenticated route may answer 503 (api/caller.py).
 ADMIN_UNCONFIRMED = "an administrator's rights could not be confirmed with the user pool"
+_GATEWAY = "Throttled by API Gateway (the route's rate, for all callers together)"
+_OWN_RATE = "past the caller's own rate of writes (Retry-After: until the next window opens)"
+_DAILY = "past a daily quota (Retry-After: until the next UTC midnight)"
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds until the caller may try again (API Gateway's 429 has none)",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
+
+def _too_many(*reasons: str) -> dict[int | str, dict[str, Any]]:
+    """429, for the API Gateway throttle and the API's own limits a route has."""
+    if not reasons:
+        return {429: _documented(_GATEWAY)}
+    return {429: _documented(", or ".join((_GATEWAY, *reasons))) | {"headers": _RETRY_AFTER}}
+
 
 #: What every route behind the authorizer may answer.
 AUTHENTICATED: dict[int | str, dict[str, Any]] = {
     401: _documented("No token, or not a valid one (answered by API Gateway's authorizer)"),
-    429: _documented("Throttled (API Gateway), or past a daily quota (Retry-After says when)"),
+    **_too_many(),
     503: _documented(f"Unavailable: {ADMIN_UNCONFIRMED}; nothing was done (Retry-After)"),
 }
 #: Public routes are throttled too.
-THROTTLED: dict[int | str, dict[str, Any]] = {429: AUTHENTICATED[429]}
+THROTTLED: dict[int | str, dict[str, Any]] = _too_many()
+#: Routes that write (and so count the caller's rate: api.deps.LIMITED)...
+WRITE: dict[int | str, dict[str, Any]] = _too_many(_OWN_RATE)
+#: ...and those among them that count a daily quota as well.
+WRITE_WITH_QUOTA: dict[int | str, dict[str, Any]] = _too_many(_OWN_RATE, _DAILY)
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: _documented("No such resource among the caller's own")
 }
@@ -85,9 +106,15 @@ async def quota_exceeded(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QuotaExceededError)
     return JSONResponse(
         status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        content={"detail": f"Daily limit of {exc.limit} {exc.what} reached."},
+        content={"detail": _limit(exc)},
         headers={"Retry-After": str(exc.retry_after)},
     )
+
+
+def _limit(exc: QuotaExceededError) -> str:
+    if exc.window == DAY:
+        return f"Daily limit of {exc.limit} {exc.what} reached."
+    return f"Limit of {exc.limit} {exc.what} per {exc.window.total_seconds():g} s reached."
 
 
 def install(app: FastAPI) -> None:

@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     EMAILS_PER_RECIPIENT_PER_DAY: int = 20
     #: Bytes one user may upload in a UTC day (declared size for presigned uploads).
     UPLOAD_BYTES_PER_USER_PER_DAY: int = 512 * 1024 * 1024
+    #: Datasets (POST /process) one user may send in a UTC day.
+    DATASETS_PER_USER_PER_DAY: int = 100
+    #: Items (POST /items) one user may create in a UTC day.
+    ITEMS_PER_USER_PER_DAY: int = 200
+    #: Writes (every POST, PUT, PATCH and DELETE) one user may make per second, on average...
+    USER_WRITE_RATE_LIMIT: float = 1.0
+    #: ...and at once (app/quotas.py: write_rate).
+    USER_WRITE_BURST_LIMIT: int = 5
     #: "true" where the SAM CLI runs the function (`sam local`); Lambda never sets it.
     AWS_SAM_LOCAL: str = ""
     #: Under `sam local` only, which runs no JWT authorizer: the service that decides for it

@@ -15,6 +15,7 @@ The application table holds every record, told apart by its keys:
 | uploaded file | FILE#<id> | FILE |
 | log entry | LOG#<day> | <time>#<id> |
 | daily quota | QUOTA#<kind>#<subject> | <day> |
+| write rate | QUOTA#WRITES#<sub> | <window start> |
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from app.email import Mailer
     from app.items import ItemStore
     from app.logs import LogStore
-    from app.quotas import DailyQuota
+    from app.quotas import DailyQuota, Quota
     from app.search import SearchIndex
     from app.uploads.files import FileStore
     from app.uploads.storage import UploadBucket
@@ -115,6 +116,30 @@ class Wiring:
 
         return DailyQuota(
             self.table, "UPLOAD", "bytes uploaded", self.settings.UPLOAD_BYTES_PER_USER_PER_DAY
+        )
+
+    @cached_property
+    def dataset_quota(self) -> DailyQuota:
+        from app.quotas import DailyQuota
+
+        limit = self.settings.DATASETS_PER_USER_PER_DAY
+        return DailyQuota(self.table, "DATASET", "datasets", limit, fold_case=False)
+
+    @cached_property
+    def item_quota(self) -> DailyQuota:
+        from app.quotas import DailyQuota
+
+        limit = self.settings.ITEMS_PER_USER_PER_DAY
+        return DailyQuota(self.table, "ITEM", "items", limit, fold_case=False)
+
+    @cached_property
+    def write_rate(self) -> Quota:
+        """Every user's writes, each user's own (the API's every POST, PUT, PATCH and DELETE)."""
+        from app.quotas import write_rate
+
+        settings = self.settings
+        return write_rate(
+            self.table, settings.USER_WRITE_RATE_LIMIT, settings.USER_WRITE_BURST_LIMIT
         )
 
     @cached_property

@@ -10,7 +10,7 @@ import pytest
 
 from app.wiring import wiring
 from tests.background import offload_clients
-from tests.functional.conftest import ALICE, BOB, Cloud, User, sent_emails
+from tests.functional.conftest import ALICE, BOB, Cloud, User, reset_caches, sent_emails
 
 ITEM = {
     "name": "Blue ceramic teapot",
@@ -203,3 +203,53 @@ def test_an_item_whose_tasks_were_refused_is_taken_back(cloud: Cloud) -> None:
     # Then nothing is left behind that the retry would duplicate
     assert status == 503
     assert cloud.rows("ITEM#") == []
+
+
+#: Without a verified address: no email, so no email quota; the item quota counts all the same.
+UNVERIFIED = User(
+    sub="3c5e7a9b-1d2f-4a6c-8e0b-2d4f6a8c0e1a", email="new@example.com", verified=False
+)
+
+
+@pytest.mark.parametrize("user", [ALICE, UNVERIFIED], ids=["verified", "unverified"])
+def test_each_user_has_a_daily_quota_of_items(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch, user: User
+) -> None:
+    monkeypatch.setenv("ITEMS_PER_USER_PER_DAY", "2")
+    reset_caches()
+    for _ in range(2):
+        assert cloud.call_api("POST", "/items", ITEM, as_user=user)[0] == 201
+    queued = cloud.receive(cloud.task_queue_url)
+
+    response = cloud.api_response("POST", "/items", ITEM, as_user=user)
+
+    assert response["statusCode"] == 429
+    assert json.loads(response["body"]) == {"detail": "Daily limit of 2 items reached."}
+    assert 0 < int(response["headers"]["retry-after"]) <= 86_400
+    assert len(cloud.rows("ITEM#")) == 2
+    assert len(queued) == (6 if user.verified else 4)
+    assert cloud.receive(cloud.task_queue_url) == []
+    assert wiring().item_quota.used(user.sub) == 2
+    assert cloud.call_api("POST", "/items", ITEM, as_user=BOB)[0] == 201
+
+
+def test_an_item_the_email_quota_refuses_costs_no_item(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
+    reset_caches()
+    assert cloud.call_api("POST", "/items", ITEM)[0] == 201
+
+    status, body = cloud.call_api("POST", "/items", ITEM)
+
+    assert (status, body) == (429, {"detail": "Daily limit of 1 emails reached."})
+    assert wiring().item_quota.used(ALICE.sub) == 1
+    assert len(cloud.rows("ITEM#")) == 1
+
+
+def test_an_item_that_could_not_be_queued_gives_its_quotas_back(cloud: Cloud) -> None:
+    with cloud.sqs_refusing():
+        assert cloud.call_api("POST", "/items", ITEM)[0] == 503
+
+    assert wiring().item_quota.used(ALICE.sub) == 0
+    assert wiring().email_quota.used(ALICE.email) == 0

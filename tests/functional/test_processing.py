@@ -6,11 +6,14 @@ the worker in memory, the real pipeline), the stores stay in moto."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from app.wiring import wiring
 from offload.outcome import Rejected
 from offload.testing import TaskKit
-from tests.functional.conftest import BOB, Cloud, User
+from tests.functional.conftest import ALICE, BOB, Cloud, User, reset_caches
 
 
 @pytest.fixture
@@ -97,3 +100,37 @@ def test_a_number_no_float_holds_fails_the_task_with_a_reason_not_the_dlq(
     # Acknowledged at once: nothing left to retry, nothing for an operator
     assert worker.queue.messages == []
     assert worker.dead_letters == []
+
+
+def test_each_user_has_a_daily_quota_of_datasets(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATASETS_PER_USER_PER_DAY", "2")
+    reset_caches()
+    for _ in range(2):
+        assert cloud.call_api("POST", "/process", DATASET)[0] == 202
+    queued = cloud.receive(cloud.task_queue_url)
+
+    response = cloud.api_response("POST", "/process", DATASET)
+
+    assert response["statusCode"] == 429
+    assert json.loads(response["body"]) == {"detail": "Daily limit of 2 datasets reached."}
+    assert 0 < int(response["headers"]["retry-after"]) <= 86_400
+    # Nothing created, nothing queued, nothing more counted
+    assert (len(queued), len(cloud.rows("DATASET#"))) == (2, 2)
+    assert cloud.receive(cloud.task_queue_url) == []
+    assert wiring().dataset_quota.used(ALICE.sub) == 2
+    # Another user's quota is their own
+    assert cloud.call_api("POST", "/process", DATASET, as_user=BOB)[0] == 202
+
+
+def test_a_dataset_that_could_not_be_queued_gives_its_quota_back(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATASETS_PER_USER_PER_DAY", "1")
+    reset_caches()
+    with cloud.sqs_refusing():
+        assert cloud.call_api("POST", "/process", DATASET)[0] == 503
+
+    assert wiring().dataset_quota.used(ALICE.sub) == 0
+    assert cloud.call_api("POST", "/process", DATASET)[0] == 202

@@ -148,5 +148,5 @@ def test_a_scheduler_that_refuses_answers_503_and_leaves_nothing(
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=cloud.table_name)["Items"]
     assert [i for i in items if i["pk"]["S"].startswith("TASK#")] == []
     # The email quota charged for the request was given back.
-    [quota] = [i for i in items if i["pk"]["S"].startswith("QUOTA#")]
+    [quota] = [i for i in items if i["pk"]["S"].startswith("QUOTA#EMAIL#")]
     assert quota["used"]["N"] == "0", json.dumps(quota)

@@ -1,5 +1,6 @@
-"""One local cloud for the security suite, from template.yaml with small daily quotas, and the
-tokens to call it with: real ones from its user pool, and forged ones."""
+"""One local cloud for the security suite, from template.yaml with small per-user limits (daily
+quotas, the rate of writes), and the tokens to call it with: real ones from its user pool, and
+forged ones."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ from offload_local.identity.users import UserPool
 #: Small, so that a test reaches them in a few requests.
 EMAILS_PER_DAY = 3
 UPLOAD_BYTES_PER_DAY = 2 * 1024 * 1024
+DATASETS_PER_DAY = 3
+ITEMS_PER_DAY = 3
+#: Each user's writes: 5 at once, in a window of 500 s (one every 100 s on average), so that a
+#: flood of a few requests meets the limit however slowly the machine answers them.
+WRITE_BURST = 5
+WRITE_WINDOW_SECONDS = 500
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         parameter_overrides={
             "EmailsPerRecipientPerDay": str(EMAILS_PER_DAY),
             "UploadBytesPerUserPerDay": str(UPLOAD_BYTES_PER_DAY),
+            "DatasetsPerUserPerDay": str(DATASETS_PER_DAY),
+            "ItemsPerUserPerDay": str(ITEMS_PER_DAY),
+            "UserWriteBurstLimit": str(WRITE_BURST),
+            "UserWriteRateLimit": str(WRITE_BURST / WRITE_WINDOW_SECONDS),
             # The suite is about who may do what; the throttle has its own test
             # (tests/functional/offload_local/test_throttling.py).
             "SensitiveRouteRateLimit": "1000",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from app.settings import Settings
 from tests.template.values import as_int, boundary_values, render, resolve
 
 if TYPE_CHECKING:
@@ -345,10 +346,46 @@ def test_no_parameter_defaults_to_allowing_everyone(translated: Translated) -> N
     assert "Default" not in translated.parameters["SenderEmail"]
 
 
-def test_the_daily_quotas_reach_the_api(translated: Translated) -> None:
+#: Each limit the API holds every user to: its parameter, and the API's variable of it.
+USER_LIMITS = {
+    "EmailsPerRecipientPerDay": "EMAILS_PER_RECIPIENT_PER_DAY",
+    "UploadBytesPerUserPerDay": "UPLOAD_BYTES_PER_USER_PER_DAY",
+    "DatasetsPerUserPerDay": "DATASETS_PER_USER_PER_DAY",
+    "ItemsPerUserPerDay": "ITEMS_PER_USER_PER_DAY",
+    "UserWriteRateLimit": "USER_WRITE_RATE_LIMIT",
+    "UserWriteBurstLimit": "USER_WRITE_BURST_LIMIT",
+}
+
+
+@pytest.mark.parametrize("parameter", sorted(USER_LIMITS))
+def test_each_user_limit_reaches_the_api_and_is_bounded(
+    translated: Translated, defaults: dict[str, str], parameter: str
+) -> None:
     variables = translated.resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
-    assert variables["EMAILS_PER_RECIPIENT_PER_DAY"] == {"Ref": "EmailsPerRecipientPerDay"}
-    assert variables["UPLOAD_BYTES_PER_USER_PER_DAY"] == {"Ref": "UploadBytesPerUserPerDay"}
+    variable = USER_LIMITS[parameter]
+    spec = translated.parameters[parameter]
+    assert variables[variable] == {"Ref": parameter}
+    # Zero would refuse everything, and no limit at all is no protection: both ends are bounded
+    assert float(spec["MinValue"]) > 0
+    for value in boundary_values(parameter, spec):
+        environment = {variable: render(variables[variable], defaults | {parameter: value})}
+        # Each value a deploy may choose is one the API reads as it is
+        read = getattr(Settings.model_validate(environment), variable)
+        assert read == float(value), (parameter, value, read)
+
+
+def test_by_default_no_user_alone_takes_a_sensitive_routes_throttle(
+    translated: Translated, defaults: dict[str, str]
+) -> None:
+    # The stage's throttle of a route is shared by every caller. One user's steady rate is
+    # below the route's, so its refill is mostly the others'; and one user's most at once (two
+    # bursts, around the edge of a window) is no more than the route's bucket holds.
+    route = stage(translated)["RouteSettings"]["POST /register"]
+    shared_rate = as_int(route["ThrottlingRateLimit"], defaults, "ThrottlingRateLimit")
+    shared_burst = as_int(route["ThrottlingBurstLimit"], defaults, "ThrottlingBurstLimit")
+
+    assert float(defaults["UserWriteRateLimit"]) < shared_rate
+    assert 2 * int(defaults["UserWriteBurstLimit"]) <= shared_burst
 
 
 def test_admins_have_mfa_on_offer_and_the_api_knows_the_pool_to_re_check_them_with(

@@ -10,8 +10,8 @@ from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import DatasetDB
-from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
+from api.deps import LIMITED, DatasetDB, DatasetQuota, charge
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND, WRITE_WITH_QUOTA
 from app.datasets import Dataset
 from app.tasks.datasets import summarize_dataset
 from offload.producer import BackgroundTasks
@@ -29,13 +29,21 @@ class DatasetAccepted(BaseModel):
     status_url: str
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, responses={**BODY, **ENQUEUE})
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={**BODY, **ENQUEUE, **WRITE_WITH_QUOTA},
+    dependencies=[LIMITED],
+)
 async def process(
     records: Annotated[list[dict[str, JsonValue]], Body(max_length=MAX_RECORDS)],
     caller: CurrentCaller,
     store: DatasetDB,
+    quota: DatasetQuota,
     background_tasks: BackgroundTasks,
 ) -> DatasetAccepted:
+    # Counted first: a request over the quota creates nothing.
+    await charge(quota, caller.sub, background_tasks)
     dataset_id = uuid.uuid4().hex
     # Pending from now on, so that GET answers for it at once (and knows whose it is).
     await run_in_threadpool(store.create, dataset_id, caller.sub)

@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import Audited, EmailQuota, ItemDB, SearchDB, charge
-from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
+from api.deps import LIMITED, Audited, EmailQuota, ItemDB, ItemQuota, SearchDB, charge
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND, WRITE_WITH_QUOTA
 from app.items import Item, ItemCreate
+from app.quotas import QuotaExceededError
 from app.tasks.items import send_item_created_email, update_search_index
 from offload.producer import BackgroundTasks
 
@@ -31,19 +32,31 @@ class SearchResults(BaseModel):
     items: list[Item]
 
 
-@router.post("/items", status_code=status.HTTP_201_CREATED, responses={**BODY, **ENQUEUE})
+@router.post(
+    "/items",
+    status_code=status.HTTP_201_CREATED,
+    responses={**BODY, **ENQUEUE, **WRITE_WITH_QUOTA},
+    dependencies=[LIMITED],
+)
 async def create_item(
     data: ItemCreate,
     caller: CurrentCaller,
     items: ItemDB,
-    quota: EmailQuota,
+    item_quota: ItemQuota,
+    email_quota: EmailQuota,
     background_tasks: BackgroundTasks,
     _: Audited,
 ) -> ItemCreated:
+    # Counted first: a request over either quota creates nothing, and costs neither.
+    await charge(item_quota, caller.sub, background_tasks)
     # The announcement goes to the caller's own verified address, or nowhere.
     email = caller.verified_email
     if email is not None:
-        await charge(quota, email, background_tasks)
+        try:
+            await charge(email_quota, email, background_tasks)
+        except QuotaExceededError:
+            await run_in_threadpool(item_quota.refund, caller.sub)
+            raise
     item = await run_in_threadpool(items.create, data, caller.sub)
     background_tasks.add_task(update_search_index, item.id)
     if email is not None:

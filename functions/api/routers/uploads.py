@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import Bucket, FileDB, Tasks, UploadQuota, charge
-from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND
+from api.deps import LIMITED, Bucket, FileDB, Tasks, UploadQuota, charge
+from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND, WRITE_WITH_QUOTA
 from app.uploads import policy
 from app.uploads.files import FileStatus, UploadedFile
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
@@ -113,8 +113,10 @@ def _accepted(file: UploadedFile) -> FileAccepted:
     status_code=status.HTTP_202_ACCEPTED,
     responses={
         **BODY,
+        **WRITE_WITH_QUOTA,
         503: {"description": f"The file could not be stored, or {ADMIN_UNCONFIRMED}; try again"},
     },
+    dependencies=[LIMITED],
 )
 async def upload(
     form: Annotated[UploadForm, Form()],
@@ -154,7 +156,12 @@ async def upload(
     return _accepted(file)
 
 
-@router.post("/uploads", status_code=status.HTTP_201_CREATED, responses=BODY)
+@router.post(
+    "/uploads",
+    status_code=status.HTTP_201_CREATED,
+    responses={**BODY, **WRITE_WITH_QUOTA},
+    dependencies=[LIMITED],
+)
 async def authorize_upload(
     request: UploadRequest,
     caller: CurrentCaller,

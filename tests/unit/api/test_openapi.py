@@ -18,6 +18,11 @@ ENQUEUE = {
 }
 
 
+#: Routes that count a daily quota: of emails, datasets, items or bytes uploaded.
+DAILY_QUOTA = ENQUEUE | {("post", "/upload"), ("post", "/uploads")}
+WRITES = {"post", "put", "patch", "delete"}
+
+
 def operations() -> dict[tuple[str, str], dict[str, Any]]:
     document = app.openapi()
     return {
@@ -42,6 +47,19 @@ def test_each_route_documents_its_errors(key: tuple[str, str]) -> None:
         assert {"404", "422"} <= documented or key[1] == "/send-notification/{email}"
     if key in ENQUEUE:
         assert "503" in documented
+
+
+@pytest.mark.parametrize("key", sorted(operations()), ids=lambda key: " ".join(key))
+def test_each_route_says_which_limits_answer_429(key: tuple[str, str]) -> None:
+    too_many = operations()[key]["responses"]["429"]
+    description = too_many["description"]
+
+    assert "API Gateway" in description
+    # Every write counts against the caller's own rate; some against a daily quota too
+    assert ("caller's own rate of writes" in description) == (key[0] in WRITES)
+    assert ("daily quota" in description) == (key in DAILY_QUOTA)
+    if key[0] in WRITES:
+        assert too_many["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
 
 
 def test_public_routes_need_no_token() -> None:
