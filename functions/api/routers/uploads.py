@@ -159,7 +159,7 @@ async def authorize_upload(
     bucket: Bucket,
     quota: UploadQuota,
 ) -> UploadAuthorized:
-    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 5 minutes.
+    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 60 seconds.
 
     S3 holds the client to the size it declared: that is what the daily quota counts.
     """

@@ -12,7 +12,7 @@ from offload import task
 
 logger = logging.getLogger(__name__)
 
-#: A presigned POST lasts 5 minutes and its object's notification follows within seconds: a
+#: A presigned POST lasts a minute and its object's notification follows within seconds: a
 #: record still unclaimed a day later is an upload that never arrived.
 UNCLAIMED_AFTER = timedelta(days=1)
 
