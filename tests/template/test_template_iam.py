@@ -233,6 +233,11 @@ HEAVY_WORKER_MAY = {
         frozenset({"s3:putobject"}),
         frozenset(object_arns("UploadBucket", "thumbnails/")),
     ),
+    "delete_uploads_past_the_quota": Allowance(
+        "delete uploads/ objects (one past its owner's daily quota)",
+        frozenset({"s3:deleteobject"}),
+        frozenset(object_arns("UploadBucket", "uploads/")),
+    ),
 }
 #: What a schedule sends with: the envelope, to a task queue.
 SCHEDULER_MAY = {
@@ -339,6 +344,11 @@ def test_role_has_only_the_managed_policies_sam_attaches(
         ("ApiFunction", API_MAY["pass_scheduler_role"], "iam:passrole"),
         ("ApiFunction", API_MAY["cancel"], "dynamodb:updateitem"),
         ("HeavyWorkerFunction", HEAVY_WORKER_MAY["write_thumbnails"], "s3:putobject"),
+        (
+            "HeavyWorkerFunction",
+            HEAVY_WORKER_MAY["delete_uploads_past_the_quota"],
+            "s3:deleteobject",
+        ),
         ("HeavyWorkerFunction", HEAVY_WORKER_MAY["consume"], "sqs:receivemessage"),
         ("SchedulerRole", SCHEDULER_MAY["send"], "sqs:sendmessage"),
     ],

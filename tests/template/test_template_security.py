@@ -207,3 +207,10 @@ def test_the_daily_quotas_reach_the_api(translated: Translated) -> None:
     variables = translated.resources["ApiFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["EMAILS_PER_RECIPIENT_PER_DAY"] == {"Ref": "EmailsPerRecipientPerDay"}
     assert variables["UPLOAD_BYTES_PER_USER_PER_DAY"] == {"Ref": "UploadBytesPerUserPerDay"}
+
+
+def test_the_upload_quota_reaches_the_heavy_worker(translated: Translated) -> None:
+    # It counts each object after a file's first, as it takes the object up
+    function = translated.resources["HeavyWorkerFunction"]["Properties"]
+    variables = function["Environment"]["Variables"]
+    assert variables["UPLOAD_BYTES_PER_USER_PER_DAY"] == {"Ref": "UploadBytesPerUserPerDay"}

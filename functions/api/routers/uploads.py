@@ -199,9 +199,11 @@ async def get_file(
     if file is None or not caller.may_read(file.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
     task = await run_in_threadpool(records.get, file.task_id) if file.task_id else None
+    # Kept under the digest of the object they were made from: the one the record describes.
+    digest = file.sha256 or ""
     thumbnails = [
-        thumbnail.model_copy(update={"url": bucket.thumbnail_link(file.id, thumbnail)})
-        for thumbnail in file.result.thumbnails
+        thumbnail.model_copy(update={"url": bucket.thumbnail_link(file.id, digest, thumbnail)})
+        for thumbnail in (file.result.thumbnails if digest else [])
     ]
     seen = file.seen_with(task)
     return seen.model_copy(
