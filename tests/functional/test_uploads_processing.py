@@ -318,3 +318,42 @@ def test_an_object_is_charged_once_however_often_its_task_runs(
     done = file_status(cloud, authorized["id"])
     assert (done["status"], done["sha256"]) == ("ready", hashlib.sha256(again).hexdigest())
     assert wiring().upload_quota.used(ALICE.sub) == 1000 + len(again)
+
+
+def test_an_object_past_the_quota_is_deleted_only_while_it_is_the_one_in_the_bucket(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
+    reset_caches()
+    # Given a presigned POST for 600 KiB used once, then for 500 KiB more than the quota
+    # leaves, then again for a few bytes before the worker reached the second
+    authorized = authorize(cloud, "data.csv", "text/csv", 600 * 1024)
+    put_as_client(cloud, authorized, b"city,temp\nLyon,12\n")
+    cloud.run_worker()
+    put_as_client(cloud, authorized, b"n\n" + b"1\n" * (250 * 1024))
+    [too_much] = cloud.receive(cloud.heavy_queue_url)
+    last = b"name,age\nann,3\n"
+    put_as_client(cloud, authorized, last)
+    [small] = cloud.receive(cloud.heavy_queue_url)
+
+    # When the object past the quota is taken up
+    cloud.sqs.change_message_visibility(
+        QueueUrl=cloud.heavy_queue_url,
+        ReceiptHandle=too_much["ReceiptHandle"],
+        VisibilityTimeout=0,
+    )
+    cloud.run_worker()
+
+    # Then the file fails for it, but the newer object that replaced it stays
+    assert file_status(cloud, authorized["id"])["reason"]["code"] == "upload_quota_exceeded"
+    stored = cloud.s3.get_object(Bucket=cloud.upload_bucket, Key=f"uploads/{authorized['id']}")
+    assert stored["Body"].read() == last
+    # And its own notification makes the record describe it
+    cloud.sqs.change_message_visibility(
+        QueueUrl=cloud.heavy_queue_url, ReceiptHandle=small["ReceiptHandle"], VisibilityTimeout=0
+    )
+    cloud.run_worker()
+    done = file_status(cloud, authorized["id"])
+    assert (done["status"], done["sha256"]) == ("ready", hashlib.sha256(last).hexdigest())
+    assert wiring().upload_quota.used(ALICE.sub) == 600 * 1024 + len(last)
+    assert dead_letters(cloud) == []
