@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from offload_local.aws import s3_events
 from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.provision import provision
 from offload_local.template.stack import Stack
@@ -184,6 +185,9 @@ class InProcessStack:
         """moto's mock, with the stack provisioned and its data cleared."""
         from moto import mock_aws
 
+        # S3's notifications with the sequencer S3 writes and moto leaves out, as the local
+        # cloud's moto server sends them.
+        s3_events.install()
         mock = mock_aws()
         mock.start(reset=False)
         try:

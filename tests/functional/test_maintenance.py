@@ -114,7 +114,7 @@ def test_the_same_occurrence_delivered_twice_runs_once(cloud: Cloud) -> None:
 def test_the_record_of_an_upload_taken_up_stays_until_the_upload_expires(cloud: Cloud) -> None:
     # Given a presigned upload that arrived and was taken up by its task
     uploaded("arrived", "presigned", timedelta(days=2))
-    assert wiring().files.claim("arrived", "t1")
+    assert wiring().files.take_up("arrived", "1".zfill(20), "t1").newest
 
     # When the cleanup runs, past the day an unused presigned POST is kept
     fire_daily_cleanup(cloud, "2026-12-05T03:00:00Z")
@@ -135,7 +135,7 @@ def test_an_upload_taken_up_while_the_cleanup_runs_keeps_its_record(
 
     def read_then_claimed(*args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
         found = list(read_index(*args, **kwargs))
-        files.claim("racing", "t2")
+        files.take_up("racing", "1".zfill(20), "t2")
         return iter(found)
 
     monkeypatch.setattr(table, "query", read_then_claimed)

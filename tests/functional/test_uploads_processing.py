@@ -1,6 +1,6 @@
 """The worker's work on an upload, from the bucket's notification: thumbnails, summaries, and a
-file that is not what it claims, failed with a public reason rather than dead-lettered (the
-user's mistake pages nobody)."""
+file that is not what it claims, or one object too many for its owner's daily quota, failed with
+a public reason rather than dead-lettered (the user's mistake pages nobody)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ import json
 import pytest
 from PIL import Image
 
-from tests.functional.conftest import Cloud
+from app.uploads.storage import UploadBucket
+from app.wiring import wiring
+from tests.conftest import make_context
+from tests.functional.conftest import ALICE, Cloud, reset_caches
 from tests.functional.uploads import (
     authorize,
     dead_letters,
@@ -69,7 +72,8 @@ def test_an_image_sent_to_the_api_is_stored_under_its_id_and_gets_thumbnails(
         (512, 512, 256),
     ]
     for thumbnail in thumbnails:
-        key = f"thumbnails/{file_id}/{thumbnail['size']}.png"
+        # Under the digest of the object they were made from
+        key = f"thumbnails/{file_id}/{done['sha256']}/{thumbnail['size']}.png"
         assert f"/{key}?" in thumbnail["url"]
         assert "X-Amz-Expires=300" in thumbnail["url"]
         data = cloud.s3.get_object(Bucket=cloud.upload_bucket, Key=key)["Body"].read()
@@ -98,9 +102,10 @@ def test_a_file_put_straight_into_the_bucket_reaches_the_worker(cloud: Cloud) ->
         (64, 128),
         (256, 512),
     ]
+    digest = hashlib.sha256(photo).hexdigest()
     assert keys(cloud, "thumbnails/") == [
-        f"thumbnails/{authorized['id']}/128.png",
-        f"thumbnails/{authorized['id']}/512.png",
+        f"thumbnails/{authorized['id']}/{digest}/128.png",
+        f"thumbnails/{authorized['id']}/{digest}/512.png",
     ]
 
 
@@ -245,3 +250,110 @@ def test_an_image_that_does_not_decode_as_declared_is_failed_not_dead_lettered(
     assert done["reason"] == {"code": code, "message": message}
     assert dead_letters(cloud) == []
     assert keys(cloud, "thumbnails/") == []
+
+
+def test_an_object_past_the_daily_quota_is_deleted_and_its_file_fails_with_the_reason(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
+    reset_caches()
+    # Given a presigned POST for 600 KiB (counted when signed) used once
+    authorized = authorize(cloud, "data.csv", "text/csv", 600 * 1024)
+    put_as_client(cloud, authorized, b"city,temp\nLyon,12\n")
+    cloud.run_worker()
+    assert file_status(cloud, authorized["id"])["status"] == "ready"
+
+    # When it is used again for 500 KiB more than the day's quota leaves
+    again = b"n\n" + b"1\n" * (250 * 1024)
+    put_as_client(cloud, authorized, again)
+    handled = cloud.run_worker()
+
+    # Then that object is deleted, and the file says why, with a stable code
+    assert len(handled) == 1  # handled once: not retried
+    assert keys(cloud, "uploads/") == []
+    done = file_status(cloud, authorized["id"])
+    assert done["status"] == "failed"
+    assert done["reason"] == {
+        "code": "upload_quota_exceeded",
+        "message": f"Daily limit of {1024 * 1024} bytes uploaded reached: the file was deleted.",
+    }
+    assert (done["size"], done["sha256"], done["result"]["summary"]) == (len(again), None, None)
+    _, task = cloud.call_api("GET", f"/tasks/{done['task_id']}")
+    assert (task["status"], task["reason"]) == ("failed", done["reason"])
+    # Counted nothing, paged nobody
+    assert wiring().upload_quota.used(ALICE.sub) == 600 * 1024
+    assert dead_letters(cloud) == []
+    assert cloud.receive(cloud.heavy_queue_url) == []
+
+
+def test_an_object_is_charged_once_however_often_its_task_runs(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from worker.handler import handler
+
+    # Given a presigned POST used twice, the first object processed
+    authorized = authorize(cloud, "data.csv", "text/csv", 1000)
+    put_as_client(cloud, authorized, b"city,temp\nLyon,12\n")
+    cloud.run_worker()
+    again = b"name,age\nann,3\n"
+    put_as_client(cloud, authorized, again)
+    [message] = cloud.receive(cloud.heavy_queue_url)
+
+    # When the second object's task fails once S3 is asked for it (after it was charged), and
+    # runs again
+    download = UploadBucket.download
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("S3 did not answer")
+
+    monkeypatch.setattr(UploadBucket, "download", unavailable)
+    event = cloud.sqs_event([message], cloud.heavy_queue_arn)
+    assert handler(event, make_context())["batchItemFailures"]
+    assert file_status(cloud, authorized["id"])["status"] == "processing"
+    monkeypatch.setattr(UploadBucket, "download", download)
+    retried = message | {"Attributes": message["Attributes"] | {"ApproximateReceiveCount": "2"}}
+    handler(cloud.sqs_event([retried], cloud.heavy_queue_arn), make_context())
+
+    # Then the object is processed, and counted once
+    done = file_status(cloud, authorized["id"])
+    assert (done["status"], done["sha256"]) == ("ready", hashlib.sha256(again).hexdigest())
+    assert wiring().upload_quota.used(ALICE.sub) == 1000 + len(again)
+
+
+def test_an_object_past_the_quota_is_deleted_only_while_it_is_the_one_in_the_bucket(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
+    reset_caches()
+    # Given a presigned POST for 600 KiB used once, then for 500 KiB more than the quota
+    # leaves, then again for a few bytes before the worker reached the second
+    authorized = authorize(cloud, "data.csv", "text/csv", 600 * 1024)
+    put_as_client(cloud, authorized, b"city,temp\nLyon,12\n")
+    cloud.run_worker()
+    put_as_client(cloud, authorized, b"n\n" + b"1\n" * (250 * 1024))
+    [too_much] = cloud.receive(cloud.heavy_queue_url)
+    last = b"name,age\nann,3\n"
+    put_as_client(cloud, authorized, last)
+    [small] = cloud.receive(cloud.heavy_queue_url)
+
+    # When the object past the quota is taken up
+    cloud.sqs.change_message_visibility(
+        QueueUrl=cloud.heavy_queue_url,
+        ReceiptHandle=too_much["ReceiptHandle"],
+        VisibilityTimeout=0,
+    )
+    cloud.run_worker()
+
+    # Then the file fails for it, but the newer object that replaced it stays
+    assert file_status(cloud, authorized["id"])["reason"]["code"] == "upload_quota_exceeded"
+    stored = cloud.s3.get_object(Bucket=cloud.upload_bucket, Key=f"uploads/{authorized['id']}")
+    assert stored["Body"].read() == last
+    # And its own notification makes the record describe it
+    cloud.sqs.change_message_visibility(
+        QueueUrl=cloud.heavy_queue_url, ReceiptHandle=small["ReceiptHandle"], VisibilityTimeout=0
+    )
+    cloud.run_worker()
+    done = file_status(cloud, authorized["id"])
+    assert (done["status"], done["sha256"]) == ("ready", hashlib.sha256(last).hexdigest())
+    assert wiring().upload_quota.used(ALICE.sub) == 600 * 1024 + len(last)
+    assert dead_letters(cloud) == []

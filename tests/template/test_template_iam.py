@@ -85,8 +85,9 @@ WORKER_RECORD_PREFIXES = ["TASK#*", "ITEM#*", "WORD#*", "DATASET#*", "LOG#*"]
 #: The daily cleanup: the sweep index's one partition (app/uploads/files.py), then file records.
 SWEEP_PARTITION = [SWEEP_KEY]
 FILE_PREFIX = ["FILE#*"]
-#: process_upload: its task row and the file it claims and completes.
-HEAVY_WORKER_RECORD_PREFIXES = ["TASK#*", "FILE#*"]
+#: process_upload: its task row, the file it takes up and completes, and the upload quota it
+#: counts each object after a file's first against.
+HEAVY_WORKER_RECORD_PREFIXES = ["TASK#*", "FILE#*", "QUOTA#UPLOAD#*"]
 
 
 def leading_keys(prefixes: list[str]) -> Callable[[Grant], bool]:
@@ -255,7 +256,7 @@ WORKER_MAY = {
 #: Uploads and thumbnails are the heavy worker's only; it sends no email.
 HEAVY_WORKER_MAY = {
     "records": Allowance(
-        "read and update task rows and file records",
+        "read and update task rows, file records and upload quotas",
         frozenset({"dynamodb:getitem", "dynamodb:updateitem"}),
         frozenset(table_arns("DataTable")),
         leading_keys(HEAVY_WORKER_RECORD_PREFIXES),
@@ -278,6 +279,11 @@ HEAVY_WORKER_MAY = {
         "put thumbnails/ objects",
         frozenset({"s3:putobject"}),
         frozenset(object_arns("UploadBucket", "thumbnails/")),
+    ),
+    "delete_uploads_past_the_quota": Allowance(
+        "delete uploads/ objects (one past its owner's daily quota)",
+        frozenset({"s3:deleteobject"}),
+        frozenset(object_arns("UploadBucket", "uploads/")),
     ),
 }
 #: What a schedule sends with: the envelope, to a task queue.
@@ -400,6 +406,11 @@ def test_the_api_may_enqueue_and_the_workers_retry_and_dead_letter(
         ("ApiFunction", API_MAY["confirm_admins"], "cognito-idp:admingetuser"),
         ("ApiFunction", API_MAY["confirm_admins"], "cognito-idp:adminlistgroupsforuser"),
         ("HeavyWorkerFunction", HEAVY_WORKER_MAY["write_thumbnails"], "s3:putobject"),
+        (
+            "HeavyWorkerFunction",
+            HEAVY_WORKER_MAY["delete_uploads_past_the_quota"],
+            "s3:deleteobject",
+        ),
         ("HeavyWorkerFunction", HEAVY_WORKER_MAY["consume"], "sqs:receivemessage"),
         ("SchedulerRole", SCHEDULER_MAY["send"], "sqs:sendmessage"),
     ],

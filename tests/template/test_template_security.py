@@ -457,3 +457,10 @@ def test_without_self_sign_up_cognito_keeps_its_own_sender(
     assert defaults["SelfSignUp"] == "false"
 
     assert "EmailConfiguration" not in resolve(pool, defaults, translated)
+
+
+def test_the_upload_quota_reaches_the_heavy_worker(translated: Translated) -> None:
+    # It counts each object after a file's first, as it takes the object up
+    function = translated.resources["HeavyWorkerFunction"]["Properties"]
+    variables = function["Environment"]["Variables"]
+    assert variables["UPLOAD_BYTES_PER_USER_PER_DAY"] == {"Ref": "UploadBytesPerUserPerDay"}

@@ -169,7 +169,7 @@ async def authorize_upload(
     bucket: Bucket,
     quota: UploadQuota,
 ) -> UploadAuthorized:
-    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 5 minutes.
+    """A presigned POST for one file of up to 100 MiB, sent straight to S3 within 60 seconds.
 
     S3 holds the client to the size it declared: that is what the daily quota counts.
     """
@@ -209,9 +209,11 @@ async def get_file(
     if file is None or not caller.may_read(file.owner):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
     task = await run_in_threadpool(tasks.status, file.task_id) if file.task_id else None
+    # Kept under the digest of the object they were made from: the one the record describes.
+    digest = file.sha256 or ""
     thumbnails = [
-        thumbnail.model_copy(update={"url": bucket.thumbnail_link(file.id, thumbnail)})
-        for thumbnail in file.result.thumbnails
+        thumbnail.model_copy(update={"url": bucket.thumbnail_link(file.id, digest, thumbnail)})
+        for thumbnail in (file.result.thumbnails if digest else [])
     ]
     seen = file.seen_with(task)
     return seen.model_copy(

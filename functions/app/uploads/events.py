@@ -10,9 +10,33 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+#: S3's sequencers differ in length; left-padded with zeros to one width they compare as text
+#: (S3's rule: pad the shorter with zeros, then compare lexicographically).
+SEQUENCER_WIDTH = 64
+
 
 class MalformedEventError(ValueError):
-    """Raise when an S3 notification lacks the bucket or the key."""
+    """Raise when an S3 notification lacks the bucket, the key, or what tells its object from
+    another put under the same key."""
+
+
+class UploadedObject(BaseModel):
+    """One object put under a key, as S3 announced it: where it stands among the objects put
+    there (its sequencer), its ETag and its size."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sequencer: str = Field(pattern=f"^[0-9A-Fa-f]{{1,{SEQUENCER_WIDTH}}}$")
+    etag: str = Field(min_length=1, max_length=200)
+    size: int = Field(ge=0)
+
+    @property
+    def order(self) -> str:
+        """Compares as text with the order of any other object of the same key: the greater
+        is the later put."""
+        return self.sequencer.upper().rjust(SEQUENCER_WIDTH, "0")
 
 
 @dataclass(frozen=True)
@@ -27,6 +51,19 @@ class ObjectCreated:
     sequencer: str | None = None
     #: When S3 saw the object arrive.
     event_time: datetime | None = None
+
+    def uploaded_object(self) -> UploadedObject:
+        """The object announced; MalformedEventError when S3's record lacks its sequencer, ETag
+        or size (S3 always writes them for an ObjectCreated event)."""
+        try:
+            return UploadedObject.model_validate(
+                {"sequencer": self.sequencer, "etag": self.etag, "size": self.size}
+            )
+        except ValidationError as exc:
+            fields = sorted({str(error["loc"][0]) for error in exc.errors() if error["loc"]})
+            raise MalformedEventError(
+                f"S3 event without a valid {', '.join(fields)} for its object"
+            ) from None
 
 
 def is_object_created(body: Any) -> bool:

@@ -4,8 +4,16 @@ turned out to be; read back by GET /files/{id} for that owner.
 
 The file's facts live here; where its processing stands is its task's (its row: offload.rows): the
 status a client reads is derived from both. The API only ever puts whole records (its role may
-not update); the worker claims a file for one task only, so an object put again under the
-same key (a presigned POST used twice) is not processed again.
+not update).
+
+A presigned POST can be used again until it expires, and each object it puts overwrites the one
+before under the file's key. Every object that lands is taken up by a task of its own, and the
+record follows the newest: S3's sequencer orders the objects of one key (`sequencer`, the newest
+taken up), and only the task of that object may write the facts, so two objects examined at
+once never leave the older one's facts on the record. A later object is examined again rather
+than deleted: by the time it is announced it has overwritten the first, so deleting it would
+leave the record describing nothing. Each object is counted once against its owner's daily
+quota (`counted`): the first when the API accepted the upload, every other when it is taken up.
 
 Every record says when it is due to go (`sweep_at`), in the sweep index (template.yaml:
 DataTable's UploadSweep): when its upload expires from the bucket, or, for a presigned POST
@@ -16,6 +24,7 @@ nothing else of the table.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -52,7 +61,8 @@ class Thumbnail(BaseModel):
     width: int
     height: int
     content_type: str = "image/png"
-    #: A presigned link to it, valid for five minutes (its key is the file's id and its size).
+    #: A presigned link to it, valid for five minutes (its key: the file's id, the digest of the
+    #: object it was made from, its size).
     url: str | None = None
 
 
@@ -78,7 +88,7 @@ class UploadedFile(BaseModel):
     #: What the client said the file is: compared with what it turns out to be.
     declared_content_type: str | None = None
     created_at: datetime
-    #: The task processing it, once the worker has taken it up.
+    #: The task of the newest object taken up under the file's key, once there is one.
     task_id: str | None = None
     size: int | None = None
     sha256: str | None = None
@@ -115,13 +125,36 @@ def key(file_id: str) -> dict[str, str]:
 #: same `sweep_key`), sorted by `sweep_at` (epoch seconds), so what is due is one key range.
 SWEEP_INDEX = "UploadSweep"
 SWEEP_KEY = "SWEEP#FILE"
-#: A presigned POST lasts 5 minutes and its object's notification follows within seconds: a
+#: A presigned POST lasts a minute and its object's notification follows within seconds: a
 #: record still unclaimed a day later is an upload that never arrived.
 UNCLAIMED_AFTER = timedelta(days=1)
+
+#: Concurrent take-ups of objects of one file are told apart by conditional writes; each
+#: failed one means another object was taken up meanwhile, which a few objects cannot repeat.
+TAKE_UP_ATTEMPTS = 5
 
 
 class FileRecordMissingError(LookupError):
     """Raise when there is no record for an uploaded object: the API did not accept it."""
+
+
+class TakeUpContendedError(RuntimeError):
+    """Raise when a file's record kept changing under an object's take-up (retried)."""
+
+
+@dataclass(frozen=True)
+class TakeUp:
+    """What an object's arrival comes to for its file."""
+
+    #: The file, as it was when the object arrived.
+    file: UploadedFile
+    #: No newer object of the key was taken up: the record follows this one now, and its task
+    #: writes the facts. False: a newer one was, so this one was overwritten before the worker
+    #: reached it, and there is nothing left of it to do.
+    newest: bool
+    #: Neither the file's first object (counted when the API accepted the upload) nor counted
+    #: yet: its size is to be charged to its owner.
+    chargeable: bool
 
 
 class FileStore:
@@ -152,12 +185,7 @@ class FileStore:
 
     def get(self, file_id: str) -> UploadedFile | None:
         values = self._table.get(key(file_id), consistent=True)
-        if values is None:
-            return None
-        for name in ("result", "reason"):
-            if isinstance(values.get(name), str):
-                values[name] = json.loads(values[name])
-        return UploadedFile.model_validate(values)
+        return _file(values) if values is not None else None
 
     # The worker's side: updates of a record the API made, and the daily sweep.
 
@@ -186,39 +214,73 @@ class FileStore:
             removed.append(file_id)
         return removed
 
-    def claim(self, file_id: str, task_id: str) -> bool:
-        """Take the file for processing by `task_id`. False when another task has it (the
-        object was put again after the first one was taken up); FileRecordMissingError when
-        the API never made a record for it."""
-        try:
-            # Taken up, the record is due when its upload expires (as one made for an upload
-            # through the API is from the start).
-            self._table.update(
-                key(file_id),
-                "SET task_id = :task, sweep_at = expires_at",
-                condition="attribute_exists(pk) AND "
-                "(attribute_not_exists(task_id) OR task_id = :task)",
-                expression_values={":task": task_id},
-                old_on_failure=True,
-            )
-        except ConditionFailedError as exc:
-            if exc.old is None:
-                raise FileRecordMissingError(f"no record for file {file_id}") from None
-            return False
-        return True
+    def take_up(self, file_id: str, order: str, task_id: str) -> TakeUp:
+        """An object of order `order` (UploadedObject.order) landed under the file's key and
+        `task_id` processes it: the record follows it if it is the newest yet. Taking up the
+        same object again (its task retried) changes nothing. FileRecordMissingError when the
+        API never made a record for the file."""
+        values = self._table.get(key(file_id), consistent=True)
+        for _ in range(TAKE_UP_ATTEMPTS):
+            if values is None:
+                raise FileRecordMissingError(f"no record for file {file_id}")
+            followed = values.get("sequencer")
+            if followed is not None and str(followed) > order:
+                return TakeUp(_file(values), newest=False, chargeable=False)
+            first = values.get("task_id") is None
+            counted = order in values.get("counted", ())
+            taken = TakeUp(_file(values), newest=True, chargeable=not first and not counted)
+            if followed == order and values.get("task_id") == task_id:
+                return taken
+            # Only a newer object than the record follows (or the first at all) may take the
+            # record over; the first one is counted as the API charged it.
+            # Taken up, the record is due when its upload expires (as one made for an
+            # upload through the API is from the start).
+            expression = "SET sequencer = :order, task_id = :task, sweep_at = expires_at"
+            condition = "attribute_not_exists(sequencer) OR sequencer <= :order"
+            expression_values: dict[str, Any] = {":order": order, ":task": task_id}
+            if first:
+                expression += " ADD counted :orders"
+                condition = f"attribute_not_exists(task_id) AND ({condition})"
+                expression_values[":orders"] = {order}
+            try:
+                self._table.update(
+                    key(file_id),
+                    expression,
+                    condition=f"attribute_exists(pk) AND ({condition})",
+                    expression_values=expression_values,
+                    old_on_failure=True,
+                )
+            except ConditionFailedError as exc:
+                values = exc.old
+                continue
+            return taken
+        raise TakeUpContendedError(f"file {file_id} kept changing while an object was taken up")
+
+    def count(self, file_id: str, order: str) -> None:
+        """The object of order `order` is counted against its owner's quota: it is not
+        charged again (adding to a set: writing it twice is writing it once)."""
+        self._table.update(
+            key(file_id),
+            "ADD counted :orders",
+            condition="attribute_exists(pk)",
+            expression_values={":orders": {order}},
+        )
 
     def finish(
         self,
         file_id: str,
+        order: str,
         *,
         size: int | None,
         sha256: str | None,
         content_type: str | None,
         result: FileResult | None = None,
         reason: Reason | None = None,
-    ) -> None:
-        """Record what the file is: a result, or why there is none. Writing the same outcome
-        again leaves the same record: redeliveries are harmless."""
+    ) -> bool:
+        """Record what the file is, found from the object of order `order`: a result, or why
+        there is none. False, and nothing written, when a newer object was taken up meanwhile:
+        its own task records it. Writing the same outcome again leaves the same record:
+        redeliveries are harmless."""
         facts: dict[str, Any] = {
             "processed_at": datetime.now(UTC).isoformat(),
             "size": size,
@@ -233,9 +295,23 @@ class FileStore:
         gone = [name for name in facts if name not in present]
         if gone:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in gone)
-        self._table.update(
-            key(file_id),
-            expression,
-            names={f"#{name}": name for name in facts},
-            expression_values={f":{name}": value for name, value in present.items()},
-        )
+        try:
+            self._table.update(
+                key(file_id),
+                expression,
+                condition="sequencer = :order",
+                names={f"#{name}": name for name in facts},
+                expression_values={f":{name}": value for name, value in present.items()}
+                | {":order": order},
+            )
+        except ConditionFailedError:
+            return False
+        return True
+
+
+def _file(values: dict[str, Any]) -> UploadedFile:
+    decoded = dict(values)
+    for name in ("result", "reason"):
+        if isinstance(decoded.get(name), str):
+            decoded[name] = json.loads(decoded[name])
+    return UploadedFile.model_validate(decoded)

@@ -26,9 +26,12 @@ def upload_key(file_id: str) -> str:
     return f"{UPLOAD_PREFIX}{file_id}"
 
 
-def thumbnail_key(file_id: str, size: int) -> str:
-    # Thumbnails are PNG whatever the source (app.uploads.images).
-    return f"{THUMBNAIL_PREFIX}{file_id}/{size}.png"
+def thumbnail_key(file_id: str, sha256: str, size: int) -> str:
+    """Under the digest of the object they were made from: two objects put under one key are
+    examined apart, and the slower examination of an older one cannot overwrite the thumbnails
+    of the newer one that its file's record links to. PNG whatever the source
+    (app.uploads.images)."""
+    return f"{THUMBNAIL_PREFIX}{file_id}/{sha256}/{size}.png"
 
 
 def file_id_of(key: str) -> str:

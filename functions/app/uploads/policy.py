@@ -12,8 +12,9 @@ MAX_DIRECT_REQUEST_BYTES = MAX_DIRECT_BYTES + 64 * 1024
 #: A file POSTed straight to S3; S3 enforces it through the signed policy.
 MAX_PRESIGNED_BYTES = 100 * MiB
 
-#: A presigned POST is for an upload starting now, not a link to keep.
-PRESIGNED_POST_EXPIRES_SECONDS = 300
+#: A presigned POST is for an upload starting now, not a link to keep: until it expires it can
+#: be used again, and each object it puts is one more to examine and to count.
+PRESIGNED_POST_EXPIRES_SECONDS = 60
 #: Links to thumbnails in a status answer are for showing them at once.
 LINK_EXPIRES_SECONDS = 300
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 #: A downloaded file stays in memory up to this size, then moves to /tmp.
 SPOOL_MEMORY_BYTES = 8 * 1024 * 1024
 CHUNK_BYTES = 1024 * 1024
+#: What S3 answers a conditional delete when the object is another one now, or none.
+_NOT_THERE = frozenset({"PreconditionFailed", "412", "NoSuchKey", "404"})
 
 
 class ObjectGoneError(LookupError):
@@ -98,14 +100,27 @@ class UploadBucket:
             spool.seek(0)
             yield Download(file=spool, size=size, sha256=digest.hexdigest())
 
-    def put_thumbnail(self, file_id: str, thumbnail: Thumbnail, data: bytes) -> None:
-        # Same key for the same file and size: processing again overwrites, never adds.
+    def delete_upload(self, file_id: str, etag: str) -> None:
+        """Delete the file's object if it is still the one with this ETag: one put after it
+        (S3 answers 412) is not this one's to delete, and one already gone (404) is done."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._client().delete_object(
+                Bucket=self.name, Key=upload_key(file_id), IfMatch=f'"{etag}"'
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in _NOT_THERE:
+                raise
+
+    def put_thumbnail(self, file_id: str, sha256: str, thumbnail: Thumbnail, data: bytes) -> None:
+        # Same key for the same bytes and size: processing again overwrites, never adds.
         self._client().put_object(
             Bucket=self.name,
-            Key=thumbnail_key(file_id, thumbnail.size),
+            Key=thumbnail_key(file_id, sha256, thumbnail.size),
             Body=data,
             ContentType=thumbnail.content_type,
         )
 
-    def thumbnail_link(self, file_id: str, thumbnail: Thumbnail) -> str:
-        return self.presigned_get(thumbnail_key(file_id, thumbnail.size))
+    def thumbnail_link(self, file_id: str, sha256: str, thumbnail: Thumbnail) -> str:
+        return self.presigned_get(thumbnail_key(file_id, sha256, thumbnail.size))

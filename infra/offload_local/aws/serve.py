@@ -30,9 +30,13 @@ def serve(fd: int, host: str, port: int) -> Any:
     )
     from werkzeug.serving import make_server
 
+    from offload_local.aws import s3_events
     from offload_local.aws.hosts import HostGuard
     from offload_local.email import sends
     from offload_local.metrics.sqs import QueueMetricsRoute
+
+    # S3's notifications with the sequencer S3 writes and moto leaves out.
+    s3_events.install()
 
     class QuietHandler(MotoRequestHandler):
         # One line per AWS call would bury the functions' own logs.

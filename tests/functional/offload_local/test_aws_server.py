@@ -3,12 +3,15 @@ however the process that started it ends."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,6 +67,44 @@ def test_reset_forgets_every_resource(moto_server: MotoServer) -> None:
     moto_server.reset()
 
     assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+def test_notifications_of_one_key_carry_a_sequencer_that_grows_with_each_put(
+    aws: AwsEndpoint,
+) -> None:
+    # Given a bucket whose ObjectCreated events go to a queue
+    sqs, s3 = aws.client("sqs"), aws.client("s3")
+    url = sqs.create_queue(QueueName="events")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    s3.create_bucket(Bucket="bucket")
+    s3.put_bucket_notification_configuration(
+        Bucket="bucket",
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn["QueueArn"], "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+
+    # When one key is put twice
+    s3.put_object(Bucket="bucket", Key="k", Body=b"first")
+    s3.put_object(Bucket="bucket", Key="k", Body=b"second")
+
+    def objects() -> list[dict[str, Any]] | None:
+        """both ObjectCreated records on the queue"""
+        found = [
+            record["s3"]["object"]
+            for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+            for record in json.loads(message["Body"]).get("Records", [])
+        ]
+        return found if len(found) == 2 else None
+
+    # Then each record has a sequencer as S3 writes them, the later put's the greater
+    sequencers = {o["size"]: o["sequencer"] for o in eventually(objects)}
+    earlier, later = sequencers[len(b"first")], sequencers[len(b"second")]
+    assert re.fullmatch("[0-9A-F]{18}", earlier)
+    assert re.fullmatch("[0-9A-F]{18}", later)
+    assert later > earlier
 
 
 # A process that starts the server, says its pid, and waits to be ended. Ctrl-C interrupts it as
