@@ -67,6 +67,12 @@ def _deployed(stack_name: str) -> Target:
     return Target(api_url=outputs["ApiUrl"].rstrip("/"), issue_token=lambda email, admin: token)
 
 
+#: The suite exercises features, one caller making many writes in a few seconds; each user's
+#: rate of writes is tested where it lives (tests/security/test_fair_use.py). A deployed stack
+#: the suite runs against wants these parameters too.
+FEATURE_LIMITS = {"UserWriteRateLimit": "100", "UserWriteBurstLimit": "1000"}
+
+
 # Per module: each module's tests run against a cloud of their own, stopped with the module.
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
@@ -79,7 +85,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         return
     outbox = tmp_path_factory.mktemp("outbox")
     build = REPO_ROOT / DEFAULT_BUILD_DIR if os.environ.get(FROM_BUILD_VARIABLE) == "1" else None
-    options = CloudOptions(port=0, aws_port=0, outbox=outbox, from_build=build)
+    options = CloudOptions(
+        port=0, aws_port=0, outbox=outbox, from_build=build, parameter_overrides=FEATURE_LIMITS
+    )
     with LocalCloud(options, Console(colour=False)) as cloud:
         assert cloud.api_url is not None
 
@@ -92,7 +100,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 def _through_sam_local(folder: Path) -> Iterator[Target]:
     """The local cloud's resources, worker and user pool; the API in the SAM CLI's container."""
     with (
-        harness.local_cloud(folder) as running,
+        harness.local_cloud(folder, parameter_overrides=FEATURE_LIMITS) as running,
         harness.sam_start_api(running.state_file, folder / "sam.log") as api,
     ):
 

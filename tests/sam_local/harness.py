@@ -50,11 +50,20 @@ class RunningCloud:
 
 
 @contextmanager
-def local_cloud(folder: Path, *, serve: bool = True) -> Iterator[RunningCloud]:
+def local_cloud(
+    folder: Path, *, serve: bool = True, parameter_overrides: dict[str, str] | None = None
+) -> Iterator[RunningCloud]:
     """A local cloud from template.yaml, and its state file in `folder`. Without `serve`, its
     resources only: no HTTP API, no queue pollers."""
     outbox = folder / "outbox"
-    options = CloudOptions(port=0, aws_port=0, outbox=outbox, serve=serve, prewarm=serve)
+    options = CloudOptions(
+        port=0,
+        aws_port=0,
+        outbox=outbox,
+        serve=serve,
+        prewarm=serve,
+        parameter_overrides=parameter_overrides or {},
+    )
     with LocalCloud(options, Console(colour=False)) as cloud:
         state_file = folder / "cloud.json"
         write_state(state_file, cloud.state())
