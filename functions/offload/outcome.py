@@ -79,42 +79,42 @@ class Deferred(Outcome):
 
 
 @dataclass(frozen=True)
-class Rejected(Outcome):
+class Failure(Outcome):
+    """A run that ended, and will not run again unless its message is redriven."""
+
+    #: What the task's owner may read: a stable code and a short message.
+    reason: Reason
+    #: For the logs (and, dead-lettered, for the operator reading the DLQ): the exception.
+    detail: str
+
+
+@dataclass(frozen=True)
+class Rejected(Failure):
     """The user's own input cannot be processed: the task fails with a public reason, and
     nobody is paged."""
 
     transition = FAIL
     metric = "TasksRejected"
 
-    reason: Reason
-    detail: str
-
 
 @dataclass(frozen=True)
-class Failed(Outcome):
+class Failed(Failure):
     """Retrying cannot help: an operator must look (the dead-letter queue, with the detail)."""
 
     transition = FAIL
     metric = "TasksFailed"
 
-    reason: Reason
-    #: For the operator reading the dead-letter queue: the exception, in full.
-    detail: str
-
 
 @dataclass(frozen=True)
-class Exhausted(Outcome):
+class Exhausted(Failure):
     """A retryable failure on the last allowed attempt: dead-lettered with the reason."""
 
     transition = DEAD_LETTER
     metric = "TasksDeadLettered"
 
-    reason: Reason
-    detail: str
-
 
 #: The outcomes a task's row records once the consumer has acted (each has its transition).
-Recorded = Retry | Rejected | Failed | Exhausted
+Recorded = Retry | Failure
 #: The outcomes whose message goes to the dead-letter queue, and those delivered again.
 DeadLettering = Failed | Exhausted
 Redelivery = Retry | Deferred

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,17 @@ class TaskRow(BaseModel):
     owner: str | None = Field(default=None, exclude=True)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One transition of one row, with the values it writes; `old_on_failure`: a refusal says
+    what the row was."""
+
+    task_id: str
+    transition: Transition
+    values: Mapping[str, Any]
+    old_on_failure: bool = False
+
+
 class ConditionFailedError(Exception):
     """Raise (from a store) when a transition does not apply to the row as it stands; `old` is
     the row then, when the store was asked for it."""
@@ -100,7 +112,7 @@ class TaskRows(ABC):
         worker is told not to run them. A task a worker already started is left alone."""
         for task_id in task_ids:
             try:
-                self._change(task_id, CANCEL, self._cancelled(CANCELLED))
+                self._change(Change(task_id, CANCEL, self._cancelled(CANCELLED)))
             except ConditionFailedError:
                 continue
 
@@ -109,7 +121,7 @@ class TaskRows(ABC):
         arrive, and the worker's start refuses it. NotScheduledError once it has started (or
         was never scheduled)."""
         try:
-            self._change(task_id, UNSCHEDULE, self._cancelled(UNSCHEDULED), old_on_failure=True)
+            self._change(Change(task_id, UNSCHEDULE, self._cancelled(UNSCHEDULED), True))
         except ConditionFailedError as exc:
             raise NotScheduledError((exc.old or {}).get("status")) from None
 
@@ -134,7 +146,7 @@ class TaskRows(ABC):
             "expires_at": self._expiry(now),
         }
         try:
-            self._change(task.id, START, values, old_on_failure=True)
+            self._change(Change(task.id, START, values, old_on_failure=True))
         except ConditionFailedError as exc:
             raise StartRefusedError(exc.old) from None
 
@@ -147,7 +159,7 @@ class TaskRows(ABC):
             "expires_at": self._expiry(now),
             "duration_ms": round(duration_ms, 3) if duration_ms is not None else None,
         }
-        self._change(task.id, SUCCEED, values)
+        self._change(Change(task.id, SUCCEED, values))
 
     def record(self, task: TaskContext, transition: Transition, reason: Reason) -> None:
         """Any other outcome, written once the worker has acted on it; releases the lock."""
@@ -159,7 +171,7 @@ class TaskRows(ABC):
             "expires_at": self._expiry(now),
             FAILED_ON: now.date().isoformat(),
         }
-        self._change(task.id, transition, values)
+        self._change(Change(task.id, transition, values))
 
     @abstractmethod
     def failures(self, day: date, limit: int = 50) -> list[TaskRow]:
@@ -180,14 +192,7 @@ class TaskRows(ABC):
         """The row as stored, read consistently."""
 
     @abstractmethod
-    def _change(
-        self,
-        task_id: str,
-        transition: Transition,
-        values: Mapping[str, Any],
-        *,
-        old_on_failure: bool = False,
-    ) -> None:
+    def _change(self, change: Change) -> None:
         """Apply a transition; ConditionFailedError (with the row, if asked) when it does not
         apply to the row as it stands."""
 
@@ -263,19 +268,12 @@ class DynamoDBTaskRows(TaskRows):
     def _read(self, task_id: str) -> dict[str, Any] | None:
         return self._table.get(key(task_id), consistent=True)
 
-    def _change(
-        self,
-        task_id: str,
-        transition: Transition,
-        values: Mapping[str, Any],
-        *,
-        old_on_failure: bool = False,
-    ) -> None:
+    def _change(self, change: Change) -> None:
         from offload.dynamodb import ConditionFailedError as TableConditionFailedError
 
-        update = render(transition, values, _ms(self.clock()))
+        update = render(change.transition, change.values, _ms(self.clock()))
         try:
-            self._table.update(key(task_id), **update, old_on_failure=old_on_failure)
+            self._table.update(key(change.task_id), **update, old_on_failure=change.old_on_failure)
         except TableConditionFailedError as exc:
             raise ConditionFailedError(exc.old) from None
 

@@ -6,12 +6,12 @@ same promises."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from offload.lifecycle import FAILED_ON, Transition
-from offload.rows import ConditionFailedError, TaskRow, TaskRows
+from offload.rows import Change, ConditionFailedError, TaskRow, TaskRows
 
 
 class MemoryTaskRows(TaskRows):
@@ -40,15 +40,8 @@ class MemoryTaskRows(TaskRows):
         row = self.rows.get(task_id)
         return copy.deepcopy(row) if row is not None else None
 
-    def _change(
-        self,
-        task_id: str,
-        transition: Transition,
-        values: Mapping[str, Any],
-        *,
-        old_on_failure: bool = False,
-    ) -> None:
-        row = self.rows.get(task_id)
-        if not transition.allows(row, int(self.clock().timestamp() * 1000)):
-            raise ConditionFailedError(copy.deepcopy(row) if old_on_failure else None)
-        self.rows[task_id] = transition.apply(row, values)
+    def _change(self, change: Change) -> None:
+        row = self.rows.get(change.task_id)
+        if not change.transition.allows(row, int(self.clock().timestamp() * 1000)):
+            raise ConditionFailedError(copy.deepcopy(row) if change.old_on_failure else None)
+        self.rows[change.task_id] = change.transition.apply(row, change.values)
