@@ -213,11 +213,11 @@ def relay(
     refused: list[str] = []
     with docker_engine(tmp_path / "docker.sock", running_containers) as docker:
         # On loopback here: this test's connections come from 127.0.0.1, which plays a peer on
-        # the bridge that is neither a container of the SAM CLI nor this machine's 172.17.0.1.
+        # the bridge that is neither a container of the SAM CLI nor this machine (172.17.0.1).
         peers = SamContainers(
             lambda: docker.addresses(SAM_CONTAINER_LABEL),
-            "172.17.0.1",
             lambda address, why: refused.append(f"{address}: {why}"),
+            own=lambda address: address == "172.17.0.1",
         )
         relay = Relay("127.0.0.1", ("127.0.0.1", port_of(stack.cloud.aws_url)), peers)
         relay.start()

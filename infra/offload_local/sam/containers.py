@@ -8,15 +8,16 @@ starts containers as requests come, and an address is given to another container
 one stops, so a list kept from earlier would both miss new ones and admit strangers. A question
 to the local engine costs a few milliseconds, and only a new connection asks it.
 
-This machine connects from the gateway address itself, which no container can hold: the
-developer's tools follow the URLs the functions write with the relay's address (a presigned
-upload, a thumbnail's link). Admitting them opens nothing new: every process here reaches the
-endpoint on 127.0.0.1 anyway, and a browser's requests are refused there as here
-(offload_local/aws/hosts.py).
+This machine connects from one of its own addresses (the kernel picks which: the gateway's, or
+another interface's), which no container can hold: the developer's tools follow the URLs the
+functions write with the relay's address (a presigned upload, a thumbnail's link). Admitting
+them opens nothing new: every process here reaches the endpoint on 127.0.0.1 anyway, and a
+browser's requests are refused there as here (offload_local/aws/hosts.py).
 """
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Collection
 
 from offload_local.sam.docker import DockerError
@@ -25,24 +26,35 @@ from offload_local.sam.docker import DockerError
 SAM_CONTAINER_LABEL = "sam.cli.container.type=lambda"
 
 
+def held_here(address: str) -> bool:
+    """Whether `address` is one of this machine's own: only those can be bound to here (a
+    container's address is its own network namespace's)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as probe:
+            probe.bind((address, 0))
+    except OSError:
+        return False
+    return True
+
+
 class SamContainers:
     """`peers(address)`: whether a connection from `address` comes from a running container of
-    the SAM CLI, or from `this_machine` (its address on the bridge). `addresses()` lists those
-    containers' addresses (DockerEngine.addresses); `refused(address, why)` hears of every
-    connection refused."""
+    the SAM CLI, or from this machine (`own(address)`). `addresses()` lists those containers'
+    addresses (DockerEngine.addresses); `refused(address, why)` hears of every connection
+    refused."""
 
     def __init__(
         self,
         addresses: Callable[[], Collection[str]],
-        this_machine: str,
         refused: Callable[[str, str], None] | None = None,
+        own: Callable[[str], bool] = held_here,
     ) -> None:
         self._addresses = addresses
-        self._this_machine = this_machine
         self._refused = refused
+        self._own = own
 
     def __call__(self, address: str) -> bool:
-        if address == self._this_machine:
+        if self._own(address):
             return True
         try:
             admitted = address in self._addresses()

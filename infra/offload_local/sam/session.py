@@ -126,7 +126,7 @@ class SamLocal:
         if self._images_present():
             command.append("--skip-pull-image")
         peers = SamContainers(
-            lambda: self._docker.addresses(SAM_CONTAINER_LABEL), gateway, self._refused_connection
+            lambda: self._docker.addresses(SAM_CONTAINER_LABEL), self._refused_connection
         )
         with ExitStack() as stack:
             relay = Relay(gateway, _address(self.deployment.aws.url), peers)
