@@ -27,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "SAM build) with the running local cloud's resources: its queues, table, bucket, email "
         "and user pool. While the command runs, the containers reach the local cloud's AWS "
         "endpoint through a relay on the Docker network's gateway, and the API's requests are "
-        "authorized with the local cloud's tokens. Build first: `make build`.",
+        "authorized with the local cloud's tokens. Build first: `sam build`.",
     )
     which = parser.add_subparsers(dest="sam_command", metavar="COMMAND", required=True)
 
