@@ -50,7 +50,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="`sam local invoke` of FUNCTION with the event file: its result on stdout, "
         "its logs on stderr.",
     )
-    invoke.add_argument("function", help="logical id of the function (e.g. WorkerFunction)")
+    invoke.add_argument("function", help="logical id of the function (e.g. OffloadWorkerFunction)")
     invoke.add_argument("--event", "-e", required=True, help="event JSON file")
     _add_common(invoke)
     invoke.set_defaults(run=run_invoke)
