@@ -19,7 +19,7 @@ BIN := $(VENV)/bin
 export PYTHONPATH := functions:infra:.
 
 .PHONY: dev test lint typecheck scan unit functional e2e template browser screenshots bench build \
-	validate deploy lock clean mutate sam-api sam-invoke test-sam-local sam-local-tests
+	validate deploy lock clean mutate sam-api sam-invoke test-sam-local sam-local-tests example
 
 dev: $(VENV)/.installed
 	$(BIN)/offload-local $(ARGS)
@@ -34,6 +34,7 @@ test: $(VENV)/.installed $(SAM_VENV)/.installed $(CHECKOV_VENV)/.installed
 	$(BIN)/pytest
 # Then the e2e suite again, with the functions run from the build made above, as Lambda gets them.
 	OFFLOAD_FROM_BUILD=1 $(BIN)/pytest tests/e2e
+	$(MAKE) --no-print-directory example
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory sam-local-tests; \
 	else echo "make test: SKIPPED test-sam-local (sam local in Docker): no Docker engine answers"; fi
 
@@ -72,6 +73,14 @@ screenshots: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/pytest tests/benchmarks -m benchmark -s -p no:randomly
+
+# examples/background-tasks as a user has it: the wheel built, installed with its extras into a
+# fresh virtualenv outside the repository (every version the lock's), the example copied out
+# there and run with it: its tests, cfn-lint with the library's rules, and the local cloud end to
+# end (a request, the tasks' effect, a failing task retried, dead-lettered and redriven). About
+# 70 s on 2 cores, most of it installing.
+example: $(VENV)/.installed
+	$(BIN)/python tests/example/run.py
 
 # Mutation testing of functions/offload against the fast tests (mutmut, in a staged copy under
 # .mutation/); prints the score and fails on a survivor tests/mutation/survivors.txt does not

@@ -24,6 +24,7 @@ from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.provision import provision
 from offload_local.template.stack import Stack
 from offload_local.template.translation import DEFAULT_REGION, translate
+from tests.repository import TEMPLATE
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
@@ -53,7 +54,7 @@ def use_fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 def template_stack() -> Stack:
     """template.yaml as `sam deploy` would create it with its defaults (and the local value of
     SenderEmail, which has none): what the local cloud runs."""
-    return Stack.from_template(translate())
+    return Stack.from_template(translate(TEMPLATE))
 
 
 def provisioned(aws: AwsEndpoint, known: Deployment | None = None) -> Deployment:

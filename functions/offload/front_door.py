@@ -47,6 +47,9 @@ R = TypeVar("R")
 
 logger = logging.getLogger(__name__)
 
+#: The worker's metrics namespace when POWERTOOLS_METRICS_NAMESPACE sets none.
+METRICS_NAMESPACE = "Offload"
+
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], "PartialItemFailureResponse"]
 Readers = Sequence["MessageReader"] | Callable[[], Sequence["MessageReader"]]
 
@@ -239,7 +242,8 @@ class Offload:
         from offload.tracing import capture_handler, tracer
 
         log = Logger()
-        metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Offload"))
+        namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)
+        metrics = Metrics(namespace=namespace)
         # A batch that ran no task (S3's test event) adds no metric: normal, not a warning.
         warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
         # Only loggers that exist are configured: the tasks' modules may not be imported yet.

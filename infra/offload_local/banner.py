@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from offload_local.cloud import LocalCloud
-from offload_local.identity.users import DEMO_USERS
+from offload_local.identity.users import DEMO_USERS, demo_users
 from offload_local.provision.deployment import HttpApi
 
 
@@ -27,8 +27,7 @@ def banner(cloud: LocalCloud, console_url: str | None = None) -> str:
     pool = cloud.user_pool
     if pool is not None:
         users = ", ".join(
-            f"{email} ({pool.admin_group})" if admin and pool.admin_group else email
-            for email, admin in DEMO_USERS
+            f"{email} ({pool.admin_group})" if admin else email for email, admin in demo_users(pool)
         )
         lines.append(f"  users    {'':<14} {users} in user pool {pool.pool_id}")
     lines.append(f"  AWS endpoint {'':<10} {aws}   (any credentials; region {stack.region})")
@@ -55,21 +54,17 @@ def banner(cloud: LocalCloud, console_url: str | None = None) -> str:
         lines.append(f"  outbox   {'':<14} {cloud.outbox.folder}/ (emails sent through SES)")
     lines += [f"  note: {note}" for note in grouped(cloud.notes)]
     lines += ["", "Try:"]
-    api = cloud.api_url
-    if api:
-        # The sample application's routes: the quickest way to see a task run end to end.
-        if pool is not None:
-            bearer = '-H "Authorization: Bearer $TOKEN" '
-            lines.append(f"  export TOKEN={cloud.token(DEMO_USERS[0][0])}")
-        else:
-            bearer = ""
-        lines.append(f"  curl -X POST {bearer}{api}/send-notification/you@example.com")
-        lines.append(f"  curl {bearer}{api}/tasks/<id>")
-        if pool is not None:
-            lines.append(
-                "  offload-local token EMAIL [--admin]   "
-                "# a token for another user; tokens last one hour"
-            )
+    bearer = ""
+    if pool is not None and cloud.api_url:
+        bearer = '-H "Authorization: Bearer $TOKEN" '
+        lines.append(f"  export TOKEN={cloud.token(DEMO_USERS[0][0])}")
+    for logical_id, url in cloud.api_urls.items():
+        lines += [f"  {line}" for line in _calls(deployment.http_apis[logical_id], url, bearer)]
+    if pool is not None and cloud.api_url:
+        lines.append(
+            "  offload-local token EMAIL [--admin]   "
+            "# a token for another user; tokens last one hour"
+        )
     lines.append(
         "  export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
         f"AWS_DEFAULT_REGION={stack.region}   # for the aws cli below"
@@ -86,12 +81,42 @@ def banner(cloud: LocalCloud, console_url: str | None = None) -> str:
     lines += [
         "  offload-local queues | dlq | redrive | outbox",
         "  offload-local console --stack <stack-name>   # a deployed stack's console",
-        "  offload-local invoke WorkerFunction -e events/<event>.json",
-        "",
-        "Ctrl-C stops everything.",
-        "",
     ]
+    if deployment.functions:
+        lines.append(f"  offload-local invoke {_invoke_example(cloud)}")
+    lines += ["", "Ctrl-C stops everything.", ""]
     return "\n".join(lines)
+
+
+#: Routes the banner shows a call of, at most, per API.
+SHOWN_ROUTES = 8
+
+
+def _calls(api: HttpApi, url: str, bearer: str) -> list[str]:
+    """A curl command for each of the API's routes, as its template declares them: path
+    parameters left for the developer to fill in, a greedy one as <path>."""
+    calls = []
+    for route in api.routes:
+        if route.path == "$default":
+            continue
+        path = route.path.replace("{proxy+}", "<path>")
+        method = "" if route.method in ("GET", "ANY") else f"-X {route.method} "
+        calls.append(f"curl {method}{bearer if route.authorizer else ''}{url}{path}")
+    return calls[:SHOWN_ROUTES]
+
+
+def _invoke_example(cloud: LocalCloud) -> str:
+    """`invoke` of a worker (a function an SQS queue feeds), with an event file: one of the
+    project's sample events when it keeps them in events/, as SAM projects do."""
+    deployment = cloud.deployment
+    workers = [mapping.function for mapping in deployment.event_source_mappings.values()]
+    function = (
+        deployment.function(workers[0]) if workers else next(iter(deployment.functions.values()))
+    )
+    events = cloud.options.template.resolve().parent / "events"
+    samples = sorted(events.glob("*.json")) if events.is_dir() else []
+    event = f"events/{samples[0].name}" if samples else "event.json"
+    return f"{function.logical_id} -e {event}"
 
 
 def _api_details(api: HttpApi) -> list[str]:

@@ -7,7 +7,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from offload_local.commands import console, invoke, outbox, queues, sam, schedules, token, up
+from offload_local.commands import (
+    console,
+    invoke,
+    outbox,
+    queues,
+    sam,
+    schedules,
+    template_unit,
+    token,
+    up,
+)
 from offload_local.errors import InfraError
 from offload_local.template.translation import TemplateError
 
@@ -22,6 +32,7 @@ _COMMANDS = {
     "schedules",
     "console",
     "sam",
+    "template-unit",
 }
 
 
@@ -42,6 +53,7 @@ def parser() -> argparse.ArgumentParser:
     schedules.add_parser(commands)
     console.add_parser(commands)
     sam.add_parser(commands)
+    template_unit.add_parser(commands)
     return root
 
 

@@ -30,14 +30,14 @@ from offload_local.functions.invocation import Invocation
 from offload_local.functions.pool import DEFAULT_MAX_CONCURRENCY, FunctionPool
 from offload_local.gateway.authorizer import JwtValidator, jwt_validators
 from offload_local.gateway.server import DEFAULT_PORT, Gateway
-from offload_local.identity.users import DEMO_USERS, UserPool
+from offload_local.identity.users import UserPool, demo_users
 from offload_local.metrics.emf import MetricExtractor
 from offload_local.metrics.sqs import QueueMetricsPublisher, read_queue_metrics
 from offload_local.provision import check_supported, provision
 from offload_local.provision.deployment import Deployment
 from offload_local.scheduler.firing import SchedulerEmulator
 from offload_local.serving import bind
-from offload_local.state import CloudState
+from offload_local.state import CloudState, offload_variables
 from offload_local.template.lint import check_wiring
 from offload_local.template.parameters import local_values_used
 from offload_local.template.stack import DEFAULT_STACK_NAME, Stack
@@ -158,6 +158,10 @@ class LocalCloud:
                 logical_id: (resource.type, str(resource.ref))
                 for logical_id, resource in self.deployment.registry.items()
             },
+            functions={
+                logical_id: offload_variables(function.variables)
+                for logical_id, function in self.deployment.functions.items()
+            },
         )
 
     def start(self) -> None:
@@ -207,8 +211,8 @@ class LocalCloud:
             self._validators = jwt_validators(self.deployment)
             pool = self._user_pool
             if pool is not None:
-                for email, admin in DEMO_USERS:
-                    pool.ensure_user(email, admin=admin and pool.admin_group is not None)
+                for email, admin in demo_users(pool):
+                    pool.ensure_user(email, admin=admin)
         self._start_pools()
         if not options.serve:
             for sock in sockets:

@@ -6,12 +6,16 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from offload_local.errors import NoCloudRunningError
 
 DEFAULT_STATE_FILE = Path(".local/cloud.json")
+#: A function's variables the card keeps: those offload's parts are found by (its table, queues,
+#: dead-letter queue, metrics namespace); anything else of its environment stays out of the file.
+KEPT_VARIABLES = ("OFFLOAD_", "POWERTOOLS_METRICS_NAMESPACE")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ class CloudState:
     # its outputs, and each resource's type and physical id by logical id.
     outputs: dict[str, str] = field(default_factory=dict)
     resources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # What GetFunctionConfiguration shows of each function's environment, by logical id: the
+    # variables the console finds offload's parts by (offload_local.webconsole.stack).
+    functions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def offload_variables(variables: Mapping[str, str]) -> dict[str, str]:
+    """The variables of a function's environment the card keeps."""
+    return {name: value for name, value in variables.items() if name.startswith(KEPT_VARIABLES)}
 
 
 def write_state(path: Path, state: CloudState) -> None:

@@ -25,6 +25,7 @@ from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
 from tests.benchmarks.measure import percentile
 from tests.moto_aws import queue_depth
+from tests.repository import TEMPLATE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -106,7 +107,11 @@ def running_bench(folder: Path) -> Iterator[Bench]:
     """template.yaml's local cloud on free loopback ports, its console kept in `folder`."""
     transcript = Transcript(folder / "console.log")
     options = CloudOptions(
-        port=0, aws_port=0, outbox=folder / "outbox", parameter_overrides=UNTHROTTLED
+        template=TEMPLATE,
+        port=0,
+        aws_port=0,
+        outbox=folder / "outbox",
+        parameter_overrides=UNTHROTTLED,
     )
     cloud = LocalCloud(options, Console(transcript.stream, colour=False))
     try:

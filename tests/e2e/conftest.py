@@ -20,6 +20,7 @@ import pytest
 from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
 from offload_local.functions.build import DEFAULT_BUILD_DIR
+from tests.repository import TEMPLATE
 from tests.sam_local import harness
 
 # Who calls the API when a test does not say.
@@ -86,7 +87,12 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     outbox = tmp_path_factory.mktemp("outbox")
     build = REPO_ROOT / DEFAULT_BUILD_DIR if os.environ.get(FROM_BUILD_VARIABLE) == "1" else None
     options = CloudOptions(
-        port=0, aws_port=0, outbox=outbox, from_build=build, parameter_overrides=FEATURE_LIMITS
+        template=TEMPLATE,
+        port=0,
+        aws_port=0,
+        outbox=outbox,
+        from_build=build,
+        parameter_overrides=FEATURE_LIMITS,
     )
     with LocalCloud(options, Console(colour=False)) as cloud:
         assert cloud.api_url is not None

@@ -27,6 +27,7 @@ from tests.e2e.client import api_request, call, emails_to, wait_for_tasks
 from tests.e2e.conftest import Target
 from tests.multipart import multipart
 from tests.polling import wait_for
+from tests.repository import TEMPLATE
 
 pytestmark = [
     pytest.mark.e2e,
@@ -39,7 +40,9 @@ ME = "you@example.com"
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    options = CloudOptions(port=0, aws_port=0, outbox=tmp_path_factory.mktemp("outbox"))
+    options = CloudOptions(
+        template=TEMPLATE, port=0, aws_port=0, outbox=tmp_path_factory.mktemp("outbox")
+    )
     with LocalCloud(options, Console(colour=False)) as running:
         yield running
 

@@ -30,6 +30,7 @@ from offload_local.sam.docker import DockerEngine
 from offload_local.sam.environment import ENDPOINT_VARIABLE
 from offload_local.state import write_state
 from tests.polling import wait_for
+from tests.repository import TEMPLATE
 
 REPO = Path(__file__).resolve().parents[2]
 ENABLED_VARIABLE = "OFFLOAD_SAM_LOCAL"
@@ -57,6 +58,7 @@ def local_cloud(
     resources only: no HTTP API, no queue pollers."""
     outbox = folder / "outbox"
     options = CloudOptions(
+        template=TEMPLATE,
         port=0,
         aws_port=0,
         outbox=outbox,

@@ -18,6 +18,7 @@ import pytest
 from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
 from offload_local.identity.users import UserPool
+from tests.repository import TEMPLATE
 
 #: Small, so that a test reaches them in a few requests.
 EMAILS_PER_DAY = 3
@@ -74,6 +75,7 @@ def moto_signing_key() -> dict[str, Any]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     outbox = tmp_path_factory.mktemp("outbox")
     options = CloudOptions(
+        template=TEMPLATE,
         port=0,
         aws_port=0,
         outbox=outbox,

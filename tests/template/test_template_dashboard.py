@@ -1,5 +1,5 @@
 """The CloudWatch dashboard draws what the console draws, from the metrics the worker publishes,
-and the console reads the index the template declares."""
+and the template declares the index the rows and the console use."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import json
 import re
 from typing import Any
 
-from offload import lifecycle
+from offload.front_door import METRICS_NAMESPACE as NAMESPACE
+from offload.lifecycle import FAILED_ON, FAILURE_INDEX
 from offload_local.template.translation import Translated
 from offload_local.webconsole.charts import CHARTS
-from offload_local.webconsole.stack import NAMESPACE
-from offload_local.webconsole.tasks import FAILED_ON, FAILURE_INDEX
 
 
 def dashboard(translated: Translated) -> dict[str, Any]:
@@ -70,9 +69,8 @@ def test_the_failure_index_is_the_one_the_rows_and_the_console_use(
     index = indexes[FAILURE_INDEX]
     keys = {k["KeyType"]: k["AttributeName"] for k in index["KeySchema"]}
 
-    assert index["IndexName"] == FAILURE_INDEX == lifecycle.FAILURE_INDEX
+    assert index["IndexName"] == FAILURE_INDEX
     assert keys == {"HASH": FAILED_ON, "RANGE": "updated_at"}
-    assert lifecycle.FAILED_ON == FAILED_ON
     # what the console shows of a failure is projected
     assert {"id", "task", "status", "reason", "attempts"} <= set(
         index["Projection"]["NonKeyAttributes"]

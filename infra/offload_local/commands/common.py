@@ -28,8 +28,9 @@ def add_template_options(parser: argparse.ArgumentParser) -> None:
         "--parameter-overrides",
         nargs="+",
         metavar="KEY=VALUE",
-        help="template parameters, as for `sam deploy` (e.g. WorkerTimeout=5 MaxReceiveCount=5, "
-        "ParameterKey=K,ParameterValue=V, file://params.toml; default: samconfig's)",
+        help="template parameters, as for `sam deploy` (e.g. OffloadWorkerTimeout=5 "
+        "OffloadMaxAttempts=5, ParameterKey=K,ParameterValue=V, file://params.toml; default: "
+        "samconfig's)",
     )
     parser.add_argument(
         "--region",

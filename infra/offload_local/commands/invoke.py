@@ -30,11 +30,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = commands.add_parser(
         "invoke",
         help="invoke one function with an event file, as `sam local invoke`",
-        description="Invoke FUNCTION (logical id, e.g. WorkerFunction) once with the event and "
-        "print its result (or error) as JSON on stdout; logs go to stderr. Exit status 1 if the "
-        "invocation failed.",
+        description="Invoke FUNCTION (logical id, e.g. OffloadWorkerFunction) once with the event "
+        "and print its result (or error) as JSON on stdout; logs go to stderr. Exit status 1 if "
+        "the invocation failed.",
     )
-    parser.add_argument("function", help="logical id of the function (e.g. WorkerFunction)")
+    parser.add_argument("function", help="logical id of the function (e.g. OffloadWorkerFunction)")
     parser.add_argument(
         "--event", "-e", required=True, help="event JSON file, or - to read it from stdin"
     )

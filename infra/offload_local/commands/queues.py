@@ -40,9 +40,10 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     parser.add_argument(
         "--stack",
-        help="a deployed stack instead of the local cloud: start SQS's message move task from "
-        "its DeadLetterQueueUrl output (your AWS credentials and region)",
+        help="a deployed stack instead of the local cloud: start SQS's message move task for "
+        "each of its dead-letter queues (your AWS credentials)",
     )
+    parser.add_argument("--region", help="the deployed stack's region (default: your AWS's)")
     parser.set_defaults(run=run_redrive)
 
 
@@ -89,20 +90,35 @@ def run_dlq(args: argparse.Namespace) -> int:
 
 def run_redrive(args: argparse.Namespace) -> int:
     if args.stack:
-        import boto3
-
         if args.message:
             raise InfraError("--message is for the local cloud; use the console with --stack")
-
-        from offload_local.queues.redrive import start_redrive
-
-        handle = start_redrive(boto3.client("cloudformation"), boto3.client("sqs"), args.stack)
-        print(f"started moving {args.stack}'s dead letters back to their source: {handle}")
-        return 0
+        return _redrive_deployed(args)
     aws = running_endpoint(args)
     queues = list_queues(aws)
     for dead_letter in dead_letter_queues(aws, args.queue):
         target = source_of(dead_letter, queues, args.to)
         moved = redrive(aws, dead_letter, target, args.message)
         print(f"moved {moved} message(s) from {dead_letter.name} to {target.name}")
+    return 0
+
+
+def _redrive_deployed(args: argparse.Namespace) -> int:
+    """Every dead-letter queue of the deployed stack (its AWS::SQS::Queue resources that another
+    queue's redrive policy names), or the one --queue names, back to its source."""
+    from offload_local.queues.redrive import start_redrive
+    from offload_local.webconsole.stack import deployed_target
+
+    target = deployed_target(args.stack, args.region)
+    urls = list(target.view().of_type("AWS::SQS::Queue").values())
+    chosen = [
+        queue
+        for queue in list_queues(target.clients, urls)
+        if queue.is_dead_letter_queue and args.queue in (None, queue.name, queue.url, queue.arn)
+    ]
+    if not chosen:
+        which = f" named {args.queue}" if args.queue else ""
+        raise InfraError(f"stack {args.stack} has no dead-letter queue{which}")
+    for queue in chosen:
+        handle = start_redrive(target.client("sqs"), queue)
+        print(f"started moving {queue.name}'s dead letters back to their source: {handle}")
     return 0

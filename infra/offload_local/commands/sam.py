@@ -27,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "SAM build) with the running local cloud's resources: its queues, table, bucket, email "
         "and user pool. While the command runs, the containers reach the local cloud's AWS "
         "endpoint through a relay on the Docker network's gateway, and the API's requests are "
-        "authorized with the local cloud's tokens. Build first: `make build`.",
+        "authorized with the local cloud's tokens. Build first: `sam build`.",
     )
     which = parser.add_subparsers(dest="sam_command", metavar="COMMAND", required=True)
 
@@ -50,7 +50,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="`sam local invoke` of FUNCTION with the event file: its result on stdout, "
         "its logs on stderr.",
     )
-    invoke.add_argument("function", help="logical id of the function (e.g. WorkerFunction)")
+    invoke.add_argument("function", help="logical id of the function (e.g. OffloadWorkerFunction)")
     invoke.add_argument("--event", "-e", required=True, help="event JSON file")
     _add_common(invoke)
     invoke.set_defaults(run=run_invoke)

@@ -15,7 +15,7 @@ from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.commands.common import add_template_options, stack_settings
 from offload_local.console import Console
 from offload_local.email.outbox import DEFAULT_OUTBOX
-from offload_local.functions.build import DEFAULT_BUILD_DIR
+from offload_local.functions.build import DEFAULT_BUILD_DIR, project_build
 from offload_local.functions.pool import DEFAULT_MAX_CONCURRENCY
 from offload_local.gateway.server import DEFAULT_PORT
 from offload_local.state import DEFAULT_STATE_FILE, remove_state, write_state
@@ -52,10 +52,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--from-build",
         type=Path,
         nargs="?",
-        const=DEFAULT_BUILD_DIR,
+        # Given without a folder: the project's build, beside its template.
+        const="",
         metavar="BUILD_DIR",
-        help="run the functions from `sam build`'s output (default folder: %(const)s), with "
-        "only what it ships importable, instead of from the source tree",
+        help=f"run the functions from `sam build`'s output (default folder: {DEFAULT_BUILD_DIR} "
+        "beside the template), with only what it ships importable, instead of from the source "
+        "tree",
     )
     parser.add_argument(
         "--max-concurrency",
@@ -98,7 +100,11 @@ def run(args: argparse.Namespace) -> int:
             outbox=args.outbox,
             env_vars=args.env_vars,
             max_concurrency=args.max_concurrency,
-            from_build=args.from_build,
+            from_build=(
+                None
+                if args.from_build is None
+                else project_build(args.template, args.from_build or None)
+            ),
         ),
         console,
     )

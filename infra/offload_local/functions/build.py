@@ -14,9 +14,16 @@ from pathlib import Path
 from offload_local.errors import InfraError
 from offload_local.functions.config import FunctionConfig
 
-#: Where `sam build` (`make build`) puts the build: a folder per function, and its template.
+#: Where `sam build` puts the build, in the folder it runs in (the project's, beside its
+#: template.yaml): a folder per function, and its template.
 DEFAULT_BUILD_DIR = Path(".aws-sam/build")
-BUILD_HINT = "run `make build` (sam build)"
+BUILD_HINT = "run `sam build` in the template's folder"
+
+
+def project_build(template: Path, given: Path | None = None) -> Path:
+    """The build to run: the folder given, else the one `sam build` makes in the project's
+    folder (.aws-sam/build beside its template.yaml), whatever folder the local cloud runs in."""
+    return given if given is not None else template.resolve().parent / DEFAULT_BUILD_DIR
 
 
 def from_build(

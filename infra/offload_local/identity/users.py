@@ -28,8 +28,14 @@ from offload_local.provision.deployment import Deployment
 ADMIN_GROUP = "admin"
 # Cognito's name for TOTP MFA, in a user's UserMFASettingList and in the sign-in challenge.
 TOTP_MFA = "SOFTWARE_TOKEN_MFA"
-# Created at start-up, so that a token is at hand for both kinds of caller.
+# Created at start-up, so that a token is at hand for both kinds of caller (an admin only where
+# the pool has the admin group).
 DEMO_USERS = (("you@example.com", False), ("admin@example.com", True))
+
+
+def demo_users(pool: UserPool) -> list[tuple[str, bool]]:
+    """The demo users this pool can have: the admin only if it has the admin group."""
+    return [(email, admin) for email, admin in DEMO_USERS if not admin or pool.admin_group]
 
 
 @dataclass(frozen=True)

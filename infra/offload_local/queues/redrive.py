@@ -155,21 +155,10 @@ def _resend_entry(entry_id: str, message: dict[str, Any], target: QueueInfo) -> 
 # On a deployed stack
 
 
-def dead_letter_queue_arn(cloudformation: Any, sqs: Any, stack_name: str) -> str:
-    stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    url = outputs.get("DeadLetterQueueUrl")
-    if not url:
-        raise LookupError(f"stack {stack_name} has no DeadLetterQueueUrl output")
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-    arn: str = attributes["Attributes"]["QueueArn"]
-    return arn
-
-
-def start_redrive(cloudformation: Any, sqs: Any, stack_name: str) -> str:
-    """Start moving every message of the stack's DLQ back to its source; returns the task
-    handle (`aws sqs list-message-move-tasks --source-arn ...` follows its progress)."""
-    arn = dead_letter_queue_arn(cloudformation, sqs, stack_name)
+def start_redrive(sqs: Any, dead_letter: QueueInfo) -> str:
+    """Start moving every message of a dead-letter queue back to the queue it failed from
+    (SQS's message move task); returns the task handle (`aws sqs list-message-move-tasks
+    --source-arn ...` follows its progress)."""
     # Without DestinationArn, SQS returns each message to the queue it was dead-lettered from.
-    handle: str = sqs.start_message_move_task(SourceArn=arn)["TaskHandle"]
+    handle: str = sqs.start_message_move_task(SourceArn=dead_letter.arn)["TaskHandle"]
     return handle

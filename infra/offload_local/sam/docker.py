@@ -141,7 +141,7 @@ class DockerEngine:
             raise DockerError(
                 f"no Docker engine at {self.host}: `sam local` runs each function in a Docker "
                 "container. Install and start Docker (or point DOCKER_HOST at it), or use "
-                "`make dev`, which runs the functions without Docker"
+                "`offload-local up`, which runs the functions without Docker"
             ) from None
         except PermissionError as exc:
             raise DockerError(

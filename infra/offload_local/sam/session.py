@@ -50,7 +50,7 @@ BUILD_TEMPLATE = Path(".aws-sam/build/template.yaml")
 PROJECT_SAM_CLI = Path(".venv-sam/bin/sam")
 WATCH_INTERVAL_SECONDS = 1.0
 STOP_GRACE_SECONDS = 20.0
-_START_CLOUD = "start it first, in another terminal: `make dev` (offload-local up)"
+_START_CLOUD = "start it first, in another terminal: `offload-local up`"
 _RUNTIME = re.compile(r"(?P<language>[a-z]+)(?P<version>\d+(?:\.\d+)?)")
 
 
@@ -214,7 +214,7 @@ class SamLocal:
 
     def _check_build(self) -> None:
         build = self.project / BUILD_TEMPLATE
-        hint = "run `make build` (sam build), or `make sam-api` / `make sam-invoke`, which build"
+        hint = "run `sam build` in the template's folder"
         if not build.is_file():
             raise InfraError(f"no SAM build ({build} is missing): {hint} first")
         built = build.stat().st_mtime

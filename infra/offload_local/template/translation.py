@@ -1,7 +1,8 @@
-"""template.yaml, read and translated offline into plain CloudFormation.
+"""A project's template.yaml, read and translated offline into plain CloudFormation.
 
 The local cloud and the template tests both start here, so what runs locally and what the tests
-check is what `sam deploy` would create.
+check is what `sam deploy` would create. As for the SAM CLI, the template is template.yaml in the
+current folder unless named; each function's CodeUri is relative to the template's folder.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
+#: The SAM CLI's default: the project's template, in the folder the command runs in.
+DEFAULT_TEMPLATE = Path("template.yaml")
 DEFAULT_REGION = "us-east-1"
 
 # sam validate does the same: the translator only accepts S3 code locations, so local folders
@@ -51,10 +53,15 @@ class _NoManagedPolicies:
         return {}
 
 
-def load(path: Path = DEFAULT_TEMPLATE) -> dict[str, Any]:
+def load(path: Path) -> dict[str, Any]:
     """Read a SAM template with CloudFormation's short tags (!Ref, !Sub ...) in long form."""
     from cfnlint.decode import decode
 
+    if not path.is_file():
+        raise TemplateError(
+            f"{path}: no such template in {Path.cwd()}: run in the project's folder (beside its "
+            "template.yaml) or pass --template"
+        )
     template, errors = decode(str(path))
     if errors or template is None:
         raise TemplateError(f"{path}: " + "; ".join(str(e) for e in errors or ["unreadable"]))
@@ -64,7 +71,7 @@ def load(path: Path = DEFAULT_TEMPLATE) -> dict[str, Any]:
 
 
 def translate(
-    path: Path = DEFAULT_TEMPLATE,
+    path: Path,
     parameter_overrides: Mapping[str, str] | None = None,
     region: str = DEFAULT_REGION,
 ) -> Translated:

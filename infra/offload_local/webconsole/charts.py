@@ -1,7 +1,8 @@
 """The console's charts: the worker's task metrics (offload/hooks.py MetricsHook) over the last
-hour or day, for all tasks and by task name. The CloudWatch dashboard in template.yaml draws the
-same charts (tests/template checks they agree); both read the metrics CloudWatch holds, which
-locally the local cloud extracts from the functions' EMF lines, as CloudWatch Logs does on AWS.
+hour or day, for all tasks and by task name, from the namespace each worker publishes in (its
+POWERTOOLS_METRICS_NAMESPACE). This repository's CloudWatch dashboard draws the same charts
+(tests/template checks they agree); both read the metrics CloudWatch holds, which locally the
+local cloud extracts from the functions' EMF lines, as CloudWatch Logs does on AWS.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from offload_local.webconsole.stack import NAMESPACE, Target, explain
+from offload_local.webconsole.stack import Target, explain
 
 #: Outcome counts, in the order the charts stack them: metric name -> label.
 OUTCOMES = {
@@ -55,10 +56,10 @@ def charts(target: Target, window: str) -> dict[str, Any]:
     start = end - length
     cloudwatch = target.client("cloudwatch")
     try:
-        tasks = _task_metrics(cloudwatch)
+        tasks = _task_metrics(cloudwatch, target.view().metrics_namespaces())
         queries: list[dict[str, Any]] = []
         index: dict[str, tuple[str, str, str]] = {}
-        for (task, metric), dimensions in sorted(tasks.items()):
+        for (namespace, task, metric), dimensions in sorted(tasks.items()):
             for stat in STATS if metric not in OUTCOMES else ("Sum",):
                 query_id = f"q{len(queries)}"
                 index[query_id] = (task, metric, stat)
@@ -67,7 +68,7 @@ def charts(target: Target, window: str) -> dict[str, Any]:
                         "Id": query_id,
                         "MetricStat": {
                             "Metric": {
-                                "Namespace": NAMESPACE,
+                                "Namespace": namespace,
                                 "MetricName": metric,
                                 "Dimensions": dimensions,
                             },
@@ -109,21 +110,25 @@ def charts(target: Target, window: str) -> dict[str, Any]:
     }
 
 
-def _task_metrics(cloudwatch: Any) -> dict[tuple[str, str], list[dict[str, str]]]:
-    """(task name, metric) -> the dimensions to query it by, for every task that has any."""
+def _task_metrics(
+    cloudwatch: Any, namespaces: list[str]
+) -> dict[tuple[str, str, str], list[dict[str, str]]]:
+    """(namespace, task name, metric) -> the dimensions to query it by, for every task that has
+    any."""
     wanted = {m for chart in CHARTS for m in chart.metrics}
-    found: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for page in cloudwatch.get_paginator("list_metrics").paginate(
-        Namespace=NAMESPACE, Dimensions=[{"Name": "task"}]
-    ):
-        for metric in page.get("Metrics", []):
-            if metric["MetricName"] not in wanted:
-                continue
-            dimensions = metric.get("Dimensions", [])
-            names = {d["Name"]: d["Value"] for d in dimensions}
-            if set(names) != {"service", "task"}:
-                continue
-            found[(names["task"], metric["MetricName"])] = dimensions
+    found: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for namespace in namespaces:
+        for page in cloudwatch.get_paginator("list_metrics").paginate(
+            Namespace=namespace, Dimensions=[{"Name": "task"}]
+        ):
+            for metric in page.get("Metrics", []):
+                if metric["MetricName"] not in wanted:
+                    continue
+                dimensions = metric.get("Dimensions", [])
+                names = {d["Name"]: d["Value"] for d in dimensions}
+                if set(names) != {"service", "task"}:
+                    continue
+                found[(namespace, names["task"], metric["MetricName"])] = dimensions
     return found
 
 

@@ -91,8 +91,7 @@ def redrive_messages(
     view = target.view()
     try:
         if message_ids is None and view.kind == "deployed":
-            handle = start_redrive(target.client("cloudformation"), target.client("sqs"), view.name)
-            return {"started": handle}
+            return {"started": start_redrive(target.client("sqs"), dead_letter)}
         source = source_of(dead_letter, queues, None)
         moved = redrive(target.clients, dead_letter, source, message_ids)
     except InfraError as exc:

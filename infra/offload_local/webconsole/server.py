@@ -106,7 +106,8 @@ class _Server(ThreadingHTTPServer):
 
 def _stack(target: Target) -> dict[str, Any]:
     view = target.view()
-    dashboard = view.outputs.get("DashboardName")
+    # The stack's CloudWatch dashboard, if its template has one (its name is its physical id).
+    dashboard = next(iter(sorted(view.of_type("AWS::CloudWatch::Dashboard").values())), None)
     return {
         "name": view.name,
         "region": view.region,

@@ -1,5 +1,11 @@
 """What the console looks at: the running local cloud, or a deployed stack, seen the same way
-(its outputs and resources, and clients for its account), and the errors an operator can act on.
+(its outputs, its resources and its functions' environments, and clients for its account), and
+the errors an operator can act on.
+
+offload's parts are found as the library finds them, whatever the template calls them: the
+tasks' table is the functions' OFFLOAD_TABLE_NAME, a worker a function with
+OFFLOAD_DEAD_LETTER_QUEUE_URL, the worker's metrics in its POWERTOOLS_METRICS_NAMESPACE (else
+offload's default); the queues and dead-letter queues are the stack's AWS::SQS::Queue resources.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ from offload_local.errors import InfraError
 from offload_local.state import read_state
 from offload_local.template.translation import DEFAULT_REGION
 
-#: The worker's POWERTOOLS_METRICS_NAMESPACE (template.yaml, Globals).
-NAMESPACE = "Offload"
+TABLE_VARIABLE = "OFFLOAD_TABLE_NAME"
+#: What makes a function a worker: it dead-letters what can never succeed (offload.config).
+WORKER_VARIABLE = "OFFLOAD_DEAD_LETTER_QUEUE_URL"
+NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE"
 
 
 class ConsoleError(InfraError):
@@ -38,6 +46,8 @@ class StackView:
     outputs: Mapping[str, str]
     #: logical id -> (resource type, physical id)
     resources: Mapping[str, tuple[str, str]]
+    #: logical id of each function -> the variables of its environment
+    functions: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def of_type(self, resource_type: str) -> dict[str, str]:
         """Physical ids of the stack's resources of a type, by logical id."""
@@ -47,13 +57,31 @@ class StackView:
             if kind == resource_type
         }
 
-    def output(self, name: str) -> str:
-        try:
-            return self.outputs[name]
-        except KeyError:
+    def task_tables(self) -> list[str]:
+        """The tables of the tasks' rows: every function's OFFLOAD_TABLE_NAME."""
+        tables = sorted(
+            {v[TABLE_VARIABLE] for v in self.functions.values() if v.get(TABLE_VARIABLE)}
+        )
+        if not tables:
             raise ConsoleError(
-                f"stack {self.name} has no {name} output: is it this project's template?"
-            ) from None
+                f"no function of stack {self.name} has {TABLE_VARIABLE}: its tasks have no "
+                "table to be read from (the template unit sets it on the API and the worker)",
+                status=404,
+            )
+        return tables
+
+    def metrics_namespaces(self) -> list[str]:
+        """Where the workers publish their task metrics: each one's POWERTOOLS_METRICS_NAMESPACE,
+        else offload's default."""
+        from offload.front_door import METRICS_NAMESPACE
+
+        return sorted(
+            {
+                variables.get(NAMESPACE_VARIABLE) or METRICS_NAMESPACE
+                for variables in self.functions.values()
+                if variables.get(WORKER_VARIABLE)
+            }
+        )
 
 
 class Target:
@@ -82,8 +110,8 @@ class Target:
 def local_target(
     state_file: Path, aws_endpoint: str | None = None, region: str = DEFAULT_REGION
 ) -> Target:
-    """The local cloud `make dev` runs, found through its state file (read when needed: the
-    console may start first, and says so until the cloud runs)."""
+    """The running local cloud (`offload-local up`), found through its state file (read when
+    needed: the console may start first, and says so until the cloud runs)."""
 
     def describe() -> StackView:
         try:
@@ -96,6 +124,7 @@ def local_target(
             kind="local",
             outputs=state.outputs,
             resources={k: (v[0], v[1]) for k, v in state.resources.items()},
+            functions=state.functions,
         )
 
     clients: Clients = (
@@ -167,6 +196,7 @@ def deployed_target(stack_name: str, region: str | None = None) -> Target:
                         resource["ResourceType"],
                         resource.get("PhysicalResourceId", ""),
                     )
+            functions = _environments(account.client("lambda"), resources)
         except Exception as exc:
             raise explain(exc, stack_name, account.region) from exc
         return StackView(
@@ -175,9 +205,22 @@ def deployed_target(stack_name: str, region: str | None = None) -> Target:
             kind="deployed",
             outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])},
             resources=resources,
+            functions=functions,
         )
 
     return Target(account, describe)
+
+
+def _environments(
+    lambda_: Any, resources: Mapping[str, tuple[str, str]]
+) -> dict[str, dict[str, str]]:
+    """Each function's environment variables, as its configuration says."""
+    found: dict[str, dict[str, str]] = {}
+    for logical_id, (kind, physical) in resources.items():
+        if kind == "AWS::Lambda::Function" and physical:
+            configuration = lambda_.get_function_configuration(FunctionName=physical)
+            found[logical_id] = dict(configuration.get("Environment", {}).get("Variables", {}))
+    return found
 
 
 def explain(exc: BaseException, stack: str | None = None, region: str | None = None) -> Exception:

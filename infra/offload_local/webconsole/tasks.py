@@ -1,16 +1,15 @@
-"""Recent failures and a task's page, from the task rows (offload/rows.py): the failures from
-the table's sparse RecentFailures index, today's and yesterday's, newest first; a task by id."""
+"""Recent failures and a task's page, from the task rows (offload/rows.py) in the table the
+functions' OFFLOAD_TABLE_NAME names: the failures from its sparse failures index
+(offload.lifecycle), today's and yesterday's, newest first; a task by id."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from offload.lifecycle import FAILED_ON, FAILURE_INDEX
 from offload_local.webconsole.stack import ConsoleError, Target, explain
 
-#: The index and its partition key, as template.yaml and offload/lifecycle.py name them.
-FAILURE_INDEX = "RecentFailures"
-FAILED_ON = "failed_on"
 #: Row attributes shown for a task (the caller's `sub` and the run's result are left out).
 SHOWN = (
     "id",
@@ -28,47 +27,58 @@ SHOWN = (
 
 
 def recent_failures(target: Target, limit: int = 50, days: int = 2) -> list[dict[str, Any]]:
-    view = target.view()
-    table = view.output("DataTableName")
+    tables = target.view().task_tables()
     dynamodb = target.client("dynamodb")
     found: list[dict[str, Any]] = []
     today = datetime.now(UTC).date()
     try:
         for back in range(days):
+            day: list[dict[str, Any]] = []
+            for table in tables:
+                response = dynamodb.query(
+                    TableName=table,
+                    IndexName=FAILURE_INDEX,
+                    KeyConditionExpression="#d = :day",
+                    ExpressionAttributeNames={"#d": FAILED_ON},
+                    ExpressionAttributeValues={
+                        ":day": {"S": (today - timedelta(days=back)).isoformat()}
+                    },
+                    ScanIndexForward=False,
+                    Limit=limit - len(found),
+                )
+                day += [_shown(item) for item in response.get("Items", [])]
+            # Newest first across tables, as each table's index gives its own.
+            found += sorted(day, key=lambda row: str(row.get("updated_at", "")), reverse=True)
             if len(found) >= limit:
                 break
-            response = dynamodb.query(
-                TableName=table,
-                IndexName=FAILURE_INDEX,
-                KeyConditionExpression="#d = :day",
-                ExpressionAttributeNames={"#d": FAILED_ON},
-                ExpressionAttributeValues={
-                    ":day": {"S": (today - timedelta(days=back)).isoformat()}
-                },
-                ScanIndexForward=False,
-                Limit=limit - len(found),
-            )
-            found += [_shown(item) for item in response.get("Items", [])]
     except Exception as exc:
         raise explain(exc) from exc
-    return found
+    return found[:limit]
 
 
 def task_page(target: Target, task_id: str) -> dict[str, Any]:
     """The task's row and its timeline (what the row says happened, in order)."""
     if not task_id or len(task_id) > 64 or not task_id.replace("-", "").isalnum():
         raise ConsoleError(f"{task_id!r} is not a task id", status=400)
-    view = target.view()
+    from boto3.dynamodb.types import TypeSerializer
+
+    from offload.rows import key
+
+    serializer = TypeSerializer()
+    item = None
     try:
-        item = (
-            target.client("dynamodb")
-            .get_item(
-                TableName=view.output("DataTableName"),
-                Key={"pk": {"S": f"TASK#{task_id}"}, "sk": {"S": "STATUS"}},
-                ConsistentRead=True,
+        for table in target.view().task_tables():
+            item = (
+                target.client("dynamodb")
+                .get_item(
+                    TableName=table,
+                    Key={name: serializer.serialize(value) for name, value in key(task_id).items()},
+                    ConsistentRead=True,
+                )
+                .get("Item")
             )
-            .get("Item")
-        )
+            if item is not None:
+                break
     except Exception as exc:
         raise explain(exc) from exc
     if item is None:

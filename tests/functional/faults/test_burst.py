@@ -28,6 +28,7 @@ from offload_local.console import Console
 from offload_local.email.outbox import sent_emails
 from tests.moto_aws import queue_depth
 from tests.polling import wait_for
+from tests.repository import TEMPLATE
 
 REQUESTS = 1_000
 CLIENTS = 6
@@ -41,7 +42,11 @@ def local_cloud(tmp_path: Path) -> Iterator[LocalCloud]:
     # The console keeps every function's log lines; the figures are what -s should show.
     console = Console(io.StringIO(), colour=False)
     options = CloudOptions(
-        port=0, aws_port=0, outbox=tmp_path / "outbox", parameter_overrides=UNTHROTTLED
+        template=TEMPLATE,
+        port=0,
+        aws_port=0,
+        outbox=tmp_path / "outbox",
+        parameter_overrides=UNTHROTTLED,
     )
     with LocalCloud(options, console) as cloud:
         yield cloud

@@ -233,11 +233,12 @@ def test_the_banner_hands_out_a_token_ready_to_paste(cloud: LocalCloud) -> None:
     token = export.split("export TOKEN=", 1)[1]
     api = cloud.api_url
     assert call(cloud, "/me", token)[0] == 200
-    assert (
-        f'curl -X POST -H "Authorization: Bearer $TOKEN" {api}/send-notification/you@example.com'
-        in text
-    )
-    assert f'curl -H "Authorization: Bearer $TOKEN" {api}/tasks/<id>' in text
+    # The template's own routes: the public one without the token, the others with it.
+    assert f"curl {api}/public" in text
+    assert f'curl -H "Authorization: Bearer $TOKEN" {api}/<path>' in text
+    # Nothing of another application's routes or sample events.
+    assert "send-notification" not in text
+    assert "offload-local invoke Echo -e event.json" in text
     assert "offload-local token EMAIL [--admin]" in text
     assert "tokens last one hour" in text
     assert "you@example.com, admin@example.com (admin)" in text

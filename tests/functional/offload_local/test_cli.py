@@ -54,6 +54,7 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         "schedules",
         "console",
         "sam",
+        "template-unit",
     ):
         assert command in out
 

@@ -5,30 +5,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import boto3
 import pytest
 from moto import mock_aws
 
+from offload.lifecycle import FAILURE_INDEX
 from offload_local.webconsole import dead_letters, overview, tasks
 from offload_local.webconsole.stack import ConsoleError, Target, deployed_target
 from tests.moto_aws import REGION, use_fake_credentials
 
-# The parts of template.yaml the console reads, as a plain CloudFormation stack (moto's
-# CloudFormation has no alarms: the local cloud's browser tests show those).
+# The parts of a stack the console reads, named as the template unit names them, as a plain
+# CloudFormation stack (moto's CloudFormation has no alarms: the local cloud's browser tests
+# show those). The console finds the table through the worker's configuration.
 STACK = {
     "Resources": {
-        "DeadLetterQueue": {"Type": "AWS::SQS::Queue"},
-        "TaskQueue": {
+        "OffloadDeadLetterQueue": {"Type": "AWS::SQS::Queue"},
+        "OffloadTaskQueue": {
             "Type": "AWS::SQS::Queue",
             "Properties": {
                 "RedrivePolicy": {
-                    "deadLetterTargetArn": {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]},
+                    "deadLetterTargetArn": {"Fn::GetAtt": ["OffloadDeadLetterQueue", "Arn"]},
                     "maxReceiveCount": 5,
                 }
             },
         },
-        "DataTable": {
+        "OffloadTable": {
             "Type": "AWS::DynamoDB::Table",
             "Properties": {
                 "BillingMode": "PAY_PER_REQUEST",
@@ -42,7 +45,7 @@ STACK = {
                 ],
                 "GlobalSecondaryIndexes": [
                     {
-                        "IndexName": "RecentFailures",
+                        "IndexName": FAILURE_INDEX,
                         "KeySchema": [
                             {"AttributeName": "failed_on", "KeyType": "HASH"},
                             {"AttributeName": "updated_at", "KeyType": "RANGE"},
@@ -52,10 +55,36 @@ STACK = {
                 ],
             },
         },
-    },
-    "Outputs": {
-        "DataTableName": {"Value": {"Ref": "DataTable"}},
-        "DeadLetterQueueUrl": {"Value": {"Ref": "DeadLetterQueue"}},
+        "OffloadWorkerRole": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            },
+        },
+        "OffloadWorkerFunction": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Runtime": "python3.13",
+                "Handler": "worker.handler",
+                "Role": {"Fn::GetAtt": ["OffloadWorkerRole", "Arn"]},
+                "Code": {"ZipFile": "def handler(event, context):\n    return {}\n"},
+                "Environment": {
+                    "Variables": {
+                        "OFFLOAD_TABLE_NAME": {"Ref": "OffloadTable"},
+                        "OFFLOAD_DEAD_LETTER_QUEUE_URL": {"Ref": "OffloadDeadLetterQueue"},
+                    }
+                },
+            },
+        },
     },
 }
 
@@ -81,9 +110,33 @@ def test_queues_and_failures_of_the_stack(target: Target) -> None:
     assert tasks.recent_failures(target) == []
 
 
+def test_the_tasks_are_read_from_the_table_the_worker_is_configured_with(target: Target) -> None:
+    [table] = target.view().of_type("AWS::DynamoDB::Table").values()
+    now = datetime.now(UTC)
+    target.client("dynamodb").put_item(
+        TableName=table,
+        Item={
+            "pk": {"S": "TASK#t1"},
+            "sk": {"S": "STATUS"},
+            "id": {"S": "t1"},
+            "task": {"S": "note"},
+            "status": {"S": "dead_lettered"},
+            "attempts": {"N": "5"},
+            "failed_on": {"S": now.date().isoformat()},
+            "updated_at": {"S": now.isoformat()},
+        },
+    )
+
+    [failure] = tasks.recent_failures(target)
+    page = tasks.task_page(target, "t1")
+
+    assert (failure["id"], failure["status"], failure["attempts"]) == ("t1", "dead_lettered", 5)
+    assert page["task"]["task"] == "note"
+
+
 def test_one_dead_letter_is_redriven_on_a_deployed_stack(target: Target) -> None:
     sqs = target.client("sqs")
-    dlq_url = target.view().output("DeadLetterQueueUrl")
+    dlq_url = target.view().of_type("AWS::SQS::Queue")["OffloadDeadLetterQueue"]
     kept = sqs.send_message(QueueUrl=dlq_url, MessageBody="{not json")["MessageId"]
     chosen = sqs.send_message(QueueUrl=dlq_url, MessageBody='{"v":1,"id":"a","task":"t"}')[
         "MessageId"

@@ -13,8 +13,9 @@ from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.errors import ParameterError, UnsupportedResourceError
 from offload_local.provision import provision
 from offload_local.template.stack import Stack
-from offload_local.template.translation import DEFAULT_TEMPLATE, translate
+from offload_local.template.translation import translate
 from tests.functional.offload_local.conftest import eventually
+from tests.repository import TEMPLATE
 
 
 def queue_attributes(aws: AwsEndpoint, url: str) -> dict[str, str]:
@@ -26,7 +27,7 @@ def queue_attributes(aws: AwsEndpoint, url: str) -> dict[str, str]:
 
 def test_a_false_condition_skips_the_sender_identity(aws: AwsEndpoint) -> None:
     overrides = {"CreateSenderIdentity": "false"}
-    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+    stack = Stack.from_template(translate(TEMPLATE, overrides), overrides)
 
     deployment = provision(stack, aws)
 
@@ -124,8 +125,8 @@ def test_bucket_notifications_reach_the_queue(
 
 def test_sender_email_has_a_local_value_that_an_override_replaces(aws: AwsEndpoint) -> None:
     overrides = {"SenderEmail": "team@example.org"}
-    defaults = Stack.from_template(translate(DEFAULT_TEMPLATE))
-    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+    defaults = Stack.from_template(translate(TEMPLATE))
+    stack = Stack.from_template(translate(TEMPLATE, overrides), overrides)
 
     deployment = provision(stack, aws)
 
@@ -140,12 +141,12 @@ def test_an_issuer_without_audience_breaks_the_templates_rule() -> None:
     overrides = {"AuthIssuerUrl": "https://login.example.com/"}
 
     with pytest.raises(ParameterError, match="AuthIssuerUrl and AuthAudience are set together"):
-        Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+        Stack.from_template(translate(TEMPLATE, overrides), overrides)
 
 
 def test_an_outside_issuer_replaces_the_user_pool(aws: AwsEndpoint) -> None:
     overrides = {"AuthIssuerUrl": "https://login.example.com/", "AuthAudience": "api"}
-    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+    stack = Stack.from_template(translate(TEMPLATE, overrides), overrides)
 
     deployment = provision(stack, aws)
 
@@ -161,7 +162,7 @@ def test_optional_cors_and_alarm_subscription(aws: AwsEndpoint) -> None:
         "UploadAllowedOrigin": "https://app.example.com",
         "AlarmEmail": "ops@example.com",
     }
-    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+    stack = Stack.from_template(translate(TEMPLATE, overrides), overrides)
 
     deployment = provision(stack, aws)
 
@@ -181,7 +182,7 @@ def test_optional_cors_and_alarm_subscription(aws: AwsEndpoint) -> None:
 
 def test_self_sign_up_and_threat_protection_reach_the_user_pool(aws: AwsEndpoint) -> None:
     overrides = {"SelfSignUp": "true", "ThreatProtection": "AUDIT"}
-    stack = Stack.from_template(translate(DEFAULT_TEMPLATE, overrides), overrides)
+    stack = Stack.from_template(translate(TEMPLATE, overrides), overrides)
 
     deployment = provision(stack, aws)
 

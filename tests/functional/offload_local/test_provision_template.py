@@ -13,15 +13,16 @@ from offload_local.aws.server import MotoServer
 from offload_local.provision import provision
 from offload_local.provision.deployment import Deployment, RouteThrottle
 from offload_local.template.stack import Stack
-from offload_local.template.translation import DEFAULT_TEMPLATE, translate
+from offload_local.template.translation import translate
 from tests.functional.offload_local.conftest import eventually
+from tests.repository import TEMPLATE
 
 OVERRIDES = {"WorkerTimeout": "7", "MaxReceiveCount": "6", "WorkerMaxConcurrency": "3"}
 
 
 @pytest.fixture(scope="module")
 def stack() -> Stack:
-    return Stack.from_template(translate(DEFAULT_TEMPLATE, OVERRIDES), OVERRIDES)
+    return Stack.from_template(translate(TEMPLATE, OVERRIDES), OVERRIDES)
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +269,7 @@ def test_functions_get_their_resolved_environment(deployment: Deployment) -> Non
 
     assert api.handler == "api.handler.handler"
     assert api.timeout == 15
-    assert api.code_dir == DEFAULT_TEMPLATE.parent / "functions"
+    assert api.code_dir == TEMPLATE.parent / "functions"
     assert api.variables["OFFLOAD_QUEUE_URL"] == deployment.queues()["TaskQueue"]
     assert api.variables["DATA_TABLE_NAME"] == "local-DataTable"
     assert worker.timeout == 7

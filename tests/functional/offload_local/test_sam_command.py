@@ -49,7 +49,7 @@ def test_without_a_running_local_cloud(
     error = refusal(capsys, "sam", *command, "--state-file", str(tmp_path / "cloud.json"))
 
     assert "no local cloud is running" in error
-    assert "`make dev`" in error
+    assert "`offload-local up`" in error
 
 
 @pytest.mark.parametrize("listening", [False, True], ids=["absent", "not-running"])

@@ -135,7 +135,7 @@ def test_no_engine_at_all(tmp_path: Path) -> None:
         docker.ping()
 
     assert str(raised.value).startswith(f"no Docker engine at unix://{tmp_path}/docker.sock")
-    assert "`make dev`, which runs the functions without Docker" in str(raised.value)
+    assert "`offload-local up`, which runs the functions without Docker" in str(raised.value)
 
 
 def test_an_engine_that_is_not_running(tmp_path: Path) -> None:

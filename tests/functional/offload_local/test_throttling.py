@@ -16,6 +16,7 @@ import pytest
 
 from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
+from tests.repository import TEMPLATE
 
 # A steady rate of one a second refills a negligible fraction of a token while a handful of
 # simultaneous requests arrive: exactly the burst passes.
@@ -35,6 +36,7 @@ def console() -> io.StringIO:
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory, console: io.StringIO) -> Iterator[LocalCloud]:
     options = CloudOptions(
+        template=TEMPLATE,
         parameter_overrides=OVERRIDES,
         port=0,
         aws_port=0,

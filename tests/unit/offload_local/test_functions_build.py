@@ -64,7 +64,7 @@ def test_each_function_runs_from_its_folder_of_the_build(project: Path) -> None:
 
 
 def test_no_build_is_refused(project: Path) -> None:
-    with pytest.raises(InfraError, match=r"no SAM build .*make build"):
+    with pytest.raises(InfraError, match=r"no SAM build .*run `sam build`"):
         from_build({"Fn": function(project)}, project / "elsewhere", sources(project))
 
 
@@ -72,7 +72,7 @@ def test_a_build_older_than_a_source_is_refused(project: Path) -> None:
     built = (project / "build" / "template.yaml").stat().st_mtime
     os.utime(project / "functions" / "app.py", (built + 10, built + 10))
 
-    with pytest.raises(InfraError, match=r"older than .*app\.py.*make build"):
+    with pytest.raises(InfraError, match=r"older than .*app\.py.*run `sam build`"):
         from_build({"Fn": function(project)}, project / "build", sources(project))
 
 

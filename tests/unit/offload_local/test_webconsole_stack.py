@@ -37,11 +37,48 @@ def test_errors_become_sentences(error: Exception, status: int, says: str) -> No
     assert says in str(explained)
 
 
-def test_a_stack_without_the_templates_outputs_is_named() -> None:
-    view = StackView(name="other", region="us-east-1", kind="deployed", outputs={}, resources={})
+def test_the_tasks_table_is_the_functions_offload_table_name() -> None:
+    view = StackView(
+        name="app",
+        region="us-east-1",
+        kind="deployed",
+        outputs={},
+        resources={},
+        functions={
+            "Api": {"OFFLOAD_TABLE_NAME": "app-Tasks", "OFFLOAD_QUEUE_URL": "q"},
+            "Worker": {"OFFLOAD_TABLE_NAME": "app-Tasks", "OFFLOAD_DEAD_LETTER_QUEUE_URL": "d"},
+            "Other": {},
+        },
+    )
 
-    with pytest.raises(ConsoleError, match="other has no DataTableName output"):
-        view.output("DataTableName")
+    assert view.task_tables() == ["app-Tasks"]
+
+
+def test_a_stack_whose_functions_name_no_table_is_named() -> None:
+    view = StackView(
+        name="other", region="us-east-1", kind="deployed", outputs={}, resources={}, functions={}
+    )
+
+    with pytest.raises(ConsoleError, match="no function of stack other has OFFLOAD_TABLE_NAME"):
+        view.task_tables()
+
+
+def test_the_metrics_are_read_from_each_workers_namespace() -> None:
+    view = StackView(
+        name="app",
+        region="us-east-1",
+        kind="local",
+        outputs={},
+        resources={},
+        functions={
+            # The API publishes no task metrics; a worker without a namespace uses offload's.
+            "Api": {"POWERTOOLS_METRICS_NAMESPACE": "Api"},
+            "Worker": {"OFFLOAD_DEAD_LETTER_QUEUE_URL": "d", "POWERTOOLS_METRICS_NAMESPACE": "App"},
+            "Plain": {"OFFLOAD_DEAD_LETTER_QUEUE_URL": "d2"},
+        },
+    )
+
+    assert view.metrics_namespaces() == ["App", "Offload"]
 
 
 @pytest.mark.parametrize(
