@@ -21,6 +21,7 @@ CODE_URI = "src"
 API_FUNCTION = """\
   ApiFunction:
     Type: AWS::Serverless::Function
+    DependsOn: OffloadWorkerFunction
     Properties:
       CodeUri: src/
       Handler: main.handler

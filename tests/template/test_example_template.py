@@ -62,6 +62,10 @@ def test_the_api_function_has_the_units_block(example: dict[str, Any]) -> None:
     assert all(policy in api["Policies"] for policy in block["Policies"])
 
 
+def test_a_deploy_updates_the_worker_before_the_api(example: dict[str, Any]) -> None:
+    assert example["Resources"]["ApiFunction"]["DependsOn"] == "OffloadWorkerFunction"
+
+
 def test_the_example_passes_cfn_lint_and_the_template_rules(tmp_path: Path) -> None:
     template = tmp_path / "template.yaml"
     template.write_text((EXAMPLE / "template.yaml").read_text())
