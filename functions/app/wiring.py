@@ -20,7 +20,7 @@ The application table holds every record, told apart by its keys:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache, cached_property
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,10 @@ class Wiring:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+
+    def now(self) -> datetime:
+        """The time the quotas count by: a daily quota's UTC day, the write rate's window."""
+        return datetime.now(UTC)
 
     @cached_property
     def table(self) -> Table:
@@ -108,29 +112,29 @@ class Wiring:
     def email_quota(self) -> DailyQuota:
         from app.quotas import DailyQuota
 
-        return DailyQuota(self.table, "EMAIL", "emails", self.settings.EMAILS_PER_RECIPIENT_PER_DAY)
+        limit = self.settings.EMAILS_PER_RECIPIENT_PER_DAY
+        return DailyQuota(self.table, "EMAIL", "emails", limit, self.now)
 
     @cached_property
     def upload_quota(self) -> DailyQuota:
         from app.quotas import DailyQuota
 
-        return DailyQuota(
-            self.table, "UPLOAD", "bytes uploaded", self.settings.UPLOAD_BYTES_PER_USER_PER_DAY
-        )
+        limit = self.settings.UPLOAD_BYTES_PER_USER_PER_DAY
+        return DailyQuota(self.table, "UPLOAD", "bytes uploaded", limit, self.now)
 
     @cached_property
     def dataset_quota(self) -> DailyQuota:
         from app.quotas import DailyQuota
 
         limit = self.settings.DATASETS_PER_USER_PER_DAY
-        return DailyQuota(self.table, "DATASET", "datasets", limit, fold_case=False)
+        return DailyQuota(self.table, "DATASET", "datasets", limit, self.now, fold_case=False)
 
     @cached_property
     def item_quota(self) -> DailyQuota:
         from app.quotas import DailyQuota
 
         limit = self.settings.ITEMS_PER_USER_PER_DAY
-        return DailyQuota(self.table, "ITEM", "items", limit, fold_case=False)
+        return DailyQuota(self.table, "ITEM", "items", limit, self.now, fold_case=False)
 
     @cached_property
     def write_rate(self) -> Quota:
@@ -139,7 +143,7 @@ class Wiring:
 
         settings = self.settings
         return write_rate(
-            self.table, settings.USER_WRITE_RATE_LIMIT, settings.USER_WRITE_BURST_LIMIT
+            self.table, settings.USER_WRITE_RATE_LIMIT, settings.USER_WRITE_BURST_LIMIT, self.now
         )
 
     @cached_property

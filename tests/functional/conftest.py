@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from app import wiring
 from app.settings import Settings, get_settings
+from app.wiring import Wiring
 from offload_local.aws.server import MotoServer
 from offload_local.event_sources.records import sqs_event
 from offload_local.identity.users import UserPool
@@ -234,9 +237,28 @@ def captured(client: Any, operation: str) -> list[dict[str, Any]]:
     return calls
 
 
+#: When the app's quotas think each test begins.
+MIDDAY = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
+
+
+class Midday:
+    """A clock at MIDDAY when made, moving on as time does."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    def now(self) -> datetime:
+        return MIDDAY + timedelta(seconds=time.monotonic() - self._started)
+
+
 @pytest.fixture
 def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
     use_fake_credentials(monkeypatch)
+    # The quotas count by a clock that starts the test at noon UTC: a daily quota starts again
+    # at midnight, and a test that fills one would otherwise fail if it ran across midnight.
+    # Every wiring the test builds (after reset_caches too) counts by it.
+    midday = Midday()
+    monkeypatch.setattr(Wiring, "now", lambda self: midday.now())
     with IN_PROCESS.running() as deployment:
         for name, value in function_environment(deployment).items():
             monkeypatch.setenv(name, value)

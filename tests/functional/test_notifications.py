@@ -354,6 +354,19 @@ def test_each_recipient_has_a_daily_quota(
     assert cloud.call_api("POST", "/send-notification/bob@example.com", as_user=BOB)[0] == 202
 
 
+def test_an_address_has_one_quota_whatever_its_case(
+    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
+    reset_caches()
+    assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 202
+
+    # The same mailbox, spelt otherwise: its day's email is sent already
+    status, body = cloud.call_api("POST", "/send-notification/YOU@Example.com")
+
+    assert (status, body) == (429, {"detail": "Daily limit of 1 emails reached."})
+
+
 def test_a_refused_request_gives_its_quota_back(
     cloud: Cloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:

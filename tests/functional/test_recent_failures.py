@@ -4,7 +4,7 @@ while it is retrying, failed or dead-lettered, and only then, through the status
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,8 +19,14 @@ NOTIFY = "/send-notification/you@example.com"
 
 
 def listed() -> dict[str, TaskRow]:
+    """Today's failures, then yesterday's (as the console lists them): a task that failed a
+    moment before midnight is still listed when the test looks a moment after it."""
     today = datetime.now(UTC).date()
-    return {row.id: row for row in background.failures(today)}
+    return {
+        row.id: row
+        for day in (today, today - timedelta(days=1))
+        for row in background.failures(day)
+    }
 
 
 def failing_send(*args: object, **kwargs: object) -> None:

@@ -6,11 +6,17 @@ delivered anyway."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
 
+from app.background import background
+from app.tasks.notifications import send_email
+from app.tasks.uploads import process_upload
+from app.uploads.events import UploadedObject
+from offload.producer import RequestTasks, enqueue
 from tests.functional.conftest import BOB, Cloud, sent_emails
 from tests.moto_aws import REGION
 
@@ -67,6 +73,28 @@ def test_an_hour_later_is_a_one_time_schedule_and_the_row_says_scheduled(cloud: 
 
     assert len(sent_emails()) == 1
     assert cloud.call_api("GET", f"/tasks/{email_id}")[1]["status"] == "succeeded"
+
+
+def test_each_task_due_later_is_scheduled_onto_its_own_queue(cloud: Cloud) -> None:
+    # Given a quick task and a heavy one, an hour ahead, from the front door the API uses, with
+    # the variables template.yaml gives the API function
+    tasks = RequestTasks(background.registry, background.clock)
+    later = tasks.later(timedelta(hours=1))
+    email_id = later.add_task(send_email, ME, message="in an hour")
+    upload_id = later.add_task(
+        process_upload, "f1", UploadedObject(sequencer="0A", etag="e1", size=1)
+    )
+
+    enqueue(tasks.added, background)
+
+    # Then each schedule sends its task where a worker for it waits
+    targets = {
+        task_id: scheduler().get_schedule(Name=task_id, GroupName=schedule_group(cloud))["Target"][
+            "Arn"
+        ]
+        for task_id in (email_id, upload_id)
+    }
+    assert targets == {email_id: cloud.task_queue_arn, upload_id: cloud.heavy_queue_arn}
 
 
 def test_a_minute_later_rides_sqs_with_a_delay_and_no_schedule(cloud: Cloud) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,8 +20,8 @@ from tests.multipart import multipart
 
 def test_presigned_post_policy_pins_key_size_type_and_expiry(cloud: Cloud) -> None:
     asked_at = datetime.now(UTC)
-
     authorized = authorize(cloud, "scan.pdf", "application/pdf", 50 * 1024 * 1024)
+    answered_at = datetime.now(UTC)
 
     file_id = authorized["id"]
     assert authorized["status"] == "awaiting_upload"
@@ -42,8 +42,10 @@ def test_presigned_post_policy_pins_key_size_type_and_expiry(cloud: Cloud) -> No
     assert ["content-length-range", 1, 50 * 1024 * 1024] in conditions
     assert {"Content-Type": "application/pdf"} in conditions
     expires = datetime.fromisoformat(document["expiration"].replace("Z", "+00:00"))
-    # A minute: for an upload starting now, not a form to keep and use again
-    assert 55 <= (expires - asked_at).total_seconds() <= 65
+    # A minute from when it was signed (to the second): for an upload starting now, not a form
+    # to keep and use again
+    minute = timedelta(seconds=60)
+    assert asked_at + minute - timedelta(seconds=1) < expires <= answered_at + minute
     record = file_status(cloud, file_id)
     assert (record["status"], record["name"]) == ("awaiting_upload", "scan.pdf")
     assert record["declared_content_type"] == "application/pdf"

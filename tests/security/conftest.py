@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,10 @@ ITEMS_PER_DAY = 3
 #: flood of a few requests meets the limit however slowly the machine answers them.
 WRITE_BURST = 5
 WRITE_WINDOW_SECONDS = 500
+
+
+#: Longer than any test that fills a daily quota takes, uploads processed included.
+DAY_END_MARGIN = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -97,3 +102,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with LocalCloud(options, Console(colour=False)) as cloud:
         assert cloud.api_url is not None
         yield Stack(api=cloud.api_url, cloud=cloud, outbox=outbox)
+
+
+@pytest.fixture
+def within_one_utc_day() -> None:
+    """A test that fills a daily quota runs within one UTC day: the quota starts again at
+    midnight, and the local cloud's functions count by the machine's clock, which a test cannot
+    set. So when midnight is near, the test waits for it to pass."""
+    now = datetime.now(UTC)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
+    if midnight - now < DAY_END_MARGIN:
+        time.sleep((midnight - now).total_seconds() + 1)

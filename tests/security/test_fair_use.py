@@ -65,6 +65,7 @@ def test_a_user_flooding_a_write_route_is_refused_and_another_is_not(stack: Stac
     assert files(stack) == before + len(let_through) + 1
 
 
+@pytest.mark.usefixtures("within_one_utc_day")
 @pytest.mark.parametrize(
     ("path", "body", "limit", "what"),
     [

@@ -55,6 +55,7 @@ def test_nobody_is_emailed_who_did_not_ask(stack: Stack) -> None:
     assert status == 422
 
 
+@pytest.mark.usefixtures("within_one_utc_day")
 def test_each_recipient_has_a_daily_quota(stack: Stack) -> None:
     me = address()
     token = stack.token(me)
@@ -68,6 +69,7 @@ def test_each_recipient_has_a_daily_quota(stack: Stack) -> None:
     assert 0 < int(headers["retry-after"]) <= 86_400
 
 
+@pytest.mark.usefixtures("within_one_utc_day")
 def test_each_user_has_a_daily_upload_quota(stack: Stack) -> None:
     token = stack.token(address())
     signed = {"filename": "big.png", "content_type": "image/png", "size": UPLOAD_BYTES_PER_DAY}

@@ -81,6 +81,7 @@ def test_a_presigned_post_used_again_leaves_the_record_describing_the_object_in_
     assert (file["size"], file["result"]["summary"]["records"]) == (len(second), 2)
 
 
+@pytest.mark.usefixtures("within_one_utc_day")
 def test_a_presigned_post_used_again_past_the_quota_leaves_nothing_in_the_bucket(
     stack: Stack,
 ) -> None:

@@ -4,6 +4,7 @@ functions' OFFLOAD_TABLE_NAME names: the failures from its sparse failures index
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,11 +27,18 @@ SHOWN = (
 )
 
 
-def recent_failures(target: Target, limit: int = 50, days: int = 2) -> list[dict[str, Any]]:
+def recent_failures(
+    target: Target,
+    limit: int = 50,
+    days: int = 2,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> list[dict[str, Any]]:
+    """The tasks that failed on the last `days` UTC days by `clock` (today, yesterday), newest
+    first, at most `limit`."""
     tables = target.view().task_tables()
     dynamodb = target.client("dynamodb")
     found: list[dict[str, Any]] = []
-    today = datetime.now(UTC).date()
+    today = clock().astimezone(UTC).date()
     try:
         for back in range(days):
             day: list[dict[str, Any]] = []

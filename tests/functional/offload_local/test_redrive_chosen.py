@@ -1,5 +1,6 @@
-"""Redriving or discarding chosen dead letters (the console's buttons, `redrive --message`):
-only those move, the others stay visible, the trace header goes along."""
+"""Redriving or discarding dead letters (the console's buttons, `redrive --message`): only the
+chosen ones move, the others stay visible, the trace header goes along; and what SQS refuses to
+take back stays in the dead-letter queue."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 import pytest
 
 from offload_local.queues.listing import QueueInfo, list_queues
-from offload_local.queues.redrive import discard, redrive
+from offload_local.queues.redrive import RedriveRefusedError, discard, redrive
 from tests.moto_aws import IN_PROCESS, use_fake_credentials
+from tests.refusals import sqs_refusing
 
 TRACE = "Root=1-67891233-abcdef012345678912345678;Parent=463ac35c9f6413ad;Sampled=1"
 
@@ -80,3 +82,35 @@ def test_discarding_deletes_only_the_chosen(queues: tuple[Account, QueueInfo, Qu
 
     assert discard(account, dlq, [ids[0], "no-such-message"]) == 1
     assert bodies(account, dlq) == ["b"]
+
+
+def test_a_redrive_sqs_refuses_leaves_every_message_in_the_dead_letter_queue(
+    queues: tuple[Account, QueueInfo, QueueInfo],
+) -> None:
+    account, dlq, source = queues
+    for body in ("a", "b", "c"):
+        account.sqs.send_message(QueueUrl=dlq.url, MessageBody=body)
+
+    # SQS refuses the copies (unavailable, say)
+    with sqs_refusing(account.sqs), pytest.raises(RedriveRefusedError, match="nothing was moved"):
+        redrive(account, dlq, source)
+
+    # Every message is still where it was, visible at once; none reached the source queue
+    assert bodies(account, dlq) == ["a", "b", "c"]
+    assert bodies(account, source) == []
+
+
+def test_the_messages_sqs_refuses_of_a_batch_stay_and_the_others_move(
+    queues: tuple[Account, QueueInfo, QueueInfo],
+) -> None:
+    account, dlq, source = queues
+    for body in ("a", "b", "c"):
+        account.sqs.send_message(QueueUrl=dlq.url, MessageBody=body)
+
+    # SQS takes the batch's other entries and lists the second under Failed
+    with sqs_refusing(account.sqs, entries={"1"}), pytest.raises(RedriveRefusedError):
+        redrive(account, dlq, source)
+
+    stayed, moved = bodies(account, dlq), bodies(account, source)
+    assert (len(stayed), len(moved)) == (1, 2)
+    assert sorted(stayed + moved) == ["a", "b", "c"]

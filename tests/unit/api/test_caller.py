@@ -148,6 +148,17 @@ def test_without_the_claim_and_a_username_the_pool_is_not_asked(claims: dict[str
     assert cognito.calls == []
 
 
+@pytest.mark.parametrize("groups", ["[admins]", "[sysadmin staff]", "[not-admin]"])
+def test_only_the_admin_group_itself_is_a_claim_worth_asking_the_pool(groups: str) -> None:
+    # The pool would say yes: a group whose name merely holds "admin" must not get that far
+    cognito = FakeCognito({"ann": PoolUser()})
+    caller = caller_with({"sub": "s-ann", "cognito:username": "ann", "cognito:groups": groups})
+
+    assert not caller.claims_admin
+    assert not admin_powers(caller, Administrators(POOL, lambda: cognito))
+    assert cognito.calls == []
+
+
 def test_without_the_stacks_user_pool_nobody_has_admin_powers() -> None:
     # AuthIssuerUrl names another issuer: there is no pool to confirm anything with
     assert not admin_powers(caller_with(ADMIN_CLAIMS), None)

@@ -38,6 +38,14 @@ def test_each_missing_condition_withholds_admin_powers(user: PoolUser) -> None:
     assert not administrators(FakeCognito({"ann": user})).confirm("ann")
 
 
+@pytest.mark.parametrize("group", ["admins", "sysadmin", "not-admin"])
+def test_only_the_admin_group_itself_makes_an_administrator(group: str) -> None:
+    # A group whose name holds the admin group's is another group
+    cognito = FakeCognito({"ann": PoolUser(groups=["staff", group])})
+
+    assert not administrators(cognito).confirm("ann")
+
+
 def test_a_user_the_pool_no_longer_has_is_no_administrator() -> None:
     cognito = FakeCognito({})
 

@@ -33,6 +33,7 @@ from offload.reasons import RETRIES_EXHAUSTED, TEMPORARY_ERROR, Reason
 from offload.testing import MemoryBackend, MemoryTaskRows
 from offload.testing.queue import Clock, InMemoryQueue
 from tests.conftest import load_event, make_context
+from tests.xray import captured_recorder
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -377,37 +378,8 @@ def test_a_runs_log_lines_name_its_task_and_the_next_ones_do_not() -> None:
     assert [k for k in keys if k in after] == []
 
 
-class CapturedEntities:
-    """An X-Ray emitter that keeps what would go to the daemon."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-
-    def send_entity(self, entity: Any) -> None:
-        self.sent.append(json.loads(entity.serialize()))
-
-    def set_daemon_address(self, address: str | None) -> None:
-        return None
-
-    @property
-    def ip(self) -> str:
-        return "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return 2000
-
-
 def test_each_run_is_a_subsegment_annotated_with_the_task() -> None:
-    from aws_xray_sdk.core import xray_recorder
-    from aws_xray_sdk.core.recorder import AWSXRayRecorder
-
-    recorder = AWSXRayRecorder()
-    # The daemon's UDP sockets the SDK opens (its global recorder's too) are never used here.
-    for unused in (recorder, xray_recorder):
-        unused.emitter._socket.close()
-    emitter = CapturedEntities()
-    recorder.configure(emitter=emitter, sampling=False, context_missing="LOG_ERROR")
+    recorder, emitter = captured_recorder()
     tracer = cast("Tracer", SimpleNamespace(provider=recorder))
     context = TaskContext(
         id="t1",

@@ -143,6 +143,25 @@ def test_claims_that_fail_are_401(key: RSAKey, payload: dict[str, Any], reason: 
     assert reason in why
 
 
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        ISSUER + "0",
+        ISSUER + "/",
+        ISSUER + ".attacker.example/pool",
+        ISSUER[:-1],
+        ISSUER.upper(),
+    ],
+    ids=["longer", "trailing-slash", "another-host", "shorter", "other-case"],
+)
+def test_the_issuer_must_be_the_configured_one_exactly(key: RSAKey, issuer: str) -> None:
+    token = sign(key, claims(iss=issuer))
+
+    decision = validator(key).authorize(request(f"Bearer {token}"), ())
+
+    assert refusal(decision) == (401, "the token does not have a valid issuer")
+
+
 def test_nbf_and_iat_in_the_past_pass(key: RSAKey) -> None:
     token = sign(key, claims(nbf=NOW - 1, iat=NOW))
 

@@ -3,6 +3,7 @@ a refused request never reaches the function."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from collections.abc import Iterator
@@ -10,10 +11,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
 
 from offload_local.console import Console
 from offload_local.functions.invocation import Invocation
-from offload_local.gateway.authorizer import Allowed, Refused
+from offload_local.gateway.authorizer import Allowed, JwtValidator, Refused
 from offload_local.gateway.events import HttpRequest
 from offload_local.gateway.server import Gateway
 from offload_local.provision.deployment import HttpApi, JwtAuthorizer, Route, RouteThrottle
@@ -39,6 +42,16 @@ class Validator:
         if dict(request.headers).get("Authorization") == "Bearer good":
             return Allowed({"sub": "u1", "cognito:groups": "[admin]"}, None)
         return Refused(401, "the token has expired")
+
+
+class PublishedKeys:
+    """The issuer's key set: the public half of `key`."""
+
+    def __init__(self, key: RSAKey) -> None:
+        self._set = KeySet.import_key_set(KeySet([key]).as_dict(private=False))
+
+    def key_set(self) -> KeySet:
+        return self._set
 
 
 class Function:
@@ -101,6 +114,39 @@ def test_a_public_route_needs_no_token_and_gets_no_authorizer_context() -> None:
 
     assert response.status == 200
     assert "authorizer" not in function.events[0]["requestContext"]
+
+
+def test_a_route_asking_for_scopes_is_403_to_a_token_granting_none_of_them() -> None:
+    # The real validator, and a route of the template that asks for a scope
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    scoped = Route("POST", "/items", ARN, authorizer="Users", scopes=("items/write",))
+    api = dataclasses.replace(API, routes=(scoped,), default_throttle=None)
+    function = Function()
+    served = Gateway(
+        api,
+        function,
+        Console(io.StringIO(), colour=False),
+        region="us-east-1",
+        account_id="123456789012",
+        port=0,
+        authorizers={
+            "Users": JwtValidator(api.authorizers["Users"], PublishedKeys(key), clock=lambda: 0)
+        },
+    )
+
+    def post(scope: str) -> int:
+        claims = {"iss": "https://issuer", "aud": "client", "exp": 60, "scope": scope}
+        token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
+        headers = [("Host", "127.0.0.1"), ("Authorization", f"Bearer {token}")]
+        return served.handle(HttpRequest(method="POST", target="/items", headers=headers)).status
+
+    assert post("items/read") == 403
+    assert function.events == []
+    assert post("items/read items/write") == 200
+    assert function.events[0]["requestContext"]["authorizer"]["jwt"]["scopes"] == [
+        "items/read",
+        "items/write",
+    ]
 
 
 def test_throttling_comes_first_for_every_route_public_or_not() -> None:
