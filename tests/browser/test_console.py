@@ -143,6 +143,10 @@ def test_a_redrive_sqs_refuses_is_explained_and_loses_nothing(stack: Stack, open
     try:
         redrive_all.click()
         expect(page.locator("#error")).to_contain_text("SQS refused", timeout=TIMEOUT_MS)
+        # and it stays there through the next refresh, which finds nothing else wrong
+        refreshed = page.locator("#refreshed").text_content()
+        expect(page.locator("#refreshed")).not_to_have_text(refreshed or "", timeout=TIMEOUT_MS)
+        expect(page.locator("#error")).to_contain_text("Redrive failed: SQS refused")
     finally:
         sqs.set_queue_attributes(QueueUrl=task_queue, Attributes={"MaximumMessageSize": "1048576"})
     # Nothing lost: read again from the queue (the rows drawn before the click would show them

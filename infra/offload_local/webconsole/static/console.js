@@ -4,7 +4,9 @@
 const REFRESH_MS = 5000;
 const TOKEN = document.querySelector('meta[name="console-token"]').content;
 const COLOURS = ["#00a32a", "#dba617", "#d63638", "#8c8f94", "#2271b1", "#9b51e0"];
-const state = { charts: null, busy: false };
+// actionError: the last action's failure, shown until the next action (a refresh that finds
+// nothing wrong must not hide why a redrive or a delete did not happen).
+const state = { charts: null, busy: false, actionError: "" };
 
 const $ = (id) => document.getElementById(id);
 
@@ -211,15 +213,16 @@ function drawFailures(data) {
 async function act(what, question, path, body) {
   if (!window.confirm(question)) return;
   notice("");
+  state.actionError = "";
   try {
     const result = await api(path, body);
     notice(result.started ? `${what}: SQS's message move task started (${result.started})`
       : result.moved !== undefined ? `${what}: ${result.moved} message(s) moved to ${result.to}`
       : `${what}: ${result.deleted} message(s) deleted`);
-    showError("");
   } catch (error) {
-    showError(`${what} failed: ${error.message}`);
+    state.actionError = `${what} failed: ${error.message}`;
   }
+  showError(state.actionError);
   refresh();
 }
 
@@ -283,7 +286,7 @@ async function refresh() {
         attempt("recent failures", () => api("/api/failures"), drawFailures),
         attempt("dead letters", () => api("/api/dead-letters"), drawDeadLetters),
       ]);
-      showError([...new Set(errors)].join("\n"));
+      showError([state.actionError, ...new Set(errors)].filter(Boolean).join("\n"));
     }
     $("refreshed").textContent = `updated ${new Date().toLocaleTimeString()}`;
   } finally {
