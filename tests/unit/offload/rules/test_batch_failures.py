@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound, variables
 
 RULE = "E9103"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_mapping_that_reports_batch_item_failures_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_a_mapping_without_function_response_types_is_an_error() -> None:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import SHAPES, findings, line_of, properties, sound
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound
 
 RULE = "E9104"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_dead_letter_queue_that_keeps_messages_longer_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_a_task_queue_without_redrive_policy_is_an_error() -> None:

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound, variables
 
 RULE = "E9105"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_producer_granted_its_queue_and_table_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_a_sam_producer_without_send_message_on_its_queue_is_an_error() -> None:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import SHAPES, findings, line_of, properties, sound
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound
 
 RULE = "E9102"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_visibility_timeout_of_6x_the_timeout_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_a_visibility_timeout_under_6x_the_timeout_is_an_error() -> None:

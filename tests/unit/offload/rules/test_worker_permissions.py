@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound, variables
 
 RULE = "E9106"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_worker_granted_its_queue_and_dead_letter_queue_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_the_sqs_event_role_alone_cannot_change_visibility() -> None:
