@@ -10,8 +10,8 @@ from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import LIMITED, DatasetDB, DatasetQuota, charge
-from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND, WRITE_WITH_QUOTA
+from api.deps import DatasetDB, DatasetQuota, charge, writes
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
 from app.datasets import Dataset
 from app.tasks.datasets import summarize_dataset
 from offload.producer import BackgroundTasks
@@ -32,8 +32,7 @@ class DatasetAccepted(BaseModel):
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**BODY, **ENQUEUE, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, ENQUEUE, quota=True),
 )
 async def process(
     records: Annotated[list[dict[str, JsonValue]], Body(max_length=MAX_RECORDS)],

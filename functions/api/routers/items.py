@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import LIMITED, Audited, EmailQuota, ItemDB, ItemQuota, SearchDB, charge
-from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND, WRITE_WITH_QUOTA
+from api.deps import Audited, EmailQuota, ItemDB, ItemQuota, SearchDB, charge, writes
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
 from app.items import Item, ItemCreate
 from app.quotas import QuotaExceededError
 from app.tasks.items import send_item_created_email, update_search_index
@@ -35,8 +35,7 @@ class SearchResults(BaseModel):
 @router.post(
     "/items",
     status_code=status.HTTP_201_CREATED,
-    responses={**BODY, **ENQUEUE, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, ENQUEUE, quota=True),
 )
 async def create_item(
     data: ItemCreate,

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Path, status
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import LIMITED, Tasks
-from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED, WRITE
+from api.deps import Tasks, writes
+from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED
 from offload import NotScheduledError, Offload, TaskRow
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ async def task_status(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> T
     return await _own_task(task_id, caller, tasks)
 
 
-@router.delete("/{task_id}", responses={**NOT_SCHEDULED, **WRITE}, dependencies=[LIMITED])
+@router.delete("/{task_id}", **writes(NOT_SCHEDULED))
 async def cancel_task(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> TaskRow:
     """Cancel a task added for later, until it starts: it will not run. Cancelling a cancelled
     task again answers the same."""

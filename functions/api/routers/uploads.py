@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import LIMITED, Bucket, FileDB, Tasks, UploadQuota, charge
-from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND, WRITE_WITH_QUOTA
+from api.deps import Bucket, FileDB, Tasks, UploadQuota, charge, writes
+from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND
 from app.uploads import policy
 from app.uploads.files import FileStatus, UploadedFile
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
@@ -111,12 +111,11 @@ def _accepted(file: UploadedFile) -> FileAccepted:
 @router.post(
     "/upload",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        **BODY,
-        **WRITE_WITH_QUOTA,
-        503: {"description": f"The file could not be stored, or {ADMIN_UNCONFIRMED}; try again"},
-    },
-    dependencies=[LIMITED],
+    **writes(
+        BODY,
+        {503: {"description": f"The file could not be stored, or {ADMIN_UNCONFIRMED}; try again"}},
+        quota=True,
+    ),
 )
 async def upload(
     form: Annotated[UploadForm, Form()],
@@ -159,8 +158,7 @@ async def upload(
 @router.post(
     "/uploads",
     status_code=status.HTTP_201_CREATED,
-    responses={**BODY, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, quota=True),
 )
 async def authorize_upload(
     request: UploadRequest,
