@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Path, status
+from fastapi import APIRouter, Body, Path, status
 from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
@@ -54,7 +54,4 @@ async def process(
 @router.get("/{dataset_id}", responses=NOT_FOUND)
 async def summary(dataset_id: DatasetId, caller: CurrentCaller, store: DatasetDB) -> Dataset:
     """`pending` until the worker is done, then `ready` with the summary or `failed` with why."""
-    record = await run_in_threadpool(store.get, dataset_id)
-    if record is None or not caller.may_read(record.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such dataset")
-    return record
+    return caller.own(await run_in_threadpool(store.get, dataset_id), "dataset")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -67,10 +67,7 @@ async def create_item(
 
 @router.get("/items/{item_id}", responses=NOT_FOUND)
 async def get_item(item_id: ItemId, caller: CurrentCaller, items: ItemDB) -> Item:
-    item = await run_in_threadpool(items.get, item_id)
-    if item is None or not caller.may_read(item.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such item")
-    return item
+    return caller.own(await run_in_threadpool(items.get, item_id), "item")
 
 
 @router.get("/search")

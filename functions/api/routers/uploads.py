@@ -203,9 +203,7 @@ async def get_file(
 ) -> UploadedFile:
     """The file's facts and where its processing stands (its task's state and reason);
     thumbnails come with links valid for five minutes."""
-    file = await run_in_threadpool(files.get, file_id)
-    if file is None or not caller.may_read(file.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
+    file = caller.own(await run_in_threadpool(files.get, file_id), "file")
     task = await run_in_threadpool(tasks.status, file.task_id) if file.task_id else None
     # Kept under the digest of the object they were made from: the one the record describes.
     digest = file.sha256 or ""
