@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from offload.queue import TaskQueue
     from offload.rows import TaskRows
     from offload.schedules import OneTimeSchedules
+    from tests.conftest import FakeLambdaContext
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -88,6 +90,26 @@ def current_loop() -> Iterator[asyncio.AbstractEventLoop]:
     yield loop
     asyncio.set_event_loop(None)
     loop.close()
+
+
+#: Milliseconds one `handler(event, context)` call takes.
+TimedCall = Callable[[Any, dict[str, Any]], float]
+
+
+@pytest.fixture
+def timed_call(
+    lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
+) -> TimedCall:
+    """Time a Lambda handler's call on an event (Mangum on this test's loop); it must answer 200."""
+
+    def call(handler: Any, event: dict[str, Any]) -> float:
+        start = time.perf_counter()
+        response = handler(event, lambda_context)
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response["statusCode"] == 200, response
+        return elapsed
+
+    return call
 
 
 @dataclass

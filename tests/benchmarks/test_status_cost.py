@@ -3,8 +3,6 @@ without the task rows, handler duration under Mangum, SQS and DynamoDB in moto."
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import boto3
@@ -15,9 +13,8 @@ from mangum import Mangum
 from offload import BackgroundTasks, TaskRegistry
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
-from tests.benchmarks.conftest import Queue, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
-from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import Cloud, http_event
 from tests.moto_aws import REGION
 
@@ -50,19 +47,12 @@ def handler(queue: Queue, with_status: bool, cloud: Cloud) -> Any:
 
 @pytest.mark.benchmark
 def test_the_cost_of_recording_queued_status(
-    cloud: Cloud,
-    task_queue: Queue,
-    lambda_context: FakeLambdaContext,
-    current_loop: asyncio.AbstractEventLoop,
+    cloud: Cloud, task_queue: Queue, timed_call: TimedCall
 ) -> None:
     runs = {flag: handler(task_queue, flag, cloud) for flag in (False, True)}
 
     def timed(with_status: bool) -> float:
-        start = time.perf_counter()
-        response = runs[with_status](http_event("POST", "/notes"), lambda_context)
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response["statusCode"] == 200, response
-        return elapsed
+        return timed_call(runs[with_status], http_event("POST", "/notes"))
 
     timed(False), timed(True)  # warm both
     paired = interleaved(lambda: timed(False), lambda: timed(True), REPEATS)

@@ -4,8 +4,6 @@ calls (counted) and handler latency (p50, interleaved), through Mangum and the r
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -19,9 +17,8 @@ from offload import BackgroundTasks, TaskRegistry
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
 from offload.schedules import EventBridgeSchedules
-from tests.benchmarks.conftest import Queue, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
-from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import Cloud, http_event
 from tests.moto_aws import REGION
 
@@ -72,21 +69,14 @@ def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
 
 @pytest.mark.benchmark
 def test_the_cost_of_a_delayed_and_a_scheduled_task(
-    cloud: Cloud,
-    task_queue: Queue,
-    lambda_context: FakeLambdaContext,
-    current_loop: asyncio.AbstractEventLoop,
+    cloud: Cloud, task_queue: Queue, timed_call: TimedCall
 ) -> None:
     calls: Counter[str] = Counter()
     handler = app_for(task_queue, cloud.table_name, calls)
 
     def timed(seconds: int | None) -> float:
-        event = http_event("POST", "/remind", query=f"seconds={seconds}" if seconds else "")
-        start = time.perf_counter()
-        response = handler(event, lambda_context)
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response["statusCode"] == 200, response
-        return elapsed
+        query = f"seconds={seconds}" if seconds else ""
+        return timed_call(handler, http_event("POST", "/remind", query=query))
 
     # Calls per request, counted once each
     per_request: dict[str, Counter[str]] = {}
