@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi import FastAPI
+from mangum import Mangum
 
 from offload import Offload, TaskRegistry
 from offload.config import Config
@@ -134,3 +136,11 @@ def front_door(registry: TaskRegistry, queue: Queue, **parts: Any) -> Offload:
     as given."""
     backend = PartsBackend(SqsTaskQueue(queue.url, lambda: queue.client), **parts)
     return Offload(Config(), registry=registry, backend=backend)
+
+
+def api_handler(door: Offload, path: str, endpoint: Callable[..., Any]) -> Mangum:
+    """The Lambda handler of an app with the front door installed and one route, POST `path`."""
+    app = FastAPI()
+    door.install(app)
+    app.post(path)(endpoint)
+    return Mangum(app, lifespan="off")

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
-from tests.benchmarks.conftest import Queue, TimedCall, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, api_handler, front_door
 from tests.benchmarks.measure import interleaved, table
 from tests.functional.conftest import http_event
 
@@ -34,16 +34,13 @@ def slow_report(seconds: float) -> None:
     ran.append(seconds)
 
 
+async def report(background_tasks: BackgroundTasks) -> dict[str, str]:
+    background_tasks.add_task(slow_report, TASK_SECONDS)
+    return {"message": "report requested"}
+
+
 def offload_handler(queue: Queue) -> Any:
-    app = FastAPI()
-    front_door(tasks, queue).install(app)
-
-    @app.post("/report")
-    async def report(background_tasks: BackgroundTasks) -> dict[str, str]:
-        background_tasks.add_task(slow_report, TASK_SECONDS)
-        return {"message": "report requested"}
-
-    return Mangum(app, lifespan="off")
+    return api_handler(front_door(tasks, queue), "/report", report)
 
 
 def fastapi_handler() -> Any:

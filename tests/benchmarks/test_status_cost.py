@@ -7,13 +7,11 @@ from typing import Any
 
 import boto3
 import pytest
-from fastapi import FastAPI
-from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
-from tests.benchmarks.conftest import Queue, TimedCall, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, api_handler, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.functional.conftest import Cloud, http_event
 from tests.moto_aws import REGION
@@ -27,22 +25,19 @@ tasks = TaskRegistry()
 def note(text: str) -> None: ...
 
 
+async def notes(background_tasks: BackgroundTasks) -> list[str]:
+    background_tasks.add_task(note, "first")
+    background_tasks.add_task(note, "second")
+    return background_tasks.task_ids
+
+
 def handler(queue: Queue, with_status: bool, cloud: Cloud) -> Any:
-    app = FastAPI()
     client = boto3.client("dynamodb", region_name=REGION)
     # Without the rows' DynamoDB write (in memory), or with it.
     rows = (
         {"rows": DynamoDBTaskRows(Table(cloud.table_name, lambda: client))} if with_status else {}
     )
-    front_door(tasks, queue, **rows).install(app)
-
-    @app.post("/notes")
-    async def notes(background_tasks: BackgroundTasks) -> list[str]:
-        background_tasks.add_task(note, "first")
-        background_tasks.add_task(note, "second")
-        return background_tasks.task_ids
-
-    return Mangum(app, lifespan="off")
+    return api_handler(front_door(tasks, queue, **rows), "/notes", notes)
 
 
 @pytest.mark.benchmark

@@ -10,14 +10,12 @@ from typing import Any
 
 import boto3
 import pytest
-from fastapi import FastAPI
-from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
 from offload.schedules import EventBridgeSchedules
-from tests.benchmarks.conftest import Queue, TimedCall, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, api_handler, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
 from tests.functional.conftest import Cloud, http_event
 from tests.moto_aws import REGION
@@ -42,8 +40,7 @@ def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
         client.meta.events.register(
             "before-parameter-build", lambda model, **_: calls.update([model.name])
         )
-    app = FastAPI()
-    front_door(
+    door = front_door(
         tasks,
         queue,
         rows=DynamoDBTaskRows(Table(table, lambda: dynamodb)),
@@ -54,17 +51,16 @@ def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
             tasks,
             lambda: scheduler,
         ),
-    ).install(app)
+    )
+    return api_handler(door, "/remind", add)
 
-    @app.post("/remind")
-    async def add(background_tasks: BackgroundTasks, seconds: int = 0) -> list[str]:
-        if seconds:
-            background_tasks.later(timedelta(seconds=seconds)).add_task(remind, "hello")
-        else:
-            background_tasks.add_task(remind, "hello")
-        return background_tasks.task_ids
 
-    return Mangum(app, lifespan="off")
+async def add(background_tasks: BackgroundTasks, seconds: int = 0) -> list[str]:
+    if seconds:
+        background_tasks.later(timedelta(seconds=seconds)).add_task(remind, "hello")
+    else:
+        background_tasks.add_task(remind, "hello")
+    return background_tasks.task_ids
 
 
 @pytest.mark.benchmark
