@@ -7,20 +7,6 @@ from tests.unit.offload.rules.templates import findings, line_of, properties, so
 RULE = "E9103"
 
 
-def test_a_mapping_without_function_response_types_is_an_error() -> None:
-    template = sound("cloudformation")
-    del properties(template, "WorkerTasks")["FunctionResponseTypes"]
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "WorkerTasks feeds Worker from Tasks without FunctionResponseTypes: "
-        "[ReportBatchItemFailures]: Lambda would ignore the worker's batchItemFailures and "
-        "delete a failed task with its batch. Add FunctionResponseTypes: [ReportBatchItemFailures]"
-    )
-    assert finding.line == line_of(template, "Properties", after="WorkerTasks")
-
-
 def test_a_sam_sqs_event_without_function_response_types_is_an_error() -> None:
     template = sound("sam")
     event = properties(template, "Worker")["Events"]["Tasks"]["Properties"]
