@@ -97,8 +97,7 @@ Resources:
   ApiRole:
     Type: AWS::IAM::Role
     Properties:
-      # Both roles trust Lambda alike: the document is an anchor, and an alias below.
-      AssumeRolePolicyDocument: &lambda-trust
+      AssumeRolePolicyDocument:
         Statement:
           - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
       ManagedPolicyArns:
@@ -126,7 +125,9 @@ Resources:
   WorkerRole:
     Type: AWS::IAM::Role
     Properties:
-      AssumeRolePolicyDocument: *lambda-trust
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
       Policies:
         - PolicyName: Work
           PolicyDocument:
