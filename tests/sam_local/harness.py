@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -30,6 +29,7 @@ from offload_local.sam.docker import DockerEngine
 from offload_local.sam.environment import ENDPOINT_VARIABLE
 from offload_local.state import write_state
 from tests.polling import wait_for
+from tests.processes import stop
 from tests.repository import on_free_ports
 
 REPO = Path(__file__).resolve().parents[2]
@@ -155,14 +155,3 @@ def _serves(api: SamApi) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """As a developer's Ctrl-C or a supervisor would: SIGTERM, and its clean-up awaited."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
