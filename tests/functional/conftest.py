@@ -255,15 +255,19 @@ class Midday:
 
 
 @pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    """The stack in moto, the functions' environment set as the template resolves it, and over
+    it a test's own `@pytest.mark.settings(NAME="value", ...)`."""
     use_fake_credentials(monkeypatch)
     # The quotas count by a clock that starts the test at noon UTC: a daily quota starts again
     # at midnight, and a test that fills one would otherwise fail if it ran across midnight.
     # Every wiring the test builds (after reset_caches too) counts by it.
     midday = Midday()
     monkeypatch.setattr(Wiring, "now", lambda self: midday.now())
+    marker = request.node.get_closest_marker("settings")
+    settings = marker.kwargs if marker is not None else {}
     with IN_PROCESS.running() as deployment:
-        for name, value in function_environment(deployment).items():
+        for name, value in {**function_environment(deployment), **settings}.items():
             monkeypatch.setenv(name, value)
         reset_caches()
         aws = deployment.aws
