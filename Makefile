@@ -80,7 +80,7 @@ bench: $(VENV)/.installed
 # end (a request, the tasks' effect, a failing task retried, dead-lettered and redriven). About
 # 70 s on 2 cores, most of it installing.
 example: $(VENV)/.installed
-	$(BIN)/python tests/example/run.py
+	$(BIN)/python -m tests.example.run
 
 # Mutation testing of functions/offload against the fast tests (mutmut, in a staged copy under
 # .mutation/); prints the score and fails on a survivor tests/mutation/survivors.txt does not

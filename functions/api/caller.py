@@ -15,7 +15,7 @@ ask, and nobody has admin powers.
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,6 +37,16 @@ _bearer = HTTPBearer(
     auto_error=False,
     description=("An ID token of the stack's user pool (locally: `offload-local token EMAIL`)."),
 )
+
+
+class Owned(Protocol):
+    """A record that belongs to a user: a task, a file, a dataset, an item."""
+
+    @property
+    def owner(self) -> str | None: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=Owned)
 
 
 class Caller(BaseModel):
@@ -77,6 +87,13 @@ class Caller(BaseModel):
     def may_read(self, owner: str | None) -> bool:
         """A resource is its owner's (and an admin's); one without an owner is nobody's."""
         return self.is_admin or (owner is not None and owner == self.sub)
+
+    def own(self, found: OwnedT | None, what: str) -> OwnedT:
+        """`found` if the caller may read it; else 404 "No such <what>". Another user's record
+        is answered like one that does not exist: ids are not to be probed."""
+        if found is None or not self.may_read(found.owner):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No such {what}")
+        return found
 
 
 def claims_of(request: Request) -> dict[str, Any] | None:

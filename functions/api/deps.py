@@ -4,12 +4,13 @@ parts come from the application's wiring, built once per execution environment."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypedDict, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, params
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
+from api.errors import WRITE, WRITE_WITH_QUOTA, Responses
 from app.datasets import DatasetStore
 from app.items import ItemStore
 from app.logs import LogStore
@@ -63,8 +64,24 @@ async def count_write(caller: CurrentCaller, rate: WriteRate) -> None:
     await run_in_threadpool(rate.charge, caller.sub)
 
 
-#: Every route that writes (POST, PUT, PATCH, DELETE) lists it.
+#: Every route that writes (POST, PUT, PATCH, DELETE) lists it, through `writes()`.
 LIMITED = Depends(count_write)
+
+
+class WriteRoute(TypedDict):
+    """The decorator options of a route that writes."""
+
+    responses: Responses
+    dependencies: list[params.Depends]
+
+
+def writes(*responses: Responses, quota: bool = False) -> WriteRoute:
+    """A writing route counts the caller's rate (LIMITED), and documents the 429 it may answer
+    for it (and for a daily quota, with `quota`) after the route's own `responses`."""
+    documented: Responses = {}
+    for answers in (*responses, WRITE_WITH_QUOTA if quota else WRITE):
+        documented.update(answers)
+    return {"responses": documented, "dependencies": [LIMITED]}
 
 
 async def charge(

@@ -26,6 +26,10 @@ class Problem(BaseModel):
     message: str | None = None
 
 
+#: What a route may answer besides success, by status code (FastAPI's `responses=`).
+Responses = dict[int | str, dict[str, Any]]
+
+
 def _documented(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
@@ -43,7 +47,7 @@ _RETRY_AFTER = {
 }
 
 
-def _too_many(*reasons: str) -> dict[int | str, dict[str, Any]]:
+def _too_many(*reasons: str) -> Responses:
     """429, for the API Gateway throttle and the API's own limits a route has."""
     if not reasons:
         return {429: _documented(_GATEWAY)}
@@ -51,36 +55,34 @@ def _too_many(*reasons: str) -> dict[int | str, dict[str, Any]]:
 
 
 #: What every route behind the authorizer may answer.
-AUTHENTICATED: dict[int | str, dict[str, Any]] = {
+AUTHENTICATED: Responses = {
     401: _documented("No token, or not a valid one (answered by API Gateway's authorizer)"),
     **_too_many(),
     503: _documented(f"Unavailable: {ADMIN_UNCONFIRMED}; nothing was done (Retry-After)"),
 }
 #: Public routes are throttled too.
-THROTTLED: dict[int | str, dict[str, Any]] = _too_many()
-#: Routes that write (and so count the caller's rate: api.deps.LIMITED)...
-WRITE: dict[int | str, dict[str, Any]] = _too_many(_OWN_RATE)
+THROTTLED: Responses = _too_many()
+#: Routes that write (and so count the caller's rate: api.deps.writes)...
+WRITE: Responses = _too_many(_OWN_RATE)
 #: ...and those among them that count a daily quota as well.
-WRITE_WITH_QUOTA: dict[int | str, dict[str, Any]] = _too_many(_OWN_RATE, _DAILY)
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: _documented("No such resource among the caller's own")
-}
-FORBIDDEN: dict[int | str, dict[str, Any]] = {
+WRITE_WITH_QUOTA: Responses = _too_many(_OWN_RATE, _DAILY)
+NOT_FOUND: Responses = {404: _documented("No such resource among the caller's own")}
+FORBIDDEN: Responses = {
     403: _documented("The caller may not do this (another user's address, or admins only)")
 }
-CONFLICT: dict[int | str, dict[str, Any]] = {409: _documented("The caller is already registered")}
-NOT_SCHEDULED: dict[int | str, dict[str, Any]] = {
+CONFLICT: Responses = {409: _documented("The caller is already registered")}
+NOT_SCHEDULED: Responses = {
     409: _documented(
         "The task is not scheduled: it started, finished, or was never added for later"
     )
 }
 #: Routes that take a body: its size and type are checked before it is read.
-BODY: dict[int | str, dict[str, Any]] = {
+BODY: Responses = {
     413: _documented("The body is larger than the route accepts"),
     415: _documented("The body's Content-Type is not one the route accepts"),
 }
 #: Routes that queue tasks: SQS refused them, nothing was done, retry.
-ENQUEUE: dict[int | str, dict[str, Any]] = {
+ENQUEUE: Responses = {
     503: _documented(
         f"The background work could not be queued, or {ADMIN_UNCONFIRMED}; nothing was done "
         "(Retry-After)"

@@ -11,10 +11,10 @@ import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from app.data_summary import DatasetSummary
-from app.table import values_of
+from app.table import Record, values_of
 from offload.reasons import Reason
 
 if TYPE_CHECKING:
@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 DatasetState = Literal["pending", "ready", "failed"]
 
 
-class Dataset(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class Dataset(Record):
     id: str
     status: DatasetState
     source: str

@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
-
-from app.table import values_of
+from app.table import Record, values_of
 
 if TYPE_CHECKING:
     from app.table import Table
 
 
-class LogEntry(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class LogEntry(Record):
     id: str
     message: str
     created_at: datetime

@@ -36,7 +36,7 @@ class QuotaExceededError(Exception):
 
 
 class Quota:
-    """`limit` units of `what` per subject in each `window` of time.
+    """`limit` units of `what` per subject in each `window` of time (a UTC day by default).
 
     Keys: QUOTA#<kind>#<subject>, <window start> (the day, for a daily quota). Subjects are
     compared without case when `fold_case` (email addresses); a user's `sub` is an identifier
@@ -49,9 +49,9 @@ class Quota:
         kind: str,
         what: str,
         limit: int,
-        window: timedelta,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
+        window: timedelta = DAY,
         fold_case: bool = True,
     ) -> None:
         self._table = table
@@ -116,19 +116,8 @@ class Quota:
 
 
 class DailyQuota(Quota):
-    """`limit` units of `what` per subject per UTC day."""
-
-    def __init__(
-        self,
-        table: Table,
-        kind: str,
-        what: str,
-        limit: int,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        *,
-        fold_case: bool = True,
-    ) -> None:
-        super().__init__(table, kind, what, limit, DAY, clock, fold_case=fold_case)
+    """`limit` units of `what` per subject per UTC day: a Quota of the default window, the
+    type of the application's daily limits."""
 
 
 def write_rate(
@@ -148,4 +137,4 @@ def write_rate(
     moment, and no more than that in any window's length; over time, never above the rate.
     """
     window = timedelta(seconds=burst / per_second)
-    return Quota(table, "WRITES", "writes", burst, window, clock, fold_case=False)
+    return Quota(table, "WRITES", "writes", burst, clock, window=window, fold_case=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from offload.dynamodb import (
     BATCH_ATTEMPTS,
@@ -21,7 +21,14 @@ from offload.dynamodb import Table as _Table
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["ConditionFailedError", "Table", "values_of"]
+__all__ = ["ConditionFailedError", "Record", "Table", "values_of"]
+
+
+class Record(BaseModel):
+    """A model stored as an item of the table: read back, it ignores the item's other
+    attributes (its keys, index keys, expiry)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 def values_of(model: BaseModel) -> dict[str, Any]:

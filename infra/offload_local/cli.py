@@ -21,20 +21,6 @@ from offload_local.commands import (
 from offload_local.errors import InfraError
 from offload_local.template.translation import TemplateError
 
-_COMMANDS = {
-    "up",
-    "invoke",
-    "queues",
-    "dlq",
-    "redrive",
-    "outbox",
-    "token",
-    "schedules",
-    "console",
-    "sam",
-    "template-unit",
-}
-
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
@@ -54,14 +40,18 @@ def parser() -> argparse.ArgumentParser:
     console.add_parser(commands)
     sam.add_parser(commands)
     template_unit.add_parser(commands)
+    # What main() takes for a command: the names the commands registered.
+    root.set_defaults(commands=frozenset(commands.choices))
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or (arguments[0] not in _COMMANDS and arguments[0] not in ("-h", "--help")):
+    root = parser()
+    known = root.get_default("commands")
+    if not arguments or (arguments[0] not in known and arguments[0] not in ("-h", "--help")):
         arguments.insert(0, "up")
-    args = parser().parse_args(arguments)
+    args = root.parse_args(arguments)
     try:
         status: int = args.run(args)
     except (InfraError, TemplateError) as exc:

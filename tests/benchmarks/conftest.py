@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi import FastAPI
+from mangum import Mangum
 
 from offload import Offload, TaskRegistry
 from offload.config import Config
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from offload.queue import TaskQueue
     from offload.rows import TaskRows
     from offload.schedules import OneTimeSchedules
+    from tests.conftest import FakeLambdaContext
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -90,6 +94,26 @@ def current_loop() -> Iterator[asyncio.AbstractEventLoop]:
     loop.close()
 
 
+#: Milliseconds one `handler(event, context)` call takes.
+TimedCall = Callable[[Any, dict[str, Any]], float]
+
+
+@pytest.fixture
+def timed_call(
+    lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
+) -> TimedCall:
+    """Time a Lambda handler's call on an event (Mangum on this test's loop); it must answer 200."""
+
+    def call(handler: Any, event: dict[str, Any]) -> float:
+        start = time.perf_counter()
+        response = handler(event, lambda_context)
+        elapsed = (time.perf_counter() - start) * 1000
+        assert response["statusCode"] == 200, response
+        return elapsed
+
+    return call
+
+
 @dataclass
 class PartsBackend:
     """A backend of given parts (offload.backend.Backend): an API side sending to one queue, with
@@ -112,3 +136,11 @@ def front_door(registry: TaskRegistry, queue: Queue, **parts: Any) -> Offload:
     as given."""
     backend = PartsBackend(SqsTaskQueue(queue.url, lambda: queue.client), **parts)
     return Offload(Config(), registry=registry, backend=backend)
+
+
+def api_handler(door: Offload, path: str, endpoint: Callable[..., Any]) -> Mangum:
+    """The Lambda handler of an app with the front door installed and one route, POST `path`."""
+    app = FastAPI()
+    door.install(app)
+    app.post(path)(endpoint)
+    return Mangum(app, lifespan="off")

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
@@ -21,11 +21,11 @@ import boto3
 from botocore.config import Config
 
 from offload_local.aws.endpoint import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from tests.benchmarks.measure import percentile
 from tests.moto_aws import queue_depth
-from tests.repository import TEMPLATE
+from tests.repository import on_free_ports
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -106,13 +106,7 @@ CLIENT_CONFIG = Config(retries={"max_attempts": 2, "mode": "standard"}, max_pool
 def running_bench(folder: Path) -> Iterator[Bench]:
     """template.yaml's local cloud on free loopback ports, its console kept in `folder`."""
     transcript = Transcript(folder / "console.log")
-    options = CloudOptions(
-        template=TEMPLATE,
-        port=0,
-        aws_port=0,
-        outbox=folder / "outbox",
-        parameter_overrides=UNTHROTTLED,
-    )
+    options = replace(on_free_ports(folder / "outbox"), parameter_overrides=UNTHROTTLED)
     cloud = LocalCloud(options, Console(transcript.stream, colour=False))
     try:
         cloud.start()

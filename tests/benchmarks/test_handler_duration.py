@@ -6,7 +6,6 @@ them (and the time is billed); offload's are queued on SQS (moto) and the handle
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,9 +16,8 @@ from fastapi import FastAPI
 from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
-from tests.benchmarks.conftest import Queue, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, api_handler, front_door
 from tests.benchmarks.measure import interleaved, table
-from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import http_event
 
 TASK_SECONDS = 2.0
@@ -36,16 +34,13 @@ def slow_report(seconds: float) -> None:
     ran.append(seconds)
 
 
+async def report(background_tasks: BackgroundTasks) -> dict[str, str]:
+    background_tasks.add_task(slow_report, TASK_SECONDS)
+    return {"message": "report requested"}
+
+
 def offload_handler(queue: Queue) -> Any:
-    app = FastAPI()
-    front_door(tasks, queue).install(app)
-
-    @app.post("/report")
-    async def report(background_tasks: BackgroundTasks) -> dict[str, str]:
-        background_tasks.add_task(slow_report, TASK_SECONDS)
-        return {"message": "report requested"}
-
-    return Mangum(app, lifespan="off")
+    return api_handler(front_door(tasks, queue), "/report", report)
 
 
 def fastapi_handler() -> Any:
@@ -59,24 +54,12 @@ def fastapi_handler() -> Any:
     return Mangum(app, lifespan="off")
 
 
-def timed_invocation(handler: Any, context: FakeLambdaContext) -> Callable[[], float]:
-    def run() -> float:
-        event = http_event("POST", "/report")
-        start = time.perf_counter()
-        response = handler(event, context)
-        elapsed = time.perf_counter() - start
-        assert response["statusCode"] == 200, response
-        return elapsed * 1000
-
-    return run
-
-
 @pytest.mark.benchmark
-def test_handler_duration_with_a_2s_task(
-    task_queue: Queue, lambda_context: FakeLambdaContext, current_loop: asyncio.AbstractEventLoop
-) -> None:
-    ours = timed_invocation(offload_handler(task_queue), lambda_context)
-    theirs = timed_invocation(fastapi_handler(), lambda_context)
+def test_handler_duration_with_a_2s_task(task_queue: Queue, timed_call: TimedCall) -> None:
+    def timed(handler: Any) -> Callable[[], float]:
+        return lambda: timed_call(handler, http_event("POST", "/report"))
+
+    ours, theirs = timed(offload_handler(task_queue)), timed(fastapi_handler())
     ran.clear()
     ours_first, theirs_first = ours(), theirs()
 

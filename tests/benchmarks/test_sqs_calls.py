@@ -11,11 +11,9 @@ import math
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
-from tests.benchmarks.conftest import Queue, front_door
+from tests.benchmarks.conftest import Queue, api_handler, front_door
 from tests.benchmarks.measure import table
 from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import http_event
@@ -30,17 +28,14 @@ def noop(index: int) -> None:
     """Never run here: only queued."""
 
 
+async def add_tasks(count: int, background_tasks: BackgroundTasks) -> dict[str, int]:
+    for index in range(count):
+        background_tasks.add_task(noop, index)
+    return {"queued": len(background_tasks)}
+
+
 def make_handler(queue: Queue) -> Any:
-    app = FastAPI()
-    front_door(tasks, queue).install(app)
-
-    @app.post("/tasks/{count}")
-    async def add_tasks(count: int, background_tasks: BackgroundTasks) -> dict[str, int]:
-        for index in range(count):
-            background_tasks.add_task(noop, index)
-        return {"queued": len(background_tasks)}
-
-    return Mangum(app, lifespan="off")
+    return api_handler(front_door(tasks, queue), "/tasks/{count}", add_tasks)
 
 
 @pytest.mark.benchmark

@@ -3,21 +3,16 @@ without the task rows, handler duration under Mangum, SQS and DynamoDB in moto."
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 import boto3
 import pytest
-from fastapi import FastAPI
-from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
-from tests.benchmarks.conftest import Queue, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, api_handler, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
-from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import Cloud, http_event
 from tests.moto_aws import REGION
 
@@ -30,39 +25,29 @@ tasks = TaskRegistry()
 def note(text: str) -> None: ...
 
 
+async def notes(background_tasks: BackgroundTasks) -> list[str]:
+    background_tasks.add_task(note, "first")
+    background_tasks.add_task(note, "second")
+    return background_tasks.task_ids
+
+
 def handler(queue: Queue, with_status: bool, cloud: Cloud) -> Any:
-    app = FastAPI()
     client = boto3.client("dynamodb", region_name=REGION)
     # Without the rows' DynamoDB write (in memory), or with it.
     rows = (
         {"rows": DynamoDBTaskRows(Table(cloud.table_name, lambda: client))} if with_status else {}
     )
-    front_door(tasks, queue, **rows).install(app)
-
-    @app.post("/notes")
-    async def notes(background_tasks: BackgroundTasks) -> list[str]:
-        background_tasks.add_task(note, "first")
-        background_tasks.add_task(note, "second")
-        return background_tasks.task_ids
-
-    return Mangum(app, lifespan="off")
+    return api_handler(front_door(tasks, queue, **rows), "/notes", notes)
 
 
 @pytest.mark.benchmark
 def test_the_cost_of_recording_queued_status(
-    cloud: Cloud,
-    task_queue: Queue,
-    lambda_context: FakeLambdaContext,
-    current_loop: asyncio.AbstractEventLoop,
+    cloud: Cloud, task_queue: Queue, timed_call: TimedCall
 ) -> None:
     runs = {flag: handler(task_queue, flag, cloud) for flag in (False, True)}
 
     def timed(with_status: bool) -> float:
-        start = time.perf_counter()
-        response = runs[with_status](http_event("POST", "/notes"), lambda_context)
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response["statusCode"] == 200, response
-        return elapsed
+        return timed_call(runs[with_status], http_event("POST", "/notes"))
 
     timed(False), timed(True)  # warm both
     paired = interleaved(lambda: timed(False), lambda: timed(True), REPEATS)

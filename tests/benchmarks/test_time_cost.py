@@ -4,24 +4,19 @@ calls (counted) and handler latency (p50, interleaved), through Mangum and the r
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
-from fastapi import FastAPI
-from mangum import Mangum
 
 from offload import BackgroundTasks, TaskRegistry
 from offload.dynamodb import Table
 from offload.rows import DynamoDBTaskRows
 from offload.schedules import EventBridgeSchedules
-from tests.benchmarks.conftest import Queue, front_door
+from tests.benchmarks.conftest import Queue, TimedCall, api_handler, front_door
 from tests.benchmarks.measure import interleaved, percentile, table
-from tests.conftest import FakeLambdaContext
 from tests.functional.conftest import Cloud, http_event
 from tests.moto_aws import REGION
 
@@ -45,8 +40,7 @@ def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
         client.meta.events.register(
             "before-parameter-build", lambda model, **_: calls.update([model.name])
         )
-    app = FastAPI()
-    front_door(
+    door = front_door(
         tasks,
         queue,
         rows=DynamoDBTaskRows(Table(table, lambda: dynamodb)),
@@ -57,36 +51,28 @@ def app_for(queue: Queue, table: str, calls: Counter[str]) -> Any:
             tasks,
             lambda: scheduler,
         ),
-    ).install(app)
+    )
+    return api_handler(door, "/remind", add)
 
-    @app.post("/remind")
-    async def add(background_tasks: BackgroundTasks, seconds: int = 0) -> list[str]:
-        if seconds:
-            background_tasks.later(timedelta(seconds=seconds)).add_task(remind, "hello")
-        else:
-            background_tasks.add_task(remind, "hello")
-        return background_tasks.task_ids
 
-    return Mangum(app, lifespan="off")
+async def add(background_tasks: BackgroundTasks, seconds: int = 0) -> list[str]:
+    if seconds:
+        background_tasks.later(timedelta(seconds=seconds)).add_task(remind, "hello")
+    else:
+        background_tasks.add_task(remind, "hello")
+    return background_tasks.task_ids
 
 
 @pytest.mark.benchmark
 def test_the_cost_of_a_delayed_and_a_scheduled_task(
-    cloud: Cloud,
-    task_queue: Queue,
-    lambda_context: FakeLambdaContext,
-    current_loop: asyncio.AbstractEventLoop,
+    cloud: Cloud, task_queue: Queue, timed_call: TimedCall
 ) -> None:
     calls: Counter[str] = Counter()
     handler = app_for(task_queue, cloud.table_name, calls)
 
     def timed(seconds: int | None) -> float:
-        event = http_event("POST", "/remind", query=f"seconds={seconds}" if seconds else "")
-        start = time.perf_counter()
-        response = handler(event, lambda_context)
-        elapsed = (time.perf_counter() - start) * 1000
-        assert response["statusCode"] == 200, response
-        return elapsed
+        query = f"seconds={seconds}" if seconds else ""
+        return timed_call(handler, http_event("POST", "/remind", query=query))
 
     # Calls per request, counted once each
     per_request: dict[str, Counter[str]] = {}

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from offload_local.state import write_state
 from offload_local.webconsole.server import ConsoleServer
 from offload_local.webconsole.stack import local_target
-from tests.repository import TEMPLATE
+from tests.repository import on_free_ports
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -127,9 +127,7 @@ def stack() -> Iterator[Stack]:
     """The local cloud from template.yaml on free ports, and its console, as `make dev` runs
     them."""
     with tempfile.TemporaryDirectory() as folder:
-        options = CloudOptions(
-            template=TEMPLATE, port=0, aws_port=0, outbox=Path(folder) / "outbox"
-        )
+        options = on_free_ports(Path(folder) / "outbox")
         with LocalCloud(options, Console(colour=False)) as cloud:
             state_file = Path(folder) / "cloud.json"
             write_state(state_file, cloud.state())

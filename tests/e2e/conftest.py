@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from offload_local.functions.build import DEFAULT_BUILD_DIR
-from tests.repository import TEMPLATE
+from tests.repository import REPO_ROOT, on_free_ports
 from tests.sam_local import harness
 
 # Who calls the API when a test does not say.
 DEFAULT_CALLER = "you@example.com"
 TOKEN_VARIABLE = "OFFLOAD_TOKEN"
 FROM_BUILD_VARIABLE = "OFFLOAD_FROM_BUILD"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -86,14 +85,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
         return
     outbox = tmp_path_factory.mktemp("outbox")
     build = REPO_ROOT / DEFAULT_BUILD_DIR if os.environ.get(FROM_BUILD_VARIABLE) == "1" else None
-    options = CloudOptions(
-        template=TEMPLATE,
-        port=0,
-        aws_port=0,
-        outbox=outbox,
-        from_build=build,
-        parameter_overrides=FEATURE_LIMITS,
-    )
+    options = replace(on_free_ports(outbox), from_build=build, parameter_overrides=FEATURE_LIMITS)
     with LocalCloud(options, Console(colour=False)) as cloud:
         assert cloud.api_url is not None
 

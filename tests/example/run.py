@@ -23,7 +23,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,9 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+from tests.polling import poll
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "background-tasks"
@@ -226,12 +228,7 @@ def end_to_end(bin_dir: Path, project: Path, work: Path) -> None:
         again = wait_for("the redriven task", lambda: lines(log) or None)
         assert again == ["message to later@example.com"], again
     finally:
-        cloud.send_signal(signal.SIGTERM)
-        try:
-            cloud.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            cloud.kill()
-            cloud.wait()
+        stop(cloud)
     assert cloud.returncode == 0, f"offload-local up exited with {cloud.returncode}"
 
 
@@ -274,14 +271,10 @@ def dlq(bin_dir: Path, project: Path) -> str:
 
 
 def wait_for(what: str, check: Callable[[], T | None], timeout: float = 60) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise SystemExit(f"make example: {what}: not within {timeout} s")
-        time.sleep(0.2)
+    found = poll(check, timeout, interval=0.2)
+    if found is None:
+        raise SystemExit(f"make example: {what}: not within {timeout} s")
+    return found
 
 
 def main() -> int:

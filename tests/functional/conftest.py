@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import pytest
 
@@ -72,6 +72,23 @@ class User:
 #: The sample event's caller (events/send_notification.json).
 ALICE = User(sub="6f0c2a4e-91b7-4d2c-a3f5-0e8d7c6b5a49", email="you@example.com")
 BOB = User(sub="9d1e3f5a-2b4c-4d6e-8f0a-1c3e5a7b9d2f", email="bob@example.com")
+
+
+P = ParamSpec("P")
+
+
+def decoded(respond: Callable[P, dict[str, Any]]) -> Callable[P, tuple[int, Any]]:
+    """The same call, answering a response's status and its body as JSON (or as text)."""
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> tuple[int, Any]:
+        response = respond(*args, **kwargs)
+        text = response.get("body") or ""
+        try:
+            return response["statusCode"], json.loads(text) if text else None
+        except ValueError:
+            return response["statusCode"], text
+
+    return call
 
 
 @dataclass
@@ -172,24 +189,6 @@ class Cloud:
                     handled += [json.loads(m["Body"]) for m in batch]
         return handled
 
-    def call_api(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        query: str = "",
-        as_user: User | None = ALICE,
-        **headers: str,
-    ) -> tuple[int, Any]:
-        """Call the API handler with an HTTP API v2 event, as `as_user` (None: as a request
-        that reached the function without the authorizer's claims); status and decoded JSON."""
-        response = self.api_response(method, path, body, query, as_user, **headers)
-        text = response.get("body") or ""
-        try:
-            return response["statusCode"], json.loads(text) if text else None
-        except ValueError:
-            return response["statusCode"], text
-
     def api_response(
         self,
         method: str,
@@ -217,6 +216,10 @@ class Cloud:
         event["headers"].update({k.replace("_", "-"): v for k, v in headers.items()})
         response: dict[str, Any] = handler(event, make_context())
         return response
+
+    # Call the API handler with an HTTP API v2 event, as `as_user` (None: as a request that
+    # reached the function without the authorizer's claims); status and decoded JSON.
+    call_api = decoded(api_response)
 
 
 def sent_emails() -> list[Any]:
@@ -252,15 +255,19 @@ class Midday:
 
 
 @pytest.fixture
-def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+def cloud(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    """The stack in moto, the functions' environment set as the template resolves it, and over
+    it a test's own `@pytest.mark.settings(NAME="value", ...)`."""
     use_fake_credentials(monkeypatch)
     # The quotas count by a clock that starts the test at noon UTC: a daily quota starts again
     # at midnight, and a test that fills one would otherwise fail if it ran across midnight.
     # Every wiring the test builds (after reset_caches too) counts by it.
     midday = Midday()
     monkeypatch.setattr(Wiring, "now", lambda self: midday.now())
+    marker = request.node.get_closest_marker("settings")
+    settings = marker.kwargs if marker is not None else {}
     with IN_PROCESS.running() as deployment:
-        for name, value in function_environment(deployment).items():
+        for name, value in {**function_environment(deployment), **settings}.items():
             monkeypatch.setenv(name, value)
         reset_caches()
         aws = deployment.aws

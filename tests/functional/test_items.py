@@ -10,7 +10,7 @@ import pytest
 
 from app.wiring import wiring
 from tests.background import offload_clients
-from tests.functional.conftest import ALICE, BOB, Cloud, User, reset_caches, sent_emails
+from tests.functional.conftest import ALICE, BOB, Cloud, User, sent_emails
 
 ITEM = {
     "name": "Blue ceramic teapot",
@@ -212,11 +212,8 @@ UNVERIFIED = User(
 
 
 @pytest.mark.parametrize("user", [ALICE, UNVERIFIED], ids=["verified", "unverified"])
-def test_each_user_has_a_daily_quota_of_items(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch, user: User
-) -> None:
-    monkeypatch.setenv("ITEMS_PER_USER_PER_DAY", "2")
-    reset_caches()
+@pytest.mark.settings(ITEMS_PER_USER_PER_DAY="2")
+def test_each_user_has_a_daily_quota_of_items(cloud: Cloud, user: User) -> None:
     for _ in range(2):
         assert cloud.call_api("POST", "/items", ITEM, as_user=user)[0] == 201
     queued = cloud.receive(cloud.task_queue_url)
@@ -233,11 +230,8 @@ def test_each_user_has_a_daily_quota_of_items(
     assert cloud.call_api("POST", "/items", ITEM, as_user=BOB)[0] == 201
 
 
-def test_an_item_the_email_quota_refuses_costs_no_item(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
-    reset_caches()
+@pytest.mark.settings(EMAILS_PER_RECIPIENT_PER_DAY="1")
+def test_an_item_the_email_quota_refuses_costs_no_item(cloud: Cloud) -> None:
     assert cloud.call_api("POST", "/items", ITEM)[0] == 201
 
     status, body = cloud.call_api("POST", "/items", ITEM)

@@ -124,13 +124,8 @@ def test_under_sam_local_an_event_an_authorizer_has_seen_is_left_as_it_is(
     assert authorizer.asked == []
 
 
-def test_under_sam_local_an_authorizer_out_of_reach_refuses(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("AWS_SAM_LOCAL", "true")
-    monkeypatch.setenv("SAM_LOCAL_AUTHORIZER_URL", "http://127.0.0.1:9/")
-    reset_caches()
-
+@pytest.mark.settings(AWS_SAM_LOCAL="true", SAM_LOCAL_AUTHORIZER_URL="http://127.0.0.1:9/")
+def test_under_sam_local_an_authorizer_out_of_reach_refuses(cloud: Cloud) -> None:
     response = cloud.api_response(
         "POST", "/send-notification/you@example.com", as_user=None, authorization="Bearer good"
     )
@@ -139,13 +134,9 @@ def test_under_sam_local_an_authorizer_out_of_reach_refuses(
     assert "could not be reached" in response["headers"]["www-authenticate"]
 
 
-def test_under_plain_sam_local_no_token_is_taken_unchecked(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # `sam local start-api` without `offload-local sam`: no service to ask.
-    monkeypatch.setenv("AWS_SAM_LOCAL", "true")
-    reset_caches()
-
+# `sam local start-api` without `offload-local sam`: no service to ask.
+@pytest.mark.settings(AWS_SAM_LOCAL="true")
+def test_under_plain_sam_local_no_token_is_taken_unchecked(cloud: Cloud) -> None:
     status, _ = cloud.call_api(
         "POST", "/send-notification/you@example.com", as_user=None, authorization="Bearer good"
     )

@@ -22,13 +22,14 @@ from tests.functional.conftest import (
     User,
     captured,
     http_event,
-    reset_caches,
     sent_emails,
 )
 from tests.refusals import ses_refusing
 from worker.handler import handler as worker_handler
 
 RECIPIENT = "you@example.com"
+#: A sender SES has not verified: SES refuses to send from it.
+UNVERIFIED_SENDER = "unverified@example.com"
 
 
 def call_api(event: dict[str, Any]) -> tuple[int, Any]:
@@ -185,11 +186,8 @@ def test_permanent_failures_reach_the_dlq_with_reason_and_partners_are_unaffecte
         assert message["MessageAttributes"]["failed_at"]["StringValue"]
 
 
-def test_ses_rejecting_the_sender_is_permanent(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SENDER_EMAIL", "unverified@example.com")
-    reset_caches()
+@pytest.mark.settings(SENDER_EMAIL=UNVERIFIED_SENDER)
+def test_ses_rejecting_the_sender_is_permanent(cloud: Cloud) -> None:
     call_api(http_event("POST", "/send-notification/you@example.com"))
 
     response = worker_handler(cloud.sqs_event(cloud.receive(cloud.task_queue_url)), make_context())
@@ -252,13 +250,11 @@ def test_a_sent_email_is_logged_with_its_address_masked(
     assert RECIPIENT not in worker_log()
 
 
+# Given a sender SES has not verified: SES's refusal names it
+@pytest.mark.settings(SENDER_EMAIL=UNVERIFIED_SENDER)
 def test_an_email_ses_refuses_is_dead_lettered_and_logged_by_its_code_alone(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch, worker_log: Callable[[], str]
+    cloud: Cloud, worker_log: Callable[[], str]
 ) -> None:
-    # Given a sender SES has not verified: SES's refusal names it
-    sender = "unverified@example.com"
-    monkeypatch.setenv("SENDER_EMAIL", sender)
-    reset_caches()
     call_api(http_event("POST", f"/send-notification/{RECIPIENT}"))
 
     # When the worker tries to send
@@ -274,7 +270,7 @@ def test_an_email_ses_refuses_is_dead_lettered_and_logged_by_its_code_alone(
     log = worker_log()
     assert "SES SendEmail refused the email: MessageRejected" in log
     assert "stack_trace" in log
-    assert sender not in log
+    assert UNVERIFIED_SENDER not in log
     assert RECIPIENT not in log
 
 
@@ -333,11 +329,8 @@ def test_a_request_without_the_authorizers_claims_is_401(cloud: Cloud) -> None:
     assert cloud.receive(cloud.task_queue_url) == []
 
 
-def test_each_recipient_has_a_daily_quota(
-    cloud: Cloud, admin: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "2")
-    reset_caches()
+@pytest.mark.settings(EMAILS_PER_RECIPIENT_PER_DAY="2")
+def test_each_recipient_has_a_daily_quota(cloud: Cloud, admin: User) -> None:
     for _ in range(2):
         assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 202
     queued = len(cloud.receive(cloud.task_queue_url))
@@ -354,11 +347,8 @@ def test_each_recipient_has_a_daily_quota(
     assert cloud.call_api("POST", "/send-notification/bob@example.com", as_user=BOB)[0] == 202
 
 
-def test_an_address_has_one_quota_whatever_its_case(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
-    reset_caches()
+@pytest.mark.settings(EMAILS_PER_RECIPIENT_PER_DAY="1")
+def test_an_address_has_one_quota_whatever_its_case(cloud: Cloud) -> None:
     assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 202
 
     # The same mailbox, spelt otherwise: its day's email is sent already
@@ -367,11 +357,8 @@ def test_an_address_has_one_quota_whatever_its_case(
     assert (status, body) == (429, {"detail": "Daily limit of 1 emails reached."})
 
 
-def test_a_refused_request_gives_its_quota_back(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EMAILS_PER_RECIPIENT_PER_DAY", "1")
-    reset_caches()
+@pytest.mark.settings(EMAILS_PER_RECIPIENT_PER_DAY="1")
+def test_a_refused_request_gives_its_quota_back(cloud: Cloud) -> None:
     with cloud.sqs_refusing():
         assert cloud.call_api("POST", "/send-notification/you@example.com")[0] == 503
 

@@ -13,7 +13,7 @@ import pytest
 from app.wiring import wiring
 from offload.outcome import Rejected
 from offload.testing import TaskKit
-from tests.functional.conftest import ALICE, BOB, Cloud, User, reset_caches
+from tests.functional.conftest import ALICE, BOB, Cloud, User
 
 
 @pytest.fixture
@@ -102,11 +102,8 @@ def test_a_number_no_float_holds_fails_the_task_with_a_reason_not_the_dlq(
     assert worker.dead_letters == []
 
 
-def test_each_user_has_a_daily_quota_of_datasets(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DATASETS_PER_USER_PER_DAY", "2")
-    reset_caches()
+@pytest.mark.settings(DATASETS_PER_USER_PER_DAY="2")
+def test_each_user_has_a_daily_quota_of_datasets(cloud: Cloud) -> None:
     for _ in range(2):
         assert cloud.call_api("POST", "/process", DATASET)[0] == 202
     queued = cloud.receive(cloud.task_queue_url)
@@ -124,11 +121,8 @@ def test_each_user_has_a_daily_quota_of_datasets(
     assert cloud.call_api("POST", "/process", DATASET, as_user=BOB)[0] == 202
 
 
-def test_a_dataset_that_could_not_be_queued_gives_its_quota_back(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DATASETS_PER_USER_PER_DAY", "1")
-    reset_caches()
+@pytest.mark.settings(DATASETS_PER_USER_PER_DAY="1")
+def test_a_dataset_that_could_not_be_queued_gives_its_quota_back(cloud: Cloud) -> None:
     with cloud.sqs_refusing():
         assert cloud.call_api("POST", "/process", DATASET)[0] == 503
 

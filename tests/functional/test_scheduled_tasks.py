@@ -161,14 +161,8 @@ def test_a_delay_it_cannot_honour_is_a_422(cloud: Cloud, seconds: str) -> None:
     assert cloud.receive(cloud.task_queue_url) == []
 
 
-def test_a_scheduler_that_refuses_answers_503_and_leaves_nothing(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tests.functional.conftest import reset_caches
-
-    monkeypatch.setenv("OFFLOAD_SCHEDULE_GROUP_NAME", "no-such-group")
-    reset_caches()
-
+@pytest.mark.settings(OFFLOAD_SCHEDULE_GROUP_NAME="no-such-group")
+def test_a_scheduler_that_refuses_answers_503_and_leaves_nothing(cloud: Cloud) -> None:
     status, body = cloud.call_api("POST", f"/send-notification/{ME}", query="delay_seconds=3600")
 
     assert status == 503, body

@@ -13,7 +13,7 @@ import pytest
 
 from app.uploads import policy
 from app.wiring import wiring
-from tests.functional.conftest import ALICE, BOB, Cloud, User, reset_caches
+from tests.functional.conftest import ALICE, BOB, Cloud, User
 from tests.functional.uploads import authorize, file_status, keys, upload
 from tests.multipart import multipart
 
@@ -97,11 +97,8 @@ def test_a_file_is_its_uploaders_only(cloud: Cloud, admin: User) -> None:
     assert cloud.call_api("GET", f"/files/{accepted['id']}", as_user=admin)[0] == 200
 
 
-def test_uploads_count_against_a_daily_byte_quota(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
-    reset_caches()
+@pytest.mark.settings(UPLOAD_BYTES_PER_USER_PER_DAY=str(1024 * 1024))
+def test_uploads_count_against_a_daily_byte_quota(cloud: Cloud) -> None:
     authorize(cloud, "a.png", "image/png", 1000 * 1024)
 
     # What a presigned POST allows counts, whether or not it is used
@@ -124,12 +121,8 @@ def test_uploads_count_against_a_daily_byte_quota(
     assert len(cloud.rows("FILE#")) == 3
 
 
-def test_a_file_s3_would_not_take_is_503_and_leaves_nothing_behind(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("UPLOAD_BUCKET_NAME", "no-such-bucket")
-    reset_caches()
-
+@pytest.mark.settings(UPLOAD_BUCKET_NAME="no-such-bucket")
+def test_a_file_s3_would_not_take_is_503_and_leaves_nothing_behind(cloud: Cloud) -> None:
     status, answer = upload(cloud, "x.txt", "text/plain", b"hello")
 
     # Retry-able as it is: no record, and the quota given back

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -252,15 +253,22 @@ def test_an_image_that_does_not_decode_as_declared_is_failed_not_dead_lettered(
     assert keys(cloud, "thumbnails/") == []
 
 
-def test_an_object_past_the_daily_quota_is_deleted_and_its_file_fails_with_the_reason(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def authorized(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A daily upload quota of 1 MiB, and a presigned POST for 600 KiB of it (counted when
+    signed) used once, its object processed."""
     monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
     reset_caches()
-    # Given a presigned POST for 600 KiB (counted when signed) used once
-    authorized = authorize(cloud, "data.csv", "text/csv", 600 * 1024)
-    put_as_client(cloud, authorized, b"city,temp\nLyon,12\n")
+    signed = authorize(cloud, "data.csv", "text/csv", 600 * 1024)
+    put_as_client(cloud, signed, b"city,temp\nLyon,12\n")
     cloud.run_worker()
+    return signed
+
+
+def test_an_object_past_the_daily_quota_is_deleted_and_its_file_fails_with_the_reason(
+    cloud: Cloud, authorized: dict[str, Any]
+) -> None:
+    # Given a presigned POST for 600 KiB used once
     assert file_status(cloud, authorized["id"])["status"] == "ready"
 
     # When it is used again for 500 KiB more than the day's quota leaves
@@ -321,15 +329,10 @@ def test_an_object_is_charged_once_however_often_its_task_runs(
 
 
 def test_an_object_past_the_quota_is_deleted_only_while_it_is_the_one_in_the_bucket(
-    cloud: Cloud, monkeypatch: pytest.MonkeyPatch
+    cloud: Cloud, authorized: dict[str, Any]
 ) -> None:
-    monkeypatch.setenv("UPLOAD_BYTES_PER_USER_PER_DAY", str(1024 * 1024))
-    reset_caches()
     # Given a presigned POST for 600 KiB used once, then for 500 KiB more than the quota
     # leaves, then again for a few bytes before the worker reached the second
-    authorized = authorize(cloud, "data.csv", "text/csv", 600 * 1024)
-    put_as_client(cloud, authorized, b"city,temp\nLyon,12\n")
-    cloud.run_worker()
     put_as_client(cloud, authorized, b"n\n" + b"1\n" * (250 * 1024))
     [too_much] = cloud.receive(cloud.heavy_queue_url)
     last = b"name,age\nann,3\n"

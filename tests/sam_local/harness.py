@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -18,19 +17,20 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from offload_local.sam.containers import SAM_CONTAINER_LABEL
 from offload_local.sam.docker import DockerEngine
 from offload_local.sam.environment import ENDPOINT_VARIABLE
 from offload_local.state import write_state
 from tests.polling import wait_for
-from tests.repository import TEMPLATE
+from tests.processes import stop
+from tests.repository import on_free_ports
 
 REPO = Path(__file__).resolve().parents[2]
 ENABLED_VARIABLE = "OFFLOAD_SAM_LOCAL"
@@ -57,11 +57,8 @@ def local_cloud(
     """A local cloud from template.yaml, and its state file in `folder`. Without `serve`, its
     resources only: no HTTP API, no queue pollers."""
     outbox = folder / "outbox"
-    options = CloudOptions(
-        template=TEMPLATE,
-        port=0,
-        aws_port=0,
-        outbox=outbox,
+    options = replace(
+        on_free_ports(outbox),
         serve=serve,
         prewarm=serve,
         parameter_overrides=parameter_overrides or {},
@@ -158,14 +155,3 @@ def _serves(api: SamApi) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """As a developer's Ctrl-C or a supervisor would: SIGTERM, and its clean-up awaited."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()

@@ -8,7 +8,7 @@ import gzip
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from offload_local.identity.users import UserPool
-from tests.repository import TEMPLATE
+from tests.repository import on_free_ports
 
 #: Small, so that a test reaches them in a few requests.
 EMAILS_PER_DAY = 3
@@ -79,11 +79,8 @@ def moto_signing_key() -> dict[str, Any]:
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     outbox = tmp_path_factory.mktemp("outbox")
-    options = CloudOptions(
-        template=TEMPLATE,
-        port=0,
-        aws_port=0,
-        outbox=outbox,
+    options = replace(
+        on_free_ports(outbox),
         parameter_overrides={
             "EmailsPerRecipientPerDay": str(EMAILS_PER_DAY),
             "UploadBytesPerUserPerDay": str(UPLOAD_BYTES_PER_DAY),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -29,15 +30,20 @@ if TYPE_CHECKING:
 
     from offload_local.template.translation import Translated
 
-TASK_QUEUE = "TaskQueue"
-DEAD_LETTER_QUEUE = "DeadLetterQueue"
-WORKER = "WorkerFunction"
-#: (queue, its dead-letter queue, the worker its mapping drives), for every task queue.
+
+@dataclass(frozen=True)
+class TaskQueue:
+    """A task queue, its dead-letter queue and the worker its mapping drives."""
+
+    name: str
+    dead_letter_queue: str
+    worker: str
+
+
 QUEUES = [
-    (TASK_QUEUE, DEAD_LETTER_QUEUE, WORKER),
-    ("HeavyTaskQueue", "HeavyDeadLetterQueue", "HeavyWorkerFunction"),
+    TaskQueue("TaskQueue", "DeadLetterQueue", "WorkerFunction"),
+    TaskQueue("HeavyTaskQueue", "HeavyDeadLetterQueue", "HeavyWorkerFunction"),
 ]
-each_queue = pytest.mark.parametrize(("task_queue", "dead_letter_queue", "worker"), QUEUES)
 MIN_RECEIVE_COUNT = 5
 SQS_DEFAULT_RETENTION = 345_600  # 4 days, when MessageRetentionPeriod is not set
 SQS_MAX_VISIBILITY_TIMEOUT = 43_200  # 12 hours
@@ -51,10 +57,9 @@ def queue(translated: Translated, name: str) -> dict[str, Any]:
     return properties
 
 
-def worker_mapping(
-    translated: Translated, worker: str = WORKER, task_queue: str = TASK_QUEUE
-) -> dict[str, Any]:
+def worker_mapping(translated: Translated, task_queue: TaskQueue) -> dict[str, Any]:
     """The one event source mapping that feeds the worker from its task queue."""
+    worker = task_queue.worker
     mappings = [
         resource["Properties"]
         for resource in translated.of_type("AWS::Lambda::EventSourceMapping").values()
@@ -62,8 +67,8 @@ def worker_mapping(
     ]
     assert len(mappings) == 1, f"{worker} has {len(mappings)} event source mappings, expected 1"
     mapping: dict[str, Any] = mappings[0]
-    assert mapping.get("EventSourceArn") == {"Fn::GetAtt": [task_queue, "Arn"]}, (
-        f"{worker}'s event source is {mapping.get('EventSourceArn')}, not {task_queue}"
+    assert mapping.get("EventSourceArn") == {"Fn::GetAtt": [task_queue.name, "Arn"]}, (
+        f"{worker}'s event source is {mapping.get('EventSourceArn')}, not {task_queue.name}"
     )
     return mapping
 
@@ -78,15 +83,22 @@ def parameter_combinations(
         yield {**defaults, **dict(zip(names, combination, strict=True))}
 
 
-def redrive_policy(translated: Translated, task_queue: str = TASK_QUEUE) -> dict[str, Any]:
-    policy = queue(translated, task_queue).get("RedrivePolicy")
-    assert policy is not None, f"{task_queue} has no RedrivePolicy: failed tasks retry forever"
+@pytest.fixture(params=QUEUES, ids=lambda task_queue: task_queue.name)
+def task_queue(request: pytest.FixtureRequest) -> TaskQueue:
+    """Each task queue in turn: every test that takes it holds for both."""
+    chosen: TaskQueue = request.param
+    return chosen
+
+
+def redrive_policy(translated: Translated, task_queue: TaskQueue) -> dict[str, Any]:
+    policy = queue(translated, task_queue.name).get("RedrivePolicy")
+    assert policy is not None, f"{task_queue.name} has no RedrivePolicy: failed tasks retry forever"
     # CloudFormation accepts the policy as an object or as a JSON string.
     parsed: dict[str, Any] = json.loads(policy) if isinstance(policy, str) else policy
     return parsed
 
 
-@pytest.mark.parametrize("name", [q for qs in QUEUES for q in qs[:2]])
+@pytest.mark.parametrize("name", [n for q in QUEUES for n in (q.name, q.dead_letter_queue)])
 def test_queue_is_encrypted_at_rest(translated: Translated, name: str) -> None:
     properties = queue(translated, name)
     sse_sqs = properties.get("SqsManagedSseEnabled") is True
@@ -113,9 +125,9 @@ def test_the_template_rules_see_both_workers_their_queues_and_the_api(
     }
     [api] = wiring.producers()
 
-    assert seen == {(worker, task_queue) for task_queue, _, worker in QUEUES}
+    assert seen == {(q.worker, q.name) for q in QUEUES}
     assert api.function.logical_id == "ApiFunction"
-    assert {q.logical_id for q in api.queues.values()} == {q for q, _, _ in QUEUES}
+    assert {q.logical_id for q in api.queues.values()} == {q.name for q in QUEUES}
     assert api.table == "DataTable"
 
 
@@ -125,50 +137,43 @@ def test_visibility_timeout_is_at_least_6x_worker_timeout_for_every_allowed_time
     assert rule_findings.get("E9102", []) == []
 
 
-@each_queue
 def test_visibility_timeout_stays_within_what_sqs_accepts_for_every_allowed_timeout(
     translated: Translated,
     defaults: dict[str, str],
-    task_queue: str,
-    dead_letter_queue: str,
-    worker: str,
+    task_queue: TaskQueue,
 ) -> None:
     # Given the expression, which may depend on parameters (WorkerTimeout)
-    visibility = queue(translated, task_queue).get("VisibilityTimeout")
-    assert visibility is not None, f"{task_queue} keeps SQS's 30 s default VisibilityTimeout"
+    visibility = queue(translated, task_queue.name).get("VisibilityTimeout")
+    assert visibility is not None, f"{task_queue.name} keeps SQS's 30 s default VisibilityTimeout"
 
     # When it is evaluated at the default, minimum and maximum of each such parameter
     too_long = [
         f"{seconds} with {parameters}"
         for parameters in parameter_combinations(translated, defaults, visibility)
-        for seconds in [as_int(visibility, parameters, f"{task_queue}.VisibilityTimeout")]
+        for seconds in [as_int(visibility, parameters, f"{task_queue.name}.VisibilityTimeout")]
         if seconds > SQS_MAX_VISIBILITY_TIMEOUT
     ]
 
     # Then it stays within SQS's maximum of 12 hours
-    assert not too_long, f"{task_queue}'s VisibilityTimeout exceeds 43200: {too_long}"
+    assert not too_long, f"{task_queue.name}'s VisibilityTimeout exceeds 43200: {too_long}"
 
 
-@each_queue
 def test_redrive_targets_the_dead_letter_queue(
-    translated: Translated, task_queue: str, dead_letter_queue: str, worker: str
+    translated: Translated, task_queue: TaskQueue
 ) -> None:
     target = redrive_policy(translated, task_queue).get("deadLetterTargetArn")
-    assert target == {"Fn::GetAtt": [dead_letter_queue, "Arn"]}, (
-        f"{task_queue} redrives to {target}, not {dead_letter_queue}"
+    assert target == {"Fn::GetAtt": [task_queue.dead_letter_queue, "Arn"]}, (
+        f"{task_queue.name} redrives to {target}, not {task_queue.dead_letter_queue}"
     )
 
 
-@each_queue
 def test_max_receive_count_is_at_least_5_for_every_allowed_value(
     translated: Translated,
     defaults: dict[str, str],
-    task_queue: str,
-    dead_letter_queue: str,
-    worker: str,
+    task_queue: TaskQueue,
 ) -> None:
     count = redrive_policy(translated, task_queue).get("maxReceiveCount")
-    assert count is not None, f"{task_queue}'s RedrivePolicy has no maxReceiveCount"
+    assert count is not None, f"{task_queue.name}'s RedrivePolicy has no maxReceiveCount"
     # Given each value a deployer may choose, down to the parameter's MinValue
     candidates = [defaults]
     for name in referenced_parameters(count, translated):
@@ -199,15 +204,12 @@ def test_worker_reports_batch_item_failures(rule_findings: dict[str, list[str]])
     assert rule_findings.get("E9103", []) == []
 
 
-@each_queue
 def test_worker_batch_size_is_set_and_valid(
     translated: Translated,
     defaults: dict[str, str],
-    task_queue: str,
-    dead_letter_queue: str,
-    worker: str,
+    task_queue: TaskQueue,
 ) -> None:
-    mapping = worker_mapping(translated, worker, task_queue)
+    mapping = worker_mapping(translated, task_queue)
     assert "BatchSize" in mapping, "the worker's event source mapping leaves BatchSize implicit"
     size = as_int(mapping["BatchSize"], defaults, "BatchSize")
     window = as_int(mapping.get("MaximumBatchingWindowInSeconds", 0), defaults, "batch window")
@@ -217,16 +219,13 @@ def test_worker_batch_size_is_set_and_valid(
     )
 
 
-@each_queue
 def test_worker_concurrency_is_capped(
     translated: Translated,
     defaults: dict[str, str],
-    task_queue: str,
-    dead_letter_queue: str,
-    worker: str,
+    task_queue: TaskQueue,
 ) -> None:
     # Protects SES (1 email a second in the sandbox) and DynamoDB from a burst of tasks.
-    scaling = worker_mapping(translated, worker, task_queue).get("ScalingConfig", {})
+    scaling = worker_mapping(translated, task_queue).get("ScalingConfig", {})
     assert "MaximumConcurrency" in scaling, (
         "the worker's event source mapping has no ScalingConfig.MaximumConcurrency"
     )
@@ -238,27 +237,27 @@ def test_worker_concurrency_is_capped(
         )
 
 
-@each_queue
 def test_worker_reserves_what_the_queue_may_drive(
     translated: Translated,
     defaults: dict[str, str],
-    task_queue: str,
-    dead_letter_queue: str,
-    worker: str,
+    task_queue: TaskQueue,
 ) -> None:
     # Other functions must not throttle the worker: a throttled batch goes back to the queue and
     # its deliveries count towards maxReceiveCount. Lambda throttles a mapping whose
     # MaximumConcurrency exceeds the function's reserved concurrency.
-    reserved = translated.resources[worker]["Properties"].get("ReservedConcurrentExecutions")
-    assert reserved is not None, f"{worker} has no ReservedConcurrentExecutions"
-    mapping = worker_mapping(translated, worker, task_queue)
+    reserved = translated.resources[task_queue.worker]["Properties"].get(
+        "ReservedConcurrentExecutions"
+    )
+    assert reserved is not None, f"{task_queue.worker} has no ReservedConcurrentExecutions"
+    mapping = worker_mapping(translated, task_queue)
     maximum = mapping.get("ScalingConfig", {}).get("MaximumConcurrency")
     assert maximum is not None, "the worker's mapping has no ScalingConfig.MaximumConcurrency"
     for parameters in parameter_combinations(translated, defaults, reserved, maximum):
         kept = as_int(reserved, parameters, "ReservedConcurrentExecutions")
         driven = as_int(maximum, parameters, "MaximumConcurrency")
         assert kept >= driven, (
-            f"{worker} reserves {kept} executions but its mapping may drive {driven} ({parameters})"
+            f"{task_queue.worker} reserves {kept} executions but its mapping may drive {driven} "
+            f"({parameters})"
         )
 
 
@@ -284,15 +283,12 @@ def test_the_worker_gives_up_on_the_delivery_sqs_would_for_every_allowed_value(
     assert rule_findings.get("E9101", []) == []
 
 
-@pytest.mark.parametrize("function", [WORKER, "HeavyWorkerFunction", "ApiFunction"])
-@each_queue
+@pytest.mark.parametrize("function", [*(q.worker for q in QUEUES), "ApiFunction"])
 def test_task_rows_outlive_every_redelivery_and_redrive_for_every_allowed_value(
     translated: Translated,
     defaults: dict[str, str],
     function: str,
-    task_queue: str,
-    dead_letter_queue: str,
-    worker: str,
+    task_queue: TaskQueue,
 ) -> None:
     # A task's row is its idempotency record: a task redriven from the DLQ must still be
     # recognised as done if it had completed, so rows are kept at least as long as the DLQ
@@ -301,15 +297,15 @@ def test_task_rows_outlive_every_redelivery_and_redrive_for_every_allowed_value(
     kept_value = variable(translated, function, "OFFLOAD_RETENTION_SECONDS")
     values = (
         kept_value,
-        queue(translated, dead_letter_queue).get("MessageRetentionPeriod"),
-        queue(translated, task_queue).get("MessageRetentionPeriod"),
+        queue(translated, task_queue.dead_letter_queue).get("MessageRetentionPeriod"),
+        queue(translated, task_queue.name).get("MessageRetentionPeriod"),
     )
     for parameters in parameter_combinations(translated, defaults, *values):
         kept = as_int(kept_value, parameters, "OFFLOAD_RETENTION_SECONDS")
-        dead = retention(translated, dead_letter_queue, parameters)
-        source = retention(translated, task_queue, parameters)
+        dead = retention(translated, task_queue.dead_letter_queue, parameters)
+        source = retention(translated, task_queue.name, parameters)
         assert kept >= dead >= source, (
-            f"{function} keeps task rows {kept} s, {dead_letter_queue} keeps messages {dead} s, "
-            f"{task_queue} {source} s ({parameters}): a completed task redriven from the DLQ "
-            f"would run again"
+            f"{function} keeps task rows {kept} s, {task_queue.dead_letter_queue} keeps messages "
+            f"{dead} s, {task_queue.name} {source} s ({parameters}): a completed task redriven "
+            f"from the DLQ would run again"
         )

@@ -32,3 +32,17 @@ def dynamodb(aws: Any) -> Any:
         TableName="DataTable", **{k: properties[k] for k in TABLE_SHAPE if k in properties}
     )
     return client
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
+    """The range each of offload.dynamodb's resends draws its pause from; nothing waits."""
+    ranges: list[tuple[float, float]] = []
+
+    def uniform(low: float, high: float) -> float:
+        ranges.append((low, high))
+        return high
+
+    monkeypatch.setattr("offload.dynamodb.random.uniform", uniform)
+    monkeypatch.setattr("offload.dynamodb.time.sleep", lambda seconds: None)
+    return ranges

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, HTTPException, Path, status
+from fastapi import APIRouter, Body, Path, status
 from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import LIMITED, DatasetDB, DatasetQuota, charge
-from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND, WRITE_WITH_QUOTA
+from api.deps import DatasetDB, DatasetQuota, charge, writes
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
 from app.datasets import Dataset
 from app.tasks.datasets import summarize_dataset
 from offload.producer import BackgroundTasks
@@ -32,8 +32,7 @@ class DatasetAccepted(BaseModel):
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**BODY, **ENQUEUE, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, ENQUEUE, quota=True),
 )
 async def process(
     records: Annotated[list[dict[str, JsonValue]], Body(max_length=MAX_RECORDS)],
@@ -55,7 +54,4 @@ async def process(
 @router.get("/{dataset_id}", responses=NOT_FOUND)
 async def summary(dataset_id: DatasetId, caller: CurrentCaller, store: DatasetDB) -> Dataset:
     """`pending` until the worker is done, then `ready` with the summary or `failed` with why."""
-    record = await run_in_threadpool(store.get, dataset_id)
-    if record is None or not caller.may_read(record.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such dataset")
-    return record
+    return caller.own(await run_in_threadpool(store.get, dataset_id), "dataset")

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import LIMITED, Audited, EmailQuota, ItemDB, ItemQuota, SearchDB, charge
-from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND, WRITE_WITH_QUOTA
+from api.deps import Audited, EmailQuota, ItemDB, ItemQuota, SearchDB, charge, writes
+from api.errors import AUTHENTICATED, BODY, ENQUEUE, NOT_FOUND
 from app.items import Item, ItemCreate
 from app.quotas import QuotaExceededError
 from app.tasks.items import send_item_created_email, update_search_index
@@ -35,8 +35,7 @@ class SearchResults(BaseModel):
 @router.post(
     "/items",
     status_code=status.HTTP_201_CREATED,
-    responses={**BODY, **ENQUEUE, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, ENQUEUE, quota=True),
 )
 async def create_item(
     data: ItemCreate,
@@ -68,10 +67,7 @@ async def create_item(
 
 @router.get("/items/{item_id}", responses=NOT_FOUND)
 async def get_item(item_id: ItemId, caller: CurrentCaller, items: ItemDB) -> Item:
-    item = await run_in_threadpool(items.get, item_id)
-    if item is None or not caller.may_read(item.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such item")
-    return item
+    return caller.own(await run_in_threadpool(items.get, item_id), "item")
 
 
 @router.get("/search")

@@ -12,8 +12,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from api.caller import CurrentCaller
-from api.deps import LIMITED, EmailQuota, charge
-from api.errors import AUTHENTICATED, ENQUEUE, FORBIDDEN, WRITE_WITH_QUOTA
+from api.deps import EmailQuota, charge, writes
+from api.errors import AUTHENTICATED, ENQUEUE, FORBIDDEN
 from app.email import EmailAddress
 from app.masking import masked_address
 from app.tasks.notifications import send_email, write_log
@@ -31,8 +31,7 @@ class Accepted(BaseModel):
 @router.post(
     "/send-notification/{email}",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={**FORBIDDEN, **ENQUEUE, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(FORBIDDEN, ENQUEUE, quota=True),
 )
 async def send_notification(
     email: EmailAddress,

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Path, status
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import LIMITED, Tasks
-from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED, WRITE
+from api.deps import Tasks, writes
+from api.errors import AUTHENTICATED, NOT_FOUND, NOT_SCHEDULED
 from offload import NotScheduledError, Offload, TaskRow
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ async def task_status(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> T
     return await _own_task(task_id, caller, tasks)
 
 
-@router.delete("/{task_id}", responses={**NOT_SCHEDULED, **WRITE}, dependencies=[LIMITED])
+@router.delete("/{task_id}", **writes(NOT_SCHEDULED))
 async def cancel_task(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> TaskRow:
     """Cancel a task added for later, until it starts: it will not run. Cancelling a cancelled
     task again answers the same."""
@@ -44,8 +44,4 @@ async def cancel_task(task_id: TaskId, caller: CurrentCaller, tasks: Tasks) -> T
 
 
 async def _own_task(task_id: str, caller: Caller, tasks: Offload) -> TaskRow:
-    found = await run_in_threadpool(tasks.status, task_id)
-    # Another user's task is answered like one that does not exist: ids are not to be probed.
-    if found is None or not caller.may_read(found.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such task")
-    return found
+    return caller.own(await run_in_threadpool(tasks.status, task_id), "task")

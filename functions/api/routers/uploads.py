@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import Caller, CurrentCaller
-from api.deps import LIMITED, Bucket, FileDB, Tasks, UploadQuota, charge
-from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND, WRITE_WITH_QUOTA
+from api.deps import Bucket, FileDB, Tasks, UploadQuota, charge, writes
+from api.errors import ADMIN_UNCONFIRMED, AUTHENTICATED, BODY, NOT_FOUND
 from app.uploads import policy
 from app.uploads.files import FileStatus, UploadedFile
 from app.uploads.keys import FILE_ID_PATTERN, new_file_id
@@ -111,12 +111,11 @@ def _accepted(file: UploadedFile) -> FileAccepted:
 @router.post(
     "/upload",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={
-        **BODY,
-        **WRITE_WITH_QUOTA,
-        503: {"description": f"The file could not be stored, or {ADMIN_UNCONFIRMED}; try again"},
-    },
-    dependencies=[LIMITED],
+    **writes(
+        BODY,
+        {503: {"description": f"The file could not be stored, or {ADMIN_UNCONFIRMED}; try again"}},
+        quota=True,
+    ),
 )
 async def upload(
     form: Annotated[UploadForm, Form()],
@@ -159,8 +158,7 @@ async def upload(
 @router.post(
     "/uploads",
     status_code=status.HTTP_201_CREATED,
-    responses={**BODY, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, quota=True),
 )
 async def authorize_upload(
     request: UploadRequest,
@@ -205,9 +203,7 @@ async def get_file(
 ) -> UploadedFile:
     """The file's facts and where its processing stands (its task's state and reason);
     thumbnails come with links valid for five minutes."""
-    file = await run_in_threadpool(files.get, file_id)
-    if file is None or not caller.may_read(file.owner):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "No such file")
+    file = caller.own(await run_in_threadpool(files.get, file_id), "file")
     task = await run_in_threadpool(tasks.status, file.task_id) if file.task_id else None
     # Kept under the digest of the object they were made from: the one the record describes.
     digest = file.sha256 or ""

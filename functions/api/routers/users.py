@@ -7,8 +7,8 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.caller import CurrentCaller
-from api.deps import LIMITED, EmailQuota, UserDB, charge
-from api.errors import AUTHENTICATED, BODY, CONFLICT, ENQUEUE, FORBIDDEN, WRITE_WITH_QUOTA
+from api.deps import EmailQuota, UserDB, charge, writes
+from api.errors import AUTHENTICATED, BODY, CONFLICT, ENQUEUE, FORBIDDEN
 from app.tasks.users import send_welcome_email
 from app.users import AlreadyRegisteredError, User, UserCreate
 from offload.producer import BackgroundTasks
@@ -24,8 +24,7 @@ class Registered(BaseModel):
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses={**BODY, **FORBIDDEN, **CONFLICT, **ENQUEUE, **WRITE_WITH_QUOTA},
-    dependencies=[LIMITED],
+    **writes(BODY, FORBIDDEN, CONFLICT, ENQUEUE, quota=True),
 )
 async def register(
     data: UserCreate,

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from app.data_summary import DatasetSummary
-from app.table import ConditionFailedError, values_of
+from app.table import ConditionFailedError, Record, values_of
 from offload.reasons import Reason
 
 if TYPE_CHECKING:
@@ -75,9 +75,7 @@ class FileResult(BaseModel):
     thumbnails: list[Thumbnail] = Field(default_factory=list)
 
 
-class UploadedFile(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class UploadedFile(Record):
     id: str
     #: The `sub` of the user who uploaded it: only they (and admins) may read it. Never shown.
     owner: str = Field(exclude=True)

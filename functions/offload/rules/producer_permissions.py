@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from cfnlint.rules import RuleMatch
-
-from offload.rules.arns import Arns
-from offload.rules.permissions import permissions
-from offload.rules.rule import WiringRule
+from offload.rules.grants import Grant, GrantRule
 from offload.rules.wiring import TABLE_NAME, Wiring
 
 #: IAM has no SendMessageBatch action: sqs:SendMessage covers the producer's batched sends.
@@ -20,7 +15,7 @@ SEND = "sqs:SendMessage"
 TABLE_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:UpdateItem")
 
 
-class ProducerCanEnqueue(WiringRule):
+class ProducerCanEnqueue(GrantRule):
     id = "E9105"
     shortdesc = "A producer may send to its task queues and write its tasks' rows"
     description = (
@@ -32,33 +27,29 @@ class ProducerCanEnqueue(WiringRule):
         "rule does not know, is not reported."
     )
 
-    def check(self, cfn: Any, wiring: Wiring) -> Iterator[RuleMatch]:
-        arns = Arns(wiring)
+    def grants(self, wiring: Wiring) -> Iterator[Grant]:
         for producer in wiring.producers():
             function = producer.function
-            granted = permissions(wiring, function)
-            if granted is None:
-                continue
             for variable, queue in producer.queues.items():
-                arn = arns.of(queue.logical_id)
-                if arn is not None and not granted.allow(SEND, arn):
-                    yield RuleMatch(
-                        function.variable_path(variable),
-                        f"{function.logical_id} sends tasks to {queue.logical_id} ({variable}) "
-                        f"but its role {granted.role} may not {SEND} there: every request "
-                        f"adding a task would fail. Grant {SEND} on {queue.logical_id}'s ARN "
-                        f"(SAM: SQSSendMessagePolicy with QueueName: "
-                        f"!GetAtt {queue.logical_id}.QueueName)",
-                    )
-            table_arn = arns.of(producer.table) if producer.table is not None else None
-            if table_arn is None:
-                continue
-            missing = [action for action in TABLE_ACTIONS if not granted.allow(action, table_arn)]
-            if missing:
-                yield RuleMatch(
-                    function.variable_path(TABLE_NAME),
-                    f"{function.logical_id} records its tasks in {producer.table} "
-                    f"({TABLE_NAME}) but its role {granted.role} may not {', '.join(missing)} "
-                    f"on it: requests adding tasks would fail. Grant "
-                    f"{', '.join(TABLE_ACTIONS)} on {producer.table}'s ARN",
+                yield Grant(
+                    function,
+                    queue.logical_id,
+                    (SEND,),
+                    where=function.variable_path(variable),
+                    subject=f"{function.logical_id} sends tasks to {queue.logical_id} "
+                    f"({variable}) but its role",
+                    place="there",
+                    consequence="every request adding a task would fail",
+                    sam_policy="SQSSendMessagePolicy",
+                )
+            if producer.table is not None:
+                yield Grant(
+                    function,
+                    producer.table,
+                    TABLE_ACTIONS,
+                    where=function.variable_path(TABLE_NAME),
+                    subject=f"{function.logical_id} records its tasks in {producer.table} "
+                    f"({TABLE_NAME}) but its role",
+                    place="on it",
+                    consequence="requests adding tasks would fail",
                 )

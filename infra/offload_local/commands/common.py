@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from offload_local.aws.endpoint import AwsEndpoint
+from offload_local.cloud import CloudOptions
 from offload_local.samconfig import DEFAULT_CONFIG_ENV, DEFAULT_CONFIG_FILE, read_samconfig
 from offload_local.state import DEFAULT_STATE_FILE, read_state
 from offload_local.template.overrides import parse_overrides
@@ -73,6 +74,24 @@ def stack_settings(args: argparse.Namespace) -> StackSettings:
         stack_name=args.stack_name or config.get("stack_name") or DEFAULT_STACK_NAME,
         region=args.region or config.get("region") or DEFAULT_REGION,
         parameter_overrides=parse_overrides(overrides),
+    )
+
+
+def one_off(
+    settings: StackSettings, template: Path, aws_endpoint: str | None, env_vars: Path | None = None
+) -> CloudOptions:
+    """A local cloud for one command (invoke, sam): it provisions the stack into an AWS endpoint,
+    the running one given or else its own on any free port, and neither serves nor prewarms."""
+    return CloudOptions(
+        template=template,
+        parameter_overrides=settings.parameter_overrides,
+        region=settings.region,
+        stack_name=settings.stack_name,
+        env_vars=env_vars,
+        serve=False,
+        prewarm=False,
+        aws_endpoint=aws_endpoint,
+        aws_port=0,
     )
 
 

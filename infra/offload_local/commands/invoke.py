@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.commands.common import (
     add_target_options,
     add_template_options,
+    one_off,
     stack_settings,
 )
 from offload_local.console import Console
@@ -70,21 +71,8 @@ def run(args: argparse.Namespace) -> int:
         except NoCloudRunningError:
             endpoint = None  # start an endpoint of our own
     console = Console()
-    settings = stack_settings(args)
-    cloud = LocalCloud(
-        CloudOptions(
-            template=args.template,
-            parameter_overrides=settings.parameter_overrides,
-            region=settings.region,
-            stack_name=settings.stack_name,
-            env_vars=args.env_vars,
-            serve=False,
-            prewarm=False,
-            aws_endpoint=endpoint,
-            aws_port=0,
-        ),
-        console,
-    )
+    options = one_off(stack_settings(args), args.template, endpoint, args.env_vars)
+    cloud = LocalCloud(options, console)
     with cloud:
         function = cloud.deployment.function(args.function)
         check_event(cloud.deployment, function.logical_id, event, args.event)

@@ -25,7 +25,11 @@ class ProvisionContext:
     stack: Stack
     aws: AwsEndpoint
     registry: Registry
-    code_dirs: Mapping[str, Path]
+
+    @property
+    def code_dirs(self) -> Mapping[str, Path]:
+        """Each function's code folder (its CodeUri), by logical id."""
+        return self.stack.translated.code_dirs
 
     def arn(self, service: str, resource: str, region: bool = True) -> str:
         where = f"{self.stack.region}:{self.stack.account_id}" if region else ":"

@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from offload_local.aws.endpoint import AwsEndpoint
 from offload_local.errors import UnknownFunctionError
 from offload_local.functions.config import FunctionConfig
-from offload_local.provision.resources import Registry
-from offload_local.template.stack import Stack
+from offload_local.provision.base import ProvisionContext
 
 T = TypeVar("T")
 
@@ -90,12 +88,10 @@ class HttpApi:
 
 
 @dataclass(frozen=True)
-class Deployment:
-    """Provisioned resources plus the functions, mappings and APIs the emulators run."""
+class Deployment(ProvisionContext):
+    """The provisioning's context once every resource is created, with the stack's outputs:
+    the resources, and the functions, mappings and APIs the emulators run."""
 
-    stack: Stack
-    aws: AwsEndpoint
-    registry: Registry
     outputs: Mapping[str, Any]
     notes: tuple[str, ...] = ()
 

@@ -90,9 +90,7 @@ def provision(
     """Create the stack's resources in the AWS endpoint; return what the emulators run."""
     check_supported(stack)
     registry = Registry()
-    context = ProvisionContext(
-        stack=stack, aws=aws, registry=registry, code_dirs=stack.translated.code_dirs
-    )
+    context = ProvisionContext(stack=stack, aws=aws, registry=registry)
     resolver = stack.resolver(registry)
     notes: list[str] = []
     for resource in stack.resources():

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from offload_local.provision.base import ProvisionContext, Provisioner, tag_dict, text
+from offload_local.provision.policy import PolicyProvisioner
 from offload_local.provision.resources import Provisioned
 
 # Topic properties that are topic attributes of the same name.
@@ -94,20 +95,12 @@ class SubscriptionProvisioner(Provisioner):
         )
 
 
-class TopicPolicyProvisioner(Provisioner):
-    """Sets the policy on each of its topics, whole. moto keeps a topic's policy without
-    evaluating it (unlike a bucket's: see s3.py), so a statement with a condition, such as
-    "deny without TLS" over the local cloud's plain HTTP, is stored as written."""
-
+class TopicPolicyProvisioner(PolicyProvisioner):
     resource_type = "AWS::SNS::TopicPolicy"
     applied = frozenset({"Topics", "PolicyDocument"})
+    targets = "Topics"
 
-    def create(
-        self, ctx: ProvisionContext, logical_id: str, properties: Mapping[str, Any]
-    ) -> Provisioned:
-        document = json.dumps(properties["PolicyDocument"])
-        for topic in properties["Topics"]:
-            ctx.aws.client("sns").set_topic_attributes(
-                TopicArn=str(topic), AttributeName="Policy", AttributeValue=document
-            )
-        return Provisioned(type=self.resource_type, ref=ctx.stack.physical_name(logical_id))
+    def attach(self, ctx: ProvisionContext, target: str, document: str) -> None:
+        ctx.aws.client("sns").set_topic_attributes(
+            TopicArn=target, AttributeName="Policy", AttributeValue=document
+        )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from offload_local.provision.base import ProvisionContext, Provisioner, boolean, tag_dict, text
+from offload_local.provision.policy import PolicyProvisioner
 from offload_local.provision.resources import Provisioned
 
 # CloudFormation property -> SQS queue attribute, for attributes that are plain values.
@@ -69,20 +70,10 @@ def _redrive_numbers(policy: Any) -> Any:
     return policy
 
 
-class QueuePolicyProvisioner(Provisioner):
-    """Sets the policy on each of its queues, whole. moto keeps a queue's policy without
-    evaluating it (unlike a bucket's: see s3.py), so a statement with a condition, such as
-    "deny without TLS" over the local cloud's plain HTTP, is stored as written."""
-
+class QueuePolicyProvisioner(PolicyProvisioner):
     resource_type = "AWS::SQS::QueuePolicy"
     applied = frozenset({"Queues", "PolicyDocument"})
+    targets = "Queues"
 
-    def create(
-        self, ctx: ProvisionContext, logical_id: str, properties: Mapping[str, Any]
-    ) -> Provisioned:
-        document = json.dumps(properties["PolicyDocument"])
-        for url in properties["Queues"]:
-            ctx.aws.client("sqs").set_queue_attributes(
-                QueueUrl=str(url), Attributes={"Policy": document}
-            )
-        return Provisioned(type=self.resource_type, ref=ctx.stack.physical_name(logical_id))
+    def attach(self, ctx: ProvisionContext, target: str, document: str) -> None:
+        ctx.aws.client("sqs").set_queue_attributes(QueueUrl=target, Attributes={"Policy": document})

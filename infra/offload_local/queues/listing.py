@@ -10,6 +10,7 @@ from typing import Any
 
 from offload_local.aws.endpoint import Clients
 from offload_local.errors import InfraError
+from offload_local.queues.holding import receive, release
 
 
 @dataclass(frozen=True)
@@ -86,39 +87,16 @@ def dead_letter_queues(aws: Clients, name: str | None = None) -> list[QueueInfo]
 
 
 def peek(aws: Clients, queue: QueueInfo, limit: int = 100) -> list[dict[str, Any]]:
-    """Messages of a queue, left in place.
-
-    Each receive hides what it returned for a while, so the next one reaches further into the
-    queue (with a zero timeout the same first messages come back every time); everything seen
-    is made visible again at the end.
-    """
+    """Messages of a queue, left in place (offload_local.queues.holding): everything seen is
+    made visible again at the end."""
     sqs = aws.client("sqs")
-    seen: dict[str, dict[str, Any]] = {}
+    seen: list[dict[str, Any]] = []
     try:
-        while len(seen) < limit:
-            messages = sqs.receive_message(
-                QueueUrl=queue.url,
-                MaxNumberOfMessages=min(10, limit - len(seen)),
-                VisibilityTimeout=30,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
-            new = [m for m in messages if m["MessageId"] not in seen]
-            if not new:
-                break
-            for message in new:
-                seen[message["MessageId"]] = message
+        for messages in receive(sqs, queue.url, hide_seconds=30, limit=limit):
+            seen += messages
     finally:
-        handles = [m["ReceiptHandle"] for m in seen.values()]
-        for start in range(0, len(handles), 10):
-            sqs.change_message_visibility_batch(
-                QueueUrl=queue.url,
-                Entries=[
-                    {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
-                    for i, handle in enumerate(handles[start : start + 10])
-                ],
-            )
-    return list(seen.values())[:limit]
+        release(sqs, queue.url, [m["ReceiptHandle"] for m in seen])
+    return seen[:limit]
 
 
 def source_of(dead_letter: QueueInfo, queues: list[QueueInfo], name: str | None) -> QueueInfo:

@@ -16,6 +16,7 @@ from typing import Any
 
 from offload_local.aws.endpoint import Clients
 from offload_local.errors import InfraError
+from offload_local.queues.holding import receive, release
 from offload_local.queues.listing import QueueInfo
 
 
@@ -39,7 +40,7 @@ def redrive(
             result = sqs.send_message_batch(QueueUrl=target.url, Entries=entries)
         except Exception as exc:
             # Visible again at once: the operator sees them where they were.
-            _release(sqs, dead_letter, [m["ReceiptHandle"] for m in batch])
+            release(sqs, dead_letter.url, [m["ReceiptHandle"] for m in batch])
             raise RedriveRefusedError(
                 f"SQS refused the redrive to {target.name}: {exc} (nothing was moved from "
                 f"{dead_letter.name}; {moved} message(s) moved before)"
@@ -56,9 +57,9 @@ def redrive(
             )
         moved += len(sent)
         if result.get("Failed"):
-            _release(
+            release(
                 sqs,
-                dead_letter,
+                dead_letter.url,
                 [m["ReceiptHandle"] for i, m in enumerate(batch) if str(i) not in sent],
             )
             reasons = "; ".join(
@@ -93,20 +94,12 @@ def _drain(
     only those messages; the others seen on the way are made visible again at the end."""
     sqs = aws.client("sqs")
     wanted = set(message_ids) if message_ids is not None else None
+    if wanted is not None and not wanted:
+        return
     passed: list[str] = []
     seen: set[str] = set()
     try:
-        while wanted is None or wanted - seen:
-            messages = sqs.receive_message(
-                QueueUrl=queue.url,
-                MaxNumberOfMessages=10,
-                VisibilityTimeout=60,
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
-            fresh = [m for m in messages if m["MessageId"] not in seen]
-            if not fresh:
-                return
+        for fresh in receive(sqs, queue.url, hide_seconds=60):
             seen.update(m["MessageId"] for m in fresh)
             if wanted is None:
                 yield fresh
@@ -115,20 +108,10 @@ def _drain(
             chosen = [m for m in fresh if m["MessageId"] in wanted]
             if chosen:
                 yield chosen
+            if not wanted - seen:
+                return
     finally:
-        _release(sqs, queue, passed)
-
-
-def _release(sqs: Any, queue: QueueInfo, handles: list[str]) -> None:
-    """Make received messages visible again now."""
-    for start in range(0, len(handles), 10):
-        sqs.change_message_visibility_batch(
-            QueueUrl=queue.url,
-            Entries=[
-                {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": 0}
-                for i, handle in enumerate(handles[start : start + 10])
-            ],
-        )
+        release(sqs, queue.url, passed)
 
 
 def _resend_entry(entry_id: str, message: dict[str, Any], target: QueueInfo) -> dict[str, Any]:

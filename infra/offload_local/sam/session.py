@@ -29,7 +29,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from offload_local.aws.endpoint import AwsEndpoint
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
+from offload_local.commands.common import StackSettings, one_off
 from offload_local.console import Console
 from offload_local.errors import InfraError, NoCloudRunningError
 from offload_local.functions.triggers import check_event
@@ -79,18 +80,9 @@ class SamLocal:
 
     def __enter__(self) -> SamLocal:
         self.state = state = read_state(self._state_file, _START_CLOUD)
-        self._cloud = LocalCloud(
-            CloudOptions(
-                template=Path(state.template),
-                parameter_overrides=state.parameter_overrides,
-                region=state.region,
-                stack_name=state.stack_name,
-                aws_endpoint=state.aws_endpoint,
-                serve=False,
-                prewarm=False,
-            ),
-            self._console,
-        )
+        settings = StackSettings(state.stack_name, state.region, state.parameter_overrides)
+        options = one_off(settings, Path(state.template), state.aws_endpoint)
+        self._cloud = LocalCloud(options, self._console)
         self._cloud.start()
         return self
 

@@ -18,17 +18,18 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from offload_local.email.outbox import sent_emails
 from tests.moto_aws import queue_depth
 from tests.polling import wait_for
-from tests.repository import TEMPLATE
+from tests.repository import on_free_ports
 
 REQUESTS = 1_000
 CLIENTS = 6
@@ -41,13 +42,7 @@ UNTHROTTLED = {"SensitiveRouteRateLimit": "100000", "SensitiveRouteBurstLimit": 
 def local_cloud(tmp_path: Path) -> Iterator[LocalCloud]:
     # The console keeps every function's log lines; the figures are what -s should show.
     console = Console(io.StringIO(), colour=False)
-    options = CloudOptions(
-        template=TEMPLATE,
-        port=0,
-        aws_port=0,
-        outbox=tmp_path / "outbox",
-        parameter_overrides=UNTHROTTLED,
-    )
+    options = replace(on_free_ports(tmp_path / "outbox"), parameter_overrides=UNTHROTTLED)
     with LocalCloud(options, console) as cloud:
         yield cloud
 

@@ -8,7 +8,6 @@ import http.client
 import io
 import json
 import os
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,14 +20,9 @@ from offload_local.cli import main
 from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
 from offload_local.state import CloudState, write_state
+from tests.functional.offload_local.project import write_project
 
 TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
-Globals:
-  Function:
-    Runtime: python3.13
-    CodeUri: fn/
-    Timeout: 5
 Resources:
   Users:
     Type: AWS::Cognito::UserPool
@@ -94,12 +88,8 @@ def console() -> io.StringIO:
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory, console: io.StringIO) -> Iterator[LocalCloud]:
     root = tmp_path_factory.mktemp("auth")
-    (root / "fn").mkdir()
-    (root / "fn" / "echo.py").write_text(textwrap.dedent(ECHO))
-    (root / "template.yaml").write_text(TEMPLATE)
-    options = CloudOptions(
-        template=root / "template.yaml", port=0, aws_port=0, outbox=root / "outbox"
-    )
+    template = write_project(root, TEMPLATE, echo=ECHO)
+    options = CloudOptions(template=template, port=0, aws_port=0, outbox=root / "outbox")
     with LocalCloud(options, Console(console, colour=False)) as running:
         yield running
 

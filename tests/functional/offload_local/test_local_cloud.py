@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,18 +17,13 @@ from offload_local.cloud import CloudOptions, LocalCloud
 from offload_local.console import Console
 from offload_local.email.outbox import list_outbox
 from tests.functional.offload_local.conftest import eventually
+from tests.functional.offload_local.project import write_project
 
 TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
 Parameters:
   Sender:
     Type: String
     Default: sender@example.com
-Globals:
-  Function:
-    Runtime: python3.13
-    CodeUri: fn/
-    Timeout: 5
 Resources:
   Api:
     Type: AWS::Serverless::HttpApi
@@ -134,12 +128,7 @@ def handler(event, context):
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("app")
-    (root / "fn").mkdir()
-    (root / "fn" / "api.py").write_text(textwrap.dedent(API))
-    (root / "fn" / "worker.py").write_text(textwrap.dedent(WORKER))
-    (root / "template.yaml").write_text(TEMPLATE)
-    return root / "template.yaml"
+    return write_project(tmp_path_factory.mktemp("app"), TEMPLATE, api=API, worker=WORKER)
 
 
 @pytest.fixture(scope="module")

@@ -44,6 +44,11 @@ def queue_attributes(aws: AwsEndpoint, url: str) -> dict[str, str]:
     return attributes
 
 
+def topic_attributes(aws: AwsEndpoint, arn: str) -> dict[str, str]:
+    attributes: dict[str, str] = aws.client("sns").get_topic_attributes(TopicArn=arn)["Attributes"]
+    return attributes
+
+
 def test_queues_with_redrive_and_attributes(deployment: Deployment, aws: AwsEndpoint) -> None:
     queues = deployment.queues()
     task = queue_attributes(aws, queues["TaskQueue"])
@@ -135,17 +140,16 @@ def test_the_access_logs_count_429s_by_api(deployment: Deployment, aws: AwsEndpo
 def test_alarm_topic_without_subscription_by_default(
     deployment: Deployment, aws: AwsEndpoint
 ) -> None:
-    sns = aws.client("sns")
     topic = deployment.registry.ref("AlarmTopic")
 
-    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    attributes = topic_attributes(aws, topic)
 
     assert topic == "arn:aws:sns:us-east-1:123456789012:local-AlarmTopic"
     assert deployment.registry.get_att("AlarmTopic", "TopicName") == "local-AlarmTopic"
     assert attributes["DisplayName"] == "Background task alarms"
     # AlarmEmail is empty by default: its subscription's Condition is false.
     assert "AlarmEmailSubscription" not in deployment.registry
-    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    assert aws.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
 
 
 def denies_without_tls(policy: str, service: str) -> bool:
@@ -166,7 +170,7 @@ def test_every_queue_and_the_alarm_topic_carry_their_policies(
     policies = {
         name: queue_attributes(aws, url).get("Policy", "{}") for name, url in queues.items()
     }
-    topic_policy = aws.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+    topic_policy = topic_attributes(aws, topic)["Policy"]
 
     assert sorted(policies) == [
         "DeadLetterQueue",

@@ -36,6 +36,14 @@ def queues(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Account, QueueInfo
         yield account, found[queues["DeadLetterQueue"]], found[queues["TaskQueue"]]
 
 
+def send(account: Account, queue: QueueInfo, *bodies: str, **options: Any) -> list[str]:
+    """Each body sent to the queue (with `options`, SendMessage's); their message ids."""
+    return [
+        account.sqs.send_message(QueueUrl=queue.url, MessageBody=body, **options)["MessageId"]
+        for body in bodies
+    ]
+
+
 def bodies(account: Account, queue: QueueInfo) -> list[str]:
     messages = account.sqs.receive_message(
         QueueUrl=queue.url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
@@ -47,16 +55,8 @@ def test_only_the_chosen_messages_move_and_the_others_stay_visible(
     queues: tuple[Account, QueueInfo, QueueInfo],
 ) -> None:
     account, dlq, source = queues
-    ids = [
-        account.sqs.send_message(
-            QueueUrl=dlq.url,
-            MessageBody=body,
-            MessageSystemAttributes={
-                "AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}
-            },
-        )["MessageId"]
-        for body in ("a", "b", "c")
-    ]
+    trace = {"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}}
+    ids = send(account, dlq, "a", "b", "c", MessageSystemAttributes=trace)
 
     sent: list[dict[str, Any]] = []
     account.sqs.meta.events.register(
@@ -75,10 +75,7 @@ def test_only_the_chosen_messages_move_and_the_others_stay_visible(
 
 def test_discarding_deletes_only_the_chosen(queues: tuple[Account, QueueInfo, QueueInfo]) -> None:
     account, dlq, _ = queues
-    ids = [
-        account.sqs.send_message(QueueUrl=dlq.url, MessageBody=body)["MessageId"]
-        for body in ("a", "b")
-    ]
+    ids = send(account, dlq, "a", "b")
 
     assert discard(account, dlq, [ids[0], "no-such-message"]) == 1
     assert bodies(account, dlq) == ["b"]
@@ -88,8 +85,7 @@ def test_a_redrive_sqs_refuses_leaves_every_message_in_the_dead_letter_queue(
     queues: tuple[Account, QueueInfo, QueueInfo],
 ) -> None:
     account, dlq, source = queues
-    for body in ("a", "b", "c"):
-        account.sqs.send_message(QueueUrl=dlq.url, MessageBody=body)
+    send(account, dlq, "a", "b", "c")
 
     # SQS refuses the copies (unavailable, say)
     with sqs_refusing(account.sqs), pytest.raises(RedriveRefusedError, match="nothing was moved"):
@@ -104,8 +100,7 @@ def test_the_messages_sqs_refuses_of_a_batch_stay_and_the_others_move(
     queues: tuple[Account, QueueInfo, QueueInfo],
 ) -> None:
     account, dlq, source = queues
-    for body in ("a", "b", "c"):
-        account.sqs.send_message(QueueUrl=dlq.url, MessageBody=body)
+    send(account, dlq, "a", "b", "c")
 
     # SQS takes the batch's other entries and lists the second under Failed
     with sqs_refusing(account.sqs, entries={"1"}), pytest.raises(RedriveRefusedError):

@@ -4,6 +4,7 @@ powers only when the token claims the group and the user pool confirms it on the
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -107,6 +108,22 @@ def test_who_may_read() -> None:
     assert admin.may_read("z")
     assert not unconfirmed.may_read("z")
     assert unconfirmed.may_read("b")
+
+
+@dataclass(frozen=True)
+class Record:
+    owner: str | None
+
+
+def test_another_users_record_is_answered_like_a_missing_one() -> None:
+    ann = Caller(sub="a")
+    mine, theirs = Record(owner="a"), Record(owner="z")
+
+    assert ann.own(mine, "item") is mine
+    for found in (theirs, None):
+        with pytest.raises(HTTPException) as refused:
+            ann.own(found, "item")
+        assert (refused.value.status_code, refused.value.detail) == (404, "No such item")
 
 
 def caller_with(claims: dict[str, Any]) -> Caller:

@@ -33,20 +33,6 @@ class Hidden(BaseModel):
     at: datetime | None = None
 
 
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
-    """The range each resend's pause is drawn from; nothing waits."""
-    ranges: list[tuple[float, float]] = []
-
-    def uniform(low: float, high: float) -> float:
-        ranges.append((low, high))
-        return high
-
-    monkeypatch.setattr("offload.dynamodb.random.uniform", uniform)
-    monkeypatch.setattr("offload.dynamodb.time.sleep", lambda seconds: None)
-    return ranges
-
-
 def test_hidden_fields_are_stored_and_unset_ones_are_not() -> None:
     assert values_of(Hidden(id="a", owner="u1")) == {"id": "a", "count": 0, "owner": "u1"}
     assert values_of(Hidden(id="a")) == {"id": "a", "count": 0}

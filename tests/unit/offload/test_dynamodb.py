@@ -71,26 +71,23 @@ def test_a_read_is_eventually_consistent_unless_asked(dynamodb: Any, table: Tabl
 def test_a_failed_condition_says_what_the_item_was(table: Table) -> None:
     table.batch_write(puts=[key(1) | {"state": "running"}])
 
-    with pytest.raises(ConditionFailedError) as failed:
+    def finish(when: str, old_on_failure: bool = False) -> None:
         table.update(
             key(1),
             "SET #s = :done",
-            condition="#s = :queued",
+            condition="#s = :when",
             names={"#s": "state"},
-            expression_values={":done": "done", ":queued": "queued"},
-            old_on_failure=True,
+            expression_values={":done": "done", ":when": when},
+            old_on_failure=old_on_failure,
         )
+
+    with pytest.raises(ConditionFailedError) as failed:
+        finish(when="queued", old_on_failure=True)
     assert failed.value.old == key(1) | {"state": "running"}
     with pytest.raises(ConditionFailedError) as unasked:
         table.update(key(1), "SET #s = :done", "#s = :x", {"#s": "state"}, {":done": 1, ":x": 2})
     assert unasked.value.old is None
-    table.update(
-        key(1),
-        "SET #s = :done",
-        condition="#s = :running",
-        names={"#s": "state"},
-        expression_values={":done": "done", ":running": "running"},
-    )
+    finish(when="running")
     assert table.get(key(1)) == key(1) | {"state": "done"}
 
 
@@ -179,20 +176,6 @@ class Unprocessed:
             answer = self.client.batch_get_item(RequestItems={name: {"Keys": request["Keys"][:1]}})
             return answer | {"UnprocessedKeys": {name: {"Keys": request["Keys"][1:]}}}
         return self.client.batch_get_item(RequestItems=RequestItems)
-
-
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float]]:
-    """The range each resend's pause is drawn from; nothing waits."""
-    ranges: list[tuple[float, float]] = []
-
-    def uniform(low: float, high: float) -> float:
-        ranges.append((low, high))
-        return high
-
-    monkeypatch.setattr("offload.dynamodb.random.uniform", uniform)
-    monkeypatch.setattr("offload.dynamodb.time.sleep", lambda seconds: None)
-    return ranges
 
 
 def test_unprocessed_items_are_sent_again_after_a_pause(

@@ -63,15 +63,18 @@ class Function:
         return Invocation("r", result={"statusCode": 200, "body": "ok"})
 
 
-def gateway(function: Function) -> Gateway:
+def gateway(
+    function: Function, api: HttpApi = API, authorizers: dict[str, Any] | None = None
+) -> Gateway:
+    """A gateway for `api` on a free port, its authorizer the canned Validator unless given."""
     return Gateway(
-        API,
+        api,
         function,
         Console(io.StringIO(), colour=False),
         region="us-east-1",
         account_id="123456789012",
         port=0,
-        authorizers={"Users": Validator()},  # type: ignore[dict-item]
+        authorizers=authorizers or {"Users": Validator()},
     )
 
 
@@ -122,17 +125,8 @@ def test_a_route_asking_for_scopes_is_403_to_a_token_granting_none_of_them() -> 
     scoped = Route("POST", "/items", ARN, authorizer="Users", scopes=("items/write",))
     api = dataclasses.replace(API, routes=(scoped,), default_throttle=None)
     function = Function()
-    served = Gateway(
-        api,
-        function,
-        Console(io.StringIO(), colour=False),
-        region="us-east-1",
-        account_id="123456789012",
-        port=0,
-        authorizers={
-            "Users": JwtValidator(api.authorizers["Users"], PublishedKeys(key), clock=lambda: 0)
-        },
-    )
+    validator = JwtValidator(api.authorizers["Users"], PublishedKeys(key), clock=lambda: 0)
+    served = gateway(function, api, {"Users": validator})
 
     def post(scope: str) -> int:
         claims = {"iss": "https://issuer", "aud": "client", "exp": 60, "scope": scope}

@@ -50,7 +50,7 @@ def body(paths: dict[str, Any], schemes: dict[str, Any] | None = None) -> dict[s
 def context() -> ProvisionContext:
     stack = Stack.from_template(Translated(resources={}, parameters={}, outputs={}))
     # Neither provisioner calls AWS.
-    return ProvisionContext(stack, cast(AwsEndpoint, None), Registry(), {})
+    return ProvisionContext(stack, cast(AwsEndpoint, None), Registry())
 
 
 def provision_api(ctx: ProvisionContext, api_body: dict[str, Any]) -> HttpApi:

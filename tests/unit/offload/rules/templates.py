@@ -16,7 +16,16 @@ from cfnlint.decode import decode_str
 
 from offload.rules.check import Finding, check_template
 
-SAM = """
+#: The dead-letter queue, the same in both shapes (each ends with it).
+DEAD_LETTERS = """
+  DeadLetters:
+    Type: AWS::SQS::Queue
+    Properties:
+      MessageRetentionPeriod: 1209600
+"""
+
+SAM = (
+    """
 Transform: AWS::Serverless-2016-10-31
 Parameters:
   MaxReceiveCount: {Type: Number, Default: 5, MinValue: 5, MaxValue: 10}
@@ -58,6 +67,8 @@ Resources:
             Queue: {Fn::GetAtt: [Tasks, Arn]}
             BatchSize: 10
             FunctionResponseTypes: [ReportBatchItemFailures]
+  Rows:
+    Type: AWS::Serverless::SimpleTable
   Tasks:
     Type: AWS::SQS::Queue
     Properties:
@@ -65,15 +76,12 @@ Resources:
       RedrivePolicy:
         deadLetterTargetArn: {Fn::GetAtt: [DeadLetters, Arn]}
         maxReceiveCount: {Ref: MaxReceiveCount}
-  DeadLetters:
-    Type: AWS::SQS::Queue
-    Properties:
-      MessageRetentionPeriod: 1209600
-  Rows:
-    Type: AWS::Serverless::SimpleTable
 """
+    + DEAD_LETTERS
+)
 
-CLOUDFORMATION = """
+CLOUDFORMATION = (
+    """
 Resources:
   Api:
     Type: AWS::Lambda::Function
@@ -138,6 +146,12 @@ Resources:
       FunctionName: {Ref: Worker}
       EventSourceArn: {Fn::GetAtt: [Tasks, Arn]}
       FunctionResponseTypes: [ReportBatchItemFailures]
+  Rows:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PAY_PER_REQUEST
+      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
+      KeySchema: [{AttributeName: pk, KeyType: HASH}]
   Tasks:
     Type: AWS::SQS::Queue
     Properties:
@@ -146,17 +160,9 @@ Resources:
       RedrivePolicy:
         deadLetterTargetArn: {Fn::GetAtt: [DeadLetters, Arn]}
         maxReceiveCount: 5
-  DeadLetters:
-    Type: AWS::SQS::Queue
-    Properties:
-      MessageRetentionPeriod: 1209600
-  Rows:
-    Type: AWS::DynamoDB::Table
-    Properties:
-      BillingMode: PAY_PER_REQUEST
-      AttributeDefinitions: [{AttributeName: pk, AttributeType: S}]
-      KeySchema: [{AttributeName: pk, KeyType: HASH}]
 """
+    + DEAD_LETTERS
+)
 
 SHAPES = {"sam": SAM, "cloudformation": CLOUDFORMATION}
 

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound, variables
 
 RULE = "E9101"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_attempts_equal_to_max_receive_count_pass(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_literal_attempts_that_differ_from_a_literal_count_are_an_error() -> None:

@@ -2,37 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, line_of, properties, sound, variables
 
 RULE = "E9103"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_mapping_that_reports_batch_item_failures_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
-
-
-def test_a_mapping_without_function_response_types_is_an_error() -> None:
-    template = sound("cloudformation")
-    del properties(template, "WorkerTasks")["FunctionResponseTypes"]
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "WorkerTasks feeds Worker from Tasks without FunctionResponseTypes: "
-        "[ReportBatchItemFailures]: Lambda would ignore the worker's batchItemFailures and "
-        "delete a failed task with its batch. Add FunctionResponseTypes: [ReportBatchItemFailures]"
-    )
-    assert finding.line == line_of(template, "Properties", after="WorkerTasks")
 
 
 def test_a_sam_sqs_event_without_function_response_types_is_an_error() -> None:

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import SHAPES, findings, line_of, properties, sound
+from tests.unit.offload.rules.templates import findings, properties, sound
 
 RULE = "E9104"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_dead_letter_queue_that_keeps_messages_longer_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
 
 
 def test_a_task_queue_without_redrive_policy_is_an_error() -> None:
@@ -34,23 +27,6 @@ def test_a_redrive_policy_written_as_json_text_is_read() -> None:
     )
 
     assert findings(template, RULE) == []
-
-
-def test_a_dead_letter_queue_keeping_messages_as_long_as_its_source_is_an_error() -> None:
-    # Given both queues at SQS's default retention (4 days)
-    template = sound("cloudformation")
-    del properties(template, "Tasks")["MessageRetentionPeriod"]
-    del properties(template, "DeadLetters")["MessageRetentionPeriod"]
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "DeadLetters keeps messages no longer than its source queue Tasks "
-        "(MessageRetentionPeriod 345600 s against 345600 s): a task moved there keeps its first "
-        "enqueue time and would expire soon after. Give DeadLetters a longer "
-        "MessageRetentionPeriod (at most 1209600), or Tasks a shorter one"
-    )
-    assert finding.line == line_of(template, "Properties", after="DeadLetters")
 
 
 def test_a_retention_parameter_is_checked_at_each_value_it_allows() -> None:

@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cfnlint.rules import Rules
 
-from tests.unit.offload.rules.templates import properties, sound, text
+from tests.unit.offload.rules.templates import SHAPES, findings, properties, sound, text
 
 FUNCTIONS = Path(__file__).resolve().parents[4] / "functions"
 RULE_IDS = {"E9101", "E9102", "E9103", "E9104", "E9105", "E9106"}
@@ -27,6 +28,13 @@ def test_every_rule_says_what_it_checks() -> None:
         assert rule.shortdesc
         assert len(rule.description.split()) > 20
         assert "offload" in rule.tags
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("rule", sorted(RULE_IDS))
+def test_every_rule_passes_a_sound_template(rule: str, shape: str) -> None:
+    # Each rule's own tests break the sound template one piece at a time.
+    assert findings(sound(shape), rule) == []
 
 
 def test_the_cfn_lint_command_runs_them(tmp_path: Path) -> None:

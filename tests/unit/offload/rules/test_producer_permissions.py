@@ -4,35 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, properties, sound, variables
 
 RULE = "E9105"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_producer_granted_its_queue_and_table_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
-
-
-def test_a_sam_producer_without_send_message_on_its_queue_is_an_error() -> None:
-    template = sound("sam")
-    properties(template, "Api")["Policies"].pop(0)
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "Api sends tasks to Tasks (OFFLOAD_QUEUE_URL) but its role ApiRole may not "
-        "sqs:SendMessage there: every request adding a task would fail. Grant sqs:SendMessage "
-        "on Tasks's ARN (SAM: SQSSendMessagePolicy with QueueName: !GetAtt Tasks.QueueName)"
-    )
-    assert finding.line == line_of(template, "OFFLOAD_QUEUE_URL")
 
 
 def test_send_message_on_another_queue_does_not_count() -> None:
@@ -79,22 +53,6 @@ def test_an_unconditional_deny_takes_the_grant_away() -> None:
     [finding] = findings(template, RULE)
 
     assert finding.message.startswith("Api sends tasks to Tasks")
-
-
-def test_a_producer_that_cannot_write_its_tasks_rows_is_an_error() -> None:
-    template = sound("sam")
-    properties(template, "Api")["Policies"][1] = {
-        "DynamoDBReadPolicy": {"TableName": {"Ref": "Rows"}}
-    }
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "Api records its tasks in Rows (OFFLOAD_TABLE_NAME) but its role ApiRole may not "
-        "dynamodb:BatchWriteItem, dynamodb:UpdateItem on it: requests adding tasks would fail. "
-        "Grant dynamodb:BatchWriteItem, dynamodb:UpdateItem on Rows's ARN"
-    )
-    assert finding.line == line_of(template, "OFFLOAD_TABLE_NAME")
 
 
 def test_a_missing_update_is_named_alone() -> None:

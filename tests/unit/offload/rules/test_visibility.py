@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import SHAPES, findings, line_of, properties, sound
+from tests.unit.offload.rules.templates import findings, properties, sound
 
 RULE = "E9102"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_visibility_timeout_of_6x_the_timeout_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
-
-
-def test_a_visibility_timeout_under_6x_the_timeout_is_an_error() -> None:
-    # Given a 30 s worker on a queue that hides a message 5 s
-    template = sound("cloudformation")
-    properties(template, "Tasks")["VisibilityTimeout"] = 5
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "Tasks's VisibilityTimeout is under 6x Worker's Timeout: 5 s against a Timeout of "
-        "30 s (needs 180). SQS would deliver a task again while the worker may still run it. "
-        "Raise Tasks's VisibilityTimeout to at least 6x the Timeout"
-    )
-    assert finding.line == line_of(template, "VisibilityTimeout")
 
 
 def test_the_services_defaults_count_when_the_template_sets_nothing() -> None:

@@ -2,54 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.unit.offload.rules.templates import (
-    SHAPES,
-    findings,
-    line_of,
-    properties,
-    sound,
-    variables,
-)
+from tests.unit.offload.rules.templates import findings, properties, sound, variables
 
 RULE = "E9106"
-
-
-@pytest.mark.parametrize("shape", SHAPES)
-def test_a_worker_granted_its_queue_and_dead_letter_queue_passes(shape: str) -> None:
-    assert findings(sound(shape), RULE) == []
-
-
-def test_the_sqs_event_role_alone_cannot_change_visibility() -> None:
-    # SAM's SQS event attaches AWSLambdaSQSQueueExecutionRole: receive and delete, no more.
-    template = sound("sam")
-    properties(template, "Worker")["Policies"].pop(0)
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "Worker's role WorkerRole may not sqs:ChangeMessageVisibility on Tasks: a failed task "
-        "would come back after the queue's whole VisibilityTimeout, not its backoff. Grant "
-        "sqs:ChangeMessageVisibility on Tasks's ARN (SAM: SQSPollerPolicy with QueueName: "
-        "!GetAtt Tasks.QueueName)"
-    )
-    assert finding.line == line_of(template, "Policies", after="Worker")
-
-
-def test_a_worker_that_cannot_send_to_its_dead_letter_queue_is_an_error() -> None:
-    template = sound("cloudformation")
-    properties(template, "WorkerRole")["Policies"][0]["PolicyDocument"]["Statement"].pop(1)
-
-    [finding] = findings(template, RULE)
-
-    assert finding.message == (
-        "Worker's role WorkerRole may not sqs:SendMessage to DeadLetters, its dead-letter "
-        "queue: a task that can never succeed would be retried until SQS moves it, without its "
-        "reason. Grant sqs:SendMessage on DeadLetters's ARN (SAM: SQSSendMessagePolicy with "
-        "QueueName: !GetAtt DeadLetters.QueueName)"
-    )
-    assert finding.line == line_of(template, "Role", after="Worker")
 
 
 def test_without_a_dead_letter_variable_the_redrive_target_is_the_dead_letter_queue() -> None:
