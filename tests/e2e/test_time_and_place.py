@@ -12,6 +12,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,15 +20,15 @@ import pytest
 from PIL import Image
 
 from offload.envelope import Envelope
-from offload_local.cloud import CloudOptions, LocalCloud
+from offload_local.cloud import LocalCloud
 from offload_local.console import Console
 from offload_local.email.outbox import list_outbox
 from offload_local.scheduler.firing import find, fire, schedules
 from tests.e2e.client import api_request, call, emails_to, wait_for_tasks
-from tests.e2e.conftest import Target
+from tests.e2e.conftest import FEATURE_LIMITS, Target
 from tests.multipart import multipart
 from tests.polling import wait_for
-from tests.repository import TEMPLATE
+from tests.repository import on_free_ports
 
 pytestmark = [
     pytest.mark.e2e,
@@ -40,8 +41,10 @@ ME = "you@example.com"
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    options = CloudOptions(
-        template=TEMPLATE, port=0, aws_port=0, outbox=tmp_path_factory.mktemp("outbox")
+    # Its own cloud (it drives the scheduler), with the suite's write limits: its tests write
+    # faster than a user's 5 writes per 5 s.
+    options = replace(
+        on_free_ports(tmp_path_factory.mktemp("outbox")), parameter_overrides=FEATURE_LIMITS
     )
     with LocalCloud(options, Console(colour=False)) as running:
         yield running
